@@ -1,0 +1,1 @@
+"""`renderctl`: the headless command line over the same services as the window."""

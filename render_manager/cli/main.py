@@ -1,0 +1,84 @@
+"""The `renderctl` entry point: argument parsing, dispatch and exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from render_manager import __version__
+from render_manager.cli import connection_cmd
+from render_manager.cli.errors import EXIT_BAD_INPUT, EXIT_FAILED, BadInput, CliError
+from render_manager.domain.job import DomainError
+from render_manager.keychain import KeychainError
+from render_manager.services.context import open_context
+from render_manager.store.engine_lock import EngineBusy
+from render_manager.store.errors import (
+    ConnectionExists,
+    ConnectionInUse,
+    StoreError,
+    UnknownConnection,
+)
+
+log = logging.getLogger(__name__)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line usage error and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full command-line grammar."""
+    parser = _Parser(
+        prog="renderctl",
+        description="Render Manager from the command line: connections, jobs and the engine.",
+    )
+    parser.add_argument("--version", action="version", version=f"renderctl {__version__}")
+    parser.add_argument(
+        "--home",
+        metavar="DIR",
+        help="the Render Manager home (default: $RENDER_MANAGER_HOME or the user data folder)",
+    )
+    commands: argparse._SubParsersAction[argparse.ArgumentParser] = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
+    connection_cmd.register(commands)
+    return parser
+
+
+_BAD_INPUT = (BadInput, DomainError, ConnectionExists, UnknownConnection)
+_FAILED = (KeychainError, ConnectionInUse, EngineBusy, StoreError, OSError)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code (0 ok, 1 failed, 2 bad input)."""
+    args = build_parser().parse_args(argv)
+    try:
+        with open_context(args.home) as ctx:
+            return int(args.handler(ctx, args, sys.stdout))
+    except CliError as exc:
+        return _fail(args, str(exc), exc.code)
+    except _BAD_INPUT as exc:
+        return _fail(args, str(exc), EXIT_BAD_INPUT)
+    except _FAILED as exc:
+        return _fail(args, str(exc), EXIT_FAILED)
+    except KeyboardInterrupt:
+        return _fail(args, "interrupted", EXIT_FAILED)
+    except Exception:
+        log.exception("renderctl %s crashed", args.command)
+        raise
+
+
+def _fail(args: argparse.Namespace, message: str, code: int) -> int:
+    log.info("renderctl %s: exit %d: %s", args.command, code, message)
+    print(f"renderctl: error: {message}", file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Jobs, statuses, connections, batches and events: pure Python, no I/O."""

@@ -1,0 +1,138 @@
+"""Jobs and batches as every back-end reports them, after normalization."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from render_manager.domain.status import BackendKind, JobStatus, normalize_status
+
+
+class DomainError(ValueError):
+    """A value that breaks a rule of the domain; the message says which."""
+
+
+def _require_aware(name: str, value: datetime | None) -> None:
+    if value is not None and value.utcoffset() is None:
+        raise DomainError(f"{name} must carry a time zone, got naive {value.isoformat()}")
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One render job on one connection.
+
+    `status` is normalized; `raw_status` is the back-end's own word, kept verbatim so an
+    unknown status is never lost. Times are timezone-aware.
+    """
+
+    id: str
+    connection: str
+    name: str
+    status: JobStatus
+    raw_status: str
+    created_at: datetime
+    batch_id: str | None = None
+    parent_id: str | None = None
+    progress: float = 0.0
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    output: str | None = None
+    error: str | None = None
+    tags: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise DomainError("a job needs an id")
+        if not self.connection:
+            raise DomainError(f"job {self.id} has no connection")
+        if not 0.0 <= self.progress <= 100.0:
+            raise DomainError(f"job {self.id}: progress {self.progress} is outside 0-100")
+        _require_aware("created_at", self.created_at)
+        _require_aware("started_at", self.started_at)
+        _require_aware("finished_at", self.finished_at)
+
+    @classmethod
+    def from_raw(
+        cls,
+        *,
+        kind: BackendKind,
+        id: str,
+        connection: str,
+        name: str,
+        raw_status: str,
+        created_at: datetime,
+        **fields: object,
+    ) -> Job:
+        """Build a job from a back-end's raw status, normalizing it."""
+        return cls(
+            id=id,
+            connection=connection,
+            name=name,
+            status=normalize_status(kind, raw_status),
+            raw_status=raw_status,
+            created_at=created_at,
+            **fields,  # type: ignore[arg-type]
+        )
+
+    @property
+    def is_terminal(self) -> bool:
+        """True once the job can change no more."""
+        return self.status.is_terminal
+
+    def with_changes(self, **changes: object) -> Job:
+        """A copy with some fields replaced (validated again)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchCounts:
+    """How many of a batch's jobs are where. `pending` counts every job not yet terminal."""
+
+    total: int = 0
+    finished: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    pending: int = 0
+
+    @classmethod
+    def of(cls, statuses: Iterable[JobStatus]) -> BatchCounts:
+        """Count a batch's job statuses."""
+        total = finished = failed = cancelled = pending = 0
+        for status in statuses:
+            total += 1
+            if status is JobStatus.FINISHED:
+                finished += 1
+            elif status is JobStatus.FAILED:
+                failed += 1
+            elif status is JobStatus.CANCELLED:
+                cancelled += 1
+            else:
+                pending += 1
+        return cls(total, finished, failed, cancelled, pending)
+
+    @property
+    def done(self) -> bool:
+        """True when no job of the batch can change any more."""
+        return self.pending == 0
+
+    @property
+    def fraction_done(self) -> float:
+        """Share of the batch that has reached a terminal status, 0.0-1.0."""
+        return 1.0 if self.total == 0 else (self.total - self.pending) / self.total
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Jobs submitted together, on one connection, with their aggregate counts."""
+
+    id: str
+    connection: str
+    name: str
+    created_at: datetime
+    counts: BatchCounts = field(default_factory=BatchCounts)
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise DomainError("a batch needs an id")
+        _require_aware("created_at", self.created_at)

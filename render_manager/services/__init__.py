@@ -1,0 +1,1 @@
+"""Orchestration shared by the window and `renderctl`: connections, submit, cancel, refresh."""

@@ -1,0 +1,343 @@
+"""The local engine's queue in the store: submit, claim, track, cancel and recover renders.
+
+Every state change is one short transaction, so the window, `renderctl` and a headless
+engine can act on the same queue at once without losing or duplicating a job.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from render_manager.domain.job import Job
+from render_manager.domain.status import BackendKind, LocalStatus, normalize_status
+from render_manager.store.database import Database
+from render_manager.store.events import append_event
+from render_manager.store.jobs import bump_change_seq
+from render_manager.store.rows import JOB_COLUMNS, job_from_row, job_params
+
+_ACTIVE = (LocalStatus.STAGING, LocalStatus.RENDERING, LocalStatus.ENCODING)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalJobRecord:
+    """A local job with what the engine needs to run it."""
+
+    job: Job
+    job_type: str
+    spec: dict[str, Any]
+    priority: int
+    work_dir: str
+    log_path: str | None
+    pid: int | None
+    pid_started_at: float | None
+    attempts: int
+    cancel_requested: bool
+    frames_done: int | None
+    total_frames: int | None
+    eta_seconds: float | None
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NewLocalJob:
+    """A job to queue: its row, its type (`aerender` or `encode`), spec and work folder."""
+
+    job: Job
+    job_type: str
+    spec: dict[str, Any]
+    work_dir: str
+    priority: int = 0
+
+
+_LOCAL_COLUMNS = (
+    "l.job_type, l.spec, l.priority, l.work_dir, l.log_path, l.pid, l.pid_started_at, "
+    "l.attempts, l.cancel_requested, l.frames_done, l.total_frames, l.eta_seconds, l.warnings"
+)
+_SELECT = (
+    f"SELECT {', '.join('j.' + c.strip() for c in JOB_COLUMNS.split(','))}, {_LOCAL_COLUMNS} "
+    "FROM jobs j JOIN local_jobs l ON l.job_id = j.id"
+)
+_N_JOB = len(JOB_COLUMNS.split(","))
+
+
+def _record(row: Sequence[Any]) -> LocalJobRecord:
+    job = job_from_row(tuple(row[:_N_JOB]))
+    (
+        job_type,
+        spec,
+        priority,
+        work_dir,
+        log_path,
+        pid,
+        pid_started_at,
+        attempts,
+        cancel,
+        frames_done,
+        total_frames,
+        eta,
+        warnings,
+    ) = row[_N_JOB:]
+    return LocalJobRecord(
+        job=job,
+        job_type=job_type,
+        spec=json.loads(spec),
+        priority=priority,
+        work_dir=work_dir,
+        log_path=log_path,
+        pid=pid,
+        pid_started_at=pid_started_at,
+        attempts=attempts,
+        cancel_requested=bool(cancel),
+        frames_done=frames_done,
+        total_frames=total_frames,
+        eta_seconds=eta,
+        warnings=tuple(json.loads(warnings)),
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class LocalJobRepository:
+    """The local engine's queue."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def submit(self, jobs: Sequence[NewLocalJob]) -> None:
+        """Queue jobs, all or none, in submission order."""
+        with self._db.write() as sql:
+            seq = bump_change_seq(sql)
+            for new in jobs:
+                order = sql.execute(
+                    "UPDATE meta SET value = value + 1 WHERE key = 'local_submit_seq' "
+                    "RETURNING value"
+                ).fetchone()[0]
+                sql.execute(
+                    f"INSERT INTO jobs ({JOB_COLUMNS}, updated_seq) "
+                    f"VALUES ({', '.join('?' * (_N_JOB + 1))})",
+                    (*job_params(new.job), seq),
+                )
+                sql.execute(
+                    "INSERT INTO local_jobs (job_id, job_type, spec, priority, submitted_seq, "
+                    "work_dir) VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        new.job.id,
+                        new.job_type,
+                        json.dumps(new.spec),
+                        new.priority,
+                        order,
+                        new.work_dir,
+                    ),
+                )
+                append_event(
+                    sql,
+                    "job.created",
+                    connection=new.job.connection,
+                    job_id=new.job.id,
+                    data={"status": new.job.status.value},
+                )
+
+    def get(self, job_id: str) -> LocalJobRecord | None:
+        """One local job, or None."""
+        with self._db.read() as sql:
+            row = sql.execute(f"{_SELECT} WHERE j.id = ?", (job_id,)).fetchone()
+        return None if row is None else _record(row)
+
+    def queued(self, connection: str, limit: int) -> list[LocalJobRecord]:
+        """The next queued jobs: highest priority first, then in submission order."""
+        with self._db.read() as sql:
+            rows = sql.execute(
+                f"{_SELECT} WHERE j.connection = ? AND j.raw_status = ? "
+                "ORDER BY l.priority DESC, l.submitted_seq LIMIT ?",
+                (connection, LocalStatus.QUEUED.value, limit),
+            ).fetchall()
+        return [_record(r) for r in rows]
+
+    def active(self, connection: str) -> list[LocalJobRecord]:
+        """Jobs the engine had started (staging, rendering or encoding)."""
+        marks = ", ".join("?" * len(_ACTIVE))
+        with self._db.read() as sql:
+            rows = sql.execute(
+                f"{_SELECT} WHERE j.connection = ? AND j.raw_status IN ({marks})",
+                (connection, *(s.value for s in _ACTIVE)),
+            ).fetchall()
+        return [_record(r) for r in rows]
+
+    def cancel_requests(self, connection: str) -> list[str]:
+        """Running jobs somebody asked to cancel."""
+        with self._db.read() as sql:
+            rows = sql.execute(
+                "SELECT l.job_id FROM local_jobs l JOIN jobs j ON j.id = l.job_id "
+                "WHERE l.cancel_requested = 1 AND j.connection = ?",
+                (connection,),
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def claim(self, job_id: str) -> bool:
+        """Move a queued job to staging; False if it is no longer queued (e.g. cancelled)."""
+        return self._transition(
+            job_id, LocalStatus.STAGING, only_from=(LocalStatus.QUEUED,), started=True, attempt=True
+        )
+
+    def set_status(
+        self,
+        job_id: str,
+        status: LocalStatus,
+        *,
+        error: str | None = None,
+        output: str | None = None,
+        only_from: Sequence[LocalStatus] | None = None,
+    ) -> bool:
+        """Change a job's raw status (and error/output); False if `only_from` did not match."""
+        return self._transition(job_id, status, only_from=only_from, error=error, output=output)
+
+    def request_cancel(self, job_id: str) -> str:
+        """Cancel a job: at once if queued, else flag it for the engine that runs it.
+
+        Returns `cancelled`, `requested` (the engine will stop it) or `ended` (too late).
+        """
+        with self._db.write() as sql:
+            row = sql.execute("SELECT raw_status FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None:
+                return "unknown"
+            raw = LocalStatus(row[0])
+            if raw is LocalStatus.QUEUED:
+                self._write_status(sql, job_id, LocalStatus.CANCELLED, error="cancelled by user")
+                return "cancelled"
+            if raw in _ACTIVE:
+                sql.execute(
+                    "UPDATE local_jobs SET cancel_requested = 1 WHERE job_id = ?", (job_id,)
+                )
+                append_event(sql, "job.cancel_requested", job_id=job_id)
+                return "requested"
+            return "ended"
+
+    def set_process(
+        self, job_id: str, pid: int | None, started_at: float | None, log_path: str | None = None
+    ) -> None:
+        """Record (or clear) the process rendering a job."""
+        with self._db.write() as sql:
+            sql.execute(
+                "UPDATE local_jobs SET pid = ?, pid_started_at = ?, "
+                "log_path = COALESCE(?, log_path) WHERE job_id = ?",
+                (pid, started_at, log_path, job_id),
+            )
+
+    def set_progress(
+        self,
+        job_id: str,
+        *,
+        percent: float,
+        frames_done: int | None,
+        total_frames: int | None,
+        eta_seconds: float | None,
+        warnings: Sequence[str] = (),
+    ) -> None:
+        """Record live progress."""
+        with self._db.write() as sql:
+            seq = bump_change_seq(sql)
+            sql.execute(
+                "UPDATE jobs SET progress = ?, updated_seq = ? WHERE id = ?",
+                (max(0.0, min(100.0, percent)), seq, job_id),
+            )
+            sql.execute(
+                "UPDATE local_jobs SET frames_done = ?, total_frames = ?, eta_seconds = ?, "
+                "warnings = ? WHERE job_id = ?",
+                (frames_done, total_frames, eta_seconds, json.dumps(list(warnings)), job_id),
+            )
+
+    def requeue(self, job_id: str, reason: str) -> None:
+        """Put a job back in the queue (a retry, or an interrupted render)."""
+        with self._db.write() as sql:
+            self._write_status(sql, job_id, LocalStatus.QUEUED, error=None, reset=True)
+            append_event(sql, "job.requeued", job_id=job_id, data={"reason": reason})
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _transition(
+        self,
+        job_id: str,
+        status: LocalStatus,
+        *,
+        only_from: Sequence[LocalStatus] | None = None,
+        error: str | None = None,
+        output: str | None = None,
+        started: bool = False,
+        attempt: bool = False,
+    ) -> bool:
+        with self._db.write() as sql:
+            row = sql.execute("SELECT raw_status FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None or (only_from is not None and LocalStatus(row[0]) not in only_from):
+                return False
+            self._write_status(sql, job_id, status, error=error, output=output, started=started)
+            if attempt:
+                sql.execute(
+                    "UPDATE local_jobs SET attempts = attempts + 1 WHERE job_id = ?", (job_id,)
+                )
+            return True
+
+    @staticmethod
+    def _write_status(
+        sql: sqlite3.Connection,
+        job_id: str,
+        status: LocalStatus,
+        *,
+        error: str | None = None,
+        output: str | None = None,
+        started: bool = False,
+        reset: bool = False,
+    ) -> None:
+        seq = bump_change_seq(sql)
+        normalized = normalize_status(BackendKind.LOCAL, status.value)
+        now = _now().isoformat()
+        previous = sql.execute("SELECT status FROM jobs WHERE id = ?", (job_id,)).fetchone()[0]
+        sql.execute(
+            "UPDATE jobs SET raw_status = ?, status = ?, updated_seq = ?, "
+            "error = CASE WHEN ? THEN NULL ELSE COALESCE(?, error) END, "
+            "output = COALESCE(?, output), "
+            "started_at = CASE WHEN ? THEN ? WHEN ? THEN NULL ELSE started_at END, "
+            "finished_at = CASE WHEN ? THEN ? ELSE NULL END, "
+            "progress = CASE WHEN ? THEN 100.0 WHEN ? THEN 0.0 ELSE progress END "
+            "WHERE id = ?",
+            (
+                status.value,
+                normalized.value,
+                seq,
+                reset,
+                error,
+                output,
+                started,
+                now,
+                reset,
+                normalized.is_terminal,
+                now,
+                status is LocalStatus.FINISHED,
+                reset,
+                job_id,
+            ),
+        )
+        if normalized.is_terminal or reset:
+            sql.execute(
+                "UPDATE local_jobs SET cancel_requested = 0, pid = NULL, pid_started_at = NULL, "
+                "eta_seconds = NULL WHERE job_id = ?",
+                (job_id,),
+            )
+        if previous != normalized.value or normalized.is_terminal:
+            append_event(
+                sql,
+                "job.status",
+                job_id=job_id,
+                data={
+                    "status": normalized.value,
+                    "raw_status": status.value,
+                    "previous": previous,
+                    "error": error,
+                },
+            )

@@ -1,0 +1,127 @@
+"""Conversions between domain objects and SQLite rows."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+
+from render_manager.domain.connection import Connection
+from render_manager.domain.engine_settings import EngineSettings
+from render_manager.domain.job import Job
+from render_manager.domain.status import BackendKind, JobStatus
+
+JOB_COLUMNS = (
+    "id, connection, batch_id, parent_id, name, status, raw_status, progress, "
+    "created_at, started_at, finished_at, output, error, tags"
+)
+
+
+def now_iso() -> str:
+    """The current time as a timezone-aware ISO 8601 string."""
+    return datetime.now(UTC).isoformat()
+
+
+def to_iso(value: datetime | None) -> str | None:
+    """A datetime as UTC ISO 8601 text (None stays None).
+
+    Always UTC, so the text sorts in time order whatever offset the back-end reported.
+    """
+    return None if value is None else value.astimezone(UTC).isoformat()
+
+
+def from_iso(value: str | None) -> datetime | None:
+    """ISO 8601 text back to an aware datetime (None stays None)."""
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def job_params(job: Job) -> tuple[object, ...]:
+    """The values of a job, in JOB_COLUMNS order."""
+    return (
+        job.id,
+        job.connection,
+        job.batch_id,
+        job.parent_id,
+        job.name,
+        job.status.value,
+        job.raw_status,
+        job.progress,
+        to_iso(job.created_at),
+        to_iso(job.started_at),
+        to_iso(job.finished_at),
+        job.output,
+        job.error,
+        json.dumps(list(job.tags)),
+    )
+
+
+def job_from_row(row: sqlite3.Row | tuple[object, ...]) -> Job:
+    """A job from a row selected with JOB_COLUMNS."""
+    (
+        id_,
+        connection,
+        batch_id,
+        parent_id,
+        name,
+        status,
+        raw_status,
+        progress,
+        created_at,
+        started_at,
+        finished_at,
+        output,
+        error,
+        tags,
+    ) = tuple(row)
+    created = from_iso(str(created_at))
+    assert created is not None
+    return Job(
+        id=str(id_),
+        connection=str(connection),
+        batch_id=_opt(batch_id),
+        parent_id=_opt(parent_id),
+        name=str(name),
+        status=JobStatus(str(status)),
+        raw_status=str(raw_status),
+        progress=float(progress),
+        created_at=created,
+        started_at=from_iso(_opt(started_at)),
+        finished_at=from_iso(_opt(finished_at)),
+        output=_opt(output),
+        error=_opt(error),
+        tags=tuple(json.loads(str(tags))),
+    )
+
+
+CONNECTION_COLUMNS = "name, kind, url, aerender, concurrency, extra_args, engine_settings"
+
+
+def connection_params(conn: Connection) -> tuple[object, ...]:
+    """The values of a connection, in CONNECTION_COLUMNS order."""
+    return (
+        conn.name,
+        conn.kind.value,
+        conn.url,
+        conn.aerender,
+        conn.concurrency,
+        json.dumps(list(conn.extra_args)),
+        json.dumps(conn.engine.to_json()),
+    )
+
+
+def connection_from_row(row: tuple[object, ...]) -> Connection:
+    """A connection from a row selected with CONNECTION_COLUMNS."""
+    name, kind, url, aerender, concurrency, extra_args, engine_settings = row
+    return Connection(
+        name=str(name),
+        kind=BackendKind(str(kind)),
+        url=_opt(url),
+        aerender=_opt(aerender),
+        concurrency=None if concurrency is None else int(concurrency),  # type: ignore[call-overload]
+        extra_args=tuple(json.loads(str(extra_args))),
+        engine=EngineSettings.from_json(json.loads(str(engine_settings))),
+    )
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,101 @@
+"""The schema, as an ordered list of migrations; `PRAGMA user_version` counts those applied."""
+
+from __future__ import annotations
+
+# Append only: a released migration is never edited, a change is a new entry.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: connections, batches, jobs and the event log.
+    """
+    CREATE TABLE connections (
+        name        TEXT PRIMARY KEY,
+        kind        TEXT NOT NULL,
+        url         TEXT,
+        aerender    TEXT,
+        concurrency INTEGER,
+        extra_args  TEXT NOT NULL DEFAULT '[]',
+        created_at  TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TABLE batches (
+        id          TEXT PRIMARY KEY,
+        connection  TEXT NOT NULL REFERENCES connections(name) ON DELETE CASCADE,
+        name        TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TABLE jobs (
+        id          TEXT PRIMARY KEY,
+        connection  TEXT NOT NULL REFERENCES connections(name) ON DELETE CASCADE,
+        batch_id    TEXT REFERENCES batches(id) ON DELETE SET NULL,
+        parent_id   TEXT,
+        name        TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        raw_status  TEXT NOT NULL,
+        progress    REAL NOT NULL DEFAULT 0,
+        created_at  TEXT NOT NULL,
+        started_at  TEXT,
+        finished_at TEXT,
+        output      TEXT,
+        error       TEXT,
+        tags        TEXT NOT NULL DEFAULT '[]',
+        updated_seq INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE INDEX jobs_by_connection_status ON jobs(connection, status);
+    CREATE INDEX jobs_by_batch ON jobs(batch_id);
+    CREATE INDEX jobs_by_updated_seq ON jobs(updated_seq);
+
+    CREATE TABLE events (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        at          TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        connection  TEXT,
+        job_id      TEXT,
+        data        TEXT NOT NULL DEFAULT '{}'
+    ) STRICT;
+    CREATE INDEX events_by_job ON events(job_id);
+
+    -- The event log is a history: rows are only ever added.
+    CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+    CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+
+    -- change_seq grows by one per write transaction that touches jobs; readers in other
+    -- processes ask for the jobs whose updated_seq is past the last value they saw.
+    CREATE TABLE meta (
+        key         TEXT PRIMARY KEY,
+        value       INTEGER NOT NULL
+    ) STRICT;
+    INSERT INTO meta (key, value) VALUES ('change_seq', 0);
+
+    -- Every home starts with the embedded engine.
+    INSERT INTO connections (name, kind, created_at)
+    VALUES ('local', 'local', strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'));
+    """,
+    # 2: what the local engine needs to run, stop and re-adopt a render.
+    """
+    ALTER TABLE connections ADD COLUMN engine_settings TEXT NOT NULL DEFAULT '{}';
+
+    CREATE TABLE local_jobs (
+        job_id          TEXT PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+        job_type        TEXT NOT NULL,
+        spec            TEXT NOT NULL,
+        priority        INTEGER NOT NULL DEFAULT 0,
+        submitted_seq   INTEGER NOT NULL,
+        work_dir        TEXT NOT NULL,
+        log_path        TEXT,
+        pid             INTEGER,
+        pid_started_at  REAL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        cancel_requested INTEGER NOT NULL DEFAULT 0,
+        frames_done     INTEGER,
+        total_frames    INTEGER,
+        eta_seconds     REAL,
+        warnings        TEXT NOT NULL DEFAULT '[]'
+    ) STRICT;
+    CREATE INDEX local_jobs_by_cancel ON local_jobs(cancel_requested) WHERE cancel_requested = 1;
+    INSERT INTO meta (key, value) VALUES ('local_submit_seq', 0);
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)

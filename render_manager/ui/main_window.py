@@ -1,0 +1,167 @@
+"""The main window: the job table bound to the store, kept current on a timer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from PySide6.QtCore import QSettings, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QTableView,
+    QToolBar,
+)
+from typing_extensions import override
+
+from render_manager.domain.status import JobStatus
+from render_manager.services.context import AppContext
+from render_manager.ui.job_table_model import SORT_ROLE, Column, JobTableModel
+
+log = logging.getLogger(__name__)
+
+# How often the window looks for jobs that other processes (renderctl, a headless engine)
+# changed in the shared store: one indexed query, so it costs nothing when idle.
+STORE_POLL_MS = 2000
+
+
+class MainWindow(QMainWindow):
+    """The job table, a filter box and per-status counts."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self._seq = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._loaded = asyncio.Event()
+        self.setWindowTitle("Render Manager")
+        self.resize(1200, 700)
+        self._build_table()
+        self._build_toolbar()
+        self._build_status_bar()
+        self._poll = QTimer(self)
+        self._poll.setInterval(STORE_POLL_MS)
+        self._poll.timeout.connect(self._on_refresh_triggered)
+        self._restore_state()
+
+    def _build_table(self) -> None:
+        self.model = JobTableModel()
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setFilterKeyColumn(-1)
+
+        self.table = QTableView(self)
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(Column.CREATED, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionsMovable(True)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(Column.NAME, 260)
+        self.setCentralWidget(self.table)
+
+    def _build_toolbar(self) -> None:
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setPlaceholderText("Filter jobs (Ctrl+F)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setMaximumWidth(320)
+        self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
+
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setMovable(False)
+        self.refresh_action = QAction("Refresh", self)
+        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.refresh_action.setToolTip("Reload jobs changed since the last look (F5)")
+        self.refresh_action.triggered.connect(self._on_refresh_triggered)
+        toolbar.addAction(self.refresh_action)
+        toolbar.addSeparator()
+        toolbar.addWidget(self.filter_edit)
+        self.addToolBar(toolbar)
+
+        find = QAction("Find", self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(self._on_find_triggered)
+        self.addAction(find)
+
+    def _build_status_bar(self) -> None:
+        self.counts_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.counts_label)
+        self.model.rowsInserted.connect(self._update_counts)
+        self.model.rowsRemoved.connect(self._update_counts)
+        self.model.dataChanged.connect(self._update_counts)
+        self.model.modelReset.connect(self._update_counts)
+        self._update_counts()
+
+    async def load(self) -> None:
+        """First load of every job in the store, read off the GUI thread."""
+        self.statusBar().showMessage("Loading jobs…")
+        changes = await asyncio.to_thread(self._ctx.jobs.changed_since, 0)
+        self._seq = changes.seq
+        self.model.set_jobs(changes.jobs)
+        self.statusBar().showMessage(f"Loaded {len(changes.jobs)} jobs from {self._ctx.home}", 5000)
+        self._loaded.set()
+        self._poll.start()
+
+    async def refresh(self) -> None:
+        """Apply the jobs changed in the store since the last look."""
+        if not self._loaded.is_set():
+            return
+        changes = await asyncio.to_thread(self._ctx.jobs.changed_since, self._seq)
+        self._seq = changes.seq
+        if changes.jobs:
+            self.model.upsert(changes.jobs)
+
+    def _on_refresh_triggered(self) -> None:
+        self._spawn(self.refresh())
+
+    def _on_find_triggered(self) -> None:
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._on_task_done)
+
+    def _on_task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("background task failed", exc_info=exc)
+            self.statusBar().showMessage(f"Refresh failed: {exc}", 10000)
+
+    def _update_counts(self, *_args: object) -> None:
+        counts = self.model.counts()
+        parts = [f"{status.value.capitalize()}: {counts[status]}" for status in JobStatus]
+        self.counts_label.setText("   ".join(parts) + f"   Total: {self.model.rowCount()}")
+
+    def _restore_state(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("main/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        header = settings.value("main/table-header")
+        if header is not None:
+            self.table.horizontalHeader().restoreState(header)
+
+    @override
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._poll.stop()
+        settings = QSettings()
+        settings.setValue("main/geometry", self.saveGeometry())
+        settings.setValue("main/table-header", self.table.horizontalHeader().saveState())
+        for task in self._tasks:
+            task.cancel()
+        super().closeEvent(event)

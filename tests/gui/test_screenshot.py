@@ -1,0 +1,87 @@
+"""A real window under Xvfb, grabbed to docs/screenshot.png for the README."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import qasync
+from PySide6.QtGui import QGuiApplication
+from pytestqt.qtbot import QtBot
+
+from render_manager.domain.job import Job
+from render_manager.domain.status import BackendKind
+from render_manager.services.context import AppContext
+from render_manager.ui.main_window import MainWindow
+
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
+
+_NOW = datetime(2026, 11, 2, 14, 30, tzinfo=UTC)
+
+_JOBS = [
+    ("Spring promo 16x9 (EN)", "finished", 100.0, "/renders/spring_promo/en/result.mp4", None),
+    ("Spring promo 16x9 (DE)", "finished", 100.0, "/renders/spring_promo/de/result.mp4", None),
+    ("Spring promo 9x16 (EN)", "rendering", 62.0, None, None),
+    ("Spring promo 9x16 (DE)", "rendering", 18.0, None, None),
+    ("Lower third: Dr. Anna Weber", "queued", 0.0, None, None),
+    ("Lower third: Marc Dubois", "queued", 0.0, None, None),
+    (
+        "Sports bumper v3",
+        "failed",
+        41.0,
+        None,
+        "aerender ERROR: No output module template was found with the given name.",
+    ),
+    ("Title card (old comp)", "cancelled", 0.0, None, None),
+]
+
+
+def _jobs() -> list[Job]:
+    jobs = []
+    for n, (name, raw, progress, output, error) in enumerate(_JOBS):
+        created = _NOW + timedelta(minutes=n)
+        started = created + timedelta(minutes=1) if raw not in ("queued", "cancelled") else None
+        done = raw in ("finished", "failed")
+        jobs.append(
+            Job.from_raw(
+                kind=BackendKind.LOCAL,
+                id=f"local-{n:03d}",
+                connection="local",
+                name=name,
+                raw_status=raw,
+                created_at=created,
+                started_at=started,
+                finished_at=started + timedelta(minutes=4) if started and done else None,
+                progress=progress,
+                output=output,
+                error=error,
+            )
+        )
+    return jobs
+
+
+@pytest.mark.gui
+def test_main_window_screenshot(qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext) -> None:
+    assert QGuiApplication.platformName() == "xcb", "run the gui tests under Xvfb"
+    ctx.jobs.upsert_many(_jobs())
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(1280, 420)
+    window.show()
+    qtbot.waitExposed(window)
+    qloop.run_until_complete(window.load())
+    window.table.resizeColumnsToContents()
+    window.table.selectRow(2)
+    qtbot.waitUntil(lambda: window.proxy.rowCount() == len(_JOBS))
+
+    image = window.grab().toImage()
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    assert image.save(str(SCREENSHOT))
+
+    assert (image.width(), image.height()) == (window.width(), window.height())
+    colours = {
+        image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
+    }
+    assert len(colours) > 20, "the window rendered as a flat image"
+    assert "Failed: 1" in window.counts_label.text()

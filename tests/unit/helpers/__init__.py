@@ -1,0 +1,1 @@
+"""Scripts the unit tests run as child processes (with sys.executable)."""
