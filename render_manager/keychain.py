@@ -20,7 +20,7 @@ import keyring.errors
 from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail
 
-from render_manager.logs import forget_secret, register_secret
+from render_manager.logs import redact, register_secret
 
 SERVICE = "render-manager"
 DEFAULT_TIMEOUT_S = 20.0
@@ -75,7 +75,7 @@ class Keychain:
     ) -> None:
         self._backend = backend
         self._timeout = timeout
-        self._cache: dict[str, str | None] = {}
+        self._cache: dict[str, str] = {}
         self._lock = threading.Lock()
 
     # -- synchronous API (CLI, worker threads) ------------------------------------------
@@ -88,8 +88,9 @@ class Keychain:
         token = self._run(lambda kr: kr.get_password(SERVICE, connection))
         if token is not None:
             register_secret(token)
-        with self._lock:
-            self._cache[connection] = token
+            # Only found tokens are cached: one added later by renderctl must still be seen.
+            with self._lock:
+                self._cache[connection] = token
         return token
 
     def set(self, connection: str, token: str) -> None:
@@ -111,12 +112,11 @@ class Keychain:
                 return False
             return True
 
-        old = self._cache.get(connection)
         deleted = self._run(delete)
         with self._lock:
-            self._cache[connection] = None
-        if old:
-            forget_secret(old)
+            self._cache.pop(connection, None)
+        # The token stays registered for redaction: another connection may share it, and
+        # redacting a retired token costs nothing.
         return deleted
 
     # -- asynchronous API (the window's event loop never blocks on the keyring) ----------
@@ -166,8 +166,11 @@ class Keychain:
         except keyring.errors.InitError as exc:
             raise KeyringUnavailable(_first_line(exc)) from None
         except keyring.errors.KeyringError as exc:
-            # The backend's message never contains the token, but keep only its first line.
-            raise KeychainError(f"the OS keyring refused the request: {_first_line(exc)}") from None
+            # A backend may quote what it was given: the token is registered before any call,
+            # so redact() takes it out of the message.
+            raise KeychainError(
+                f"the OS keyring refused the request: {redact(_first_line(exc))}"
+            ) from None
 
 
 def _is_fail_backend(backend: KeyringBackend) -> bool:

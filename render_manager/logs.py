@@ -34,12 +34,6 @@ def register_secret(secret: str) -> None:
             _known_secrets.add(secret)
 
 
-def forget_secret(secret: str) -> None:
-    """Stop redacting a secret that is no longer in use."""
-    with _known_lock:
-        _known_secrets.discard(secret)
-
-
 def redact(text: str) -> str:
     """Text with known secrets and credential-looking values replaced by [redacted]."""
     with _known_lock:

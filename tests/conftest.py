@@ -10,6 +10,9 @@ from keyring.errors import PasswordDeleteError
 
 from render_manager.keychain import Keychain
 
+# The local-engine fixtures (fake aerender, a home wired to it) serve the engine and GUI tiers.
+pytest_plugins = ["tests.engine.fixtures"]
+
 
 class MemoryKeyring(KeyringBackend):
     """A keyring backend that keeps passwords in a dict, for fast unit tests."""

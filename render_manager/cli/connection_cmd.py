@@ -1,15 +1,18 @@
-"""`renderctl connection add|list|remove`."""
+"""`renderctl connection add|set|list|remove`."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import json
+import shlex
 import sys
-from typing import TextIO
+from dataclasses import replace
+from typing import Any, TextIO
 
 from render_manager.cli.errors import EXIT_OK, BadInput
 from render_manager.domain.connection import Connection
+from render_manager.domain.engine_settings import EngineSettings, OnInterrupted
 from render_manager.domain.job import DomainError
 from render_manager.domain.status import BackendKind
 from render_manager.services.connections import ConnectionInfo, ConnectionService
@@ -30,9 +33,17 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         action="store_true",
         help="read the API token from standard input (otherwise a hidden prompt asks for it)",
     )
-    add.add_argument("--aerender", metavar="PATH", help="aerender executable (local only)")
-    add.add_argument("--concurrency", type=int, metavar="N", help="renders at once (local only)")
+    _local_options(add)
     add.set_defaults(handler=_add)
+
+    edit = sub.add_parser("set", help="change a connection's settings or token")
+    edit.add_argument("name", metavar="NAME")
+    edit.add_argument("--url", help="API base URL")
+    edit.add_argument(
+        "--token-stdin", action="store_true", help="replace the token with one read from stdin"
+    )
+    _local_options(edit)
+    edit.set_defaults(handler=_set)
 
     lst = sub.add_parser("list", help="list connections and whether their token is set")
     lst.add_argument("--json", action="store_true", help="print JSON")
@@ -44,6 +55,73 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     rm.set_defaults(handler=_remove)
 
 
+_ENGINE_FLAGS = {
+    "stall_timeout": "stall_timeout_s",
+    "max_render_time": "max_render_time_s",
+    "retries": "retries",
+    "on_interrupted": "on_interrupted",
+    "script_injection": "script_injection",
+}
+
+
+def _local_options(parser: argparse.ArgumentParser) -> None:
+    local = parser.add_argument_group("local engine (local connections only)")
+    local.add_argument("--aerender", metavar="PATH", help="the aerender executable")
+    local.add_argument("--concurrency", type=int, metavar="N", help="renders at once")
+    local.add_argument(
+        "--aerender-args",
+        metavar="ARGS",
+        help='extra aerender flags for every render, e.g. "-mfr ON 80 -mem_usage 50 0"',
+    )
+    local.add_argument(
+        "--stall-timeout",
+        type=float,
+        metavar="S",
+        help="fail a render that prints nothing for S seconds (default 600)",
+    )
+    local.add_argument(
+        "--max-render-time",
+        type=float,
+        metavar="S",
+        help="fail a render that takes longer than S seconds (default: no limit)",
+    )
+    local.add_argument(
+        "--retries",
+        type=int,
+        metavar="N",
+        help="render a failed job again up to N times (default 0)",
+    )
+    local.add_argument(
+        "--on-interrupted",
+        choices=[o.value for o in OnInterrupted],
+        help="a render whose process died while no engine watched: fail it "
+        "(default) or queue it again",
+    )
+    local.add_argument(
+        "--script-injection",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="this aerender was patched to accept -r script.jsx (as nexrender's patch does), "
+        "so jobs may replace footage and set layer data",
+    )
+
+
+def _engine_changes(args: argparse.Namespace) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for flag, field_name in _ENGINE_FLAGS.items():
+        value = getattr(args, flag)
+        if value is not None:
+            changes[field_name] = OnInterrupted(value) if flag == "on_interrupted" else value
+    return changes
+
+
+def _split_args(text: str) -> tuple[str, ...]:
+    try:
+        return tuple(shlex.split(text))
+    except ValueError as exc:
+        raise BadInput(f"--aerender-args: {exc}") from None
+
+
 def _add(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     try:
         connection = Connection(
@@ -52,6 +130,8 @@ def _add(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
             url=args.url,
             aerender=args.aerender,
             concurrency=args.concurrency,
+            extra_args=_split_args(args.aerender_args) if args.aerender_args else (),
+            engine=EngineSettings(**_engine_changes(args)),
         )
     except DomainError as exc:
         raise BadInput(str(exc)) from None
@@ -59,6 +139,32 @@ def _add(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     ConnectionService(ctx.connections, ctx.keychain).add(connection, token)
     where = " (token stored in the OS keyring)" if token else ""
     print(f"added connection {connection.name!r} ({connection.kind.value}){where}", file=out)
+    return EXIT_OK
+
+
+def _set(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
+    current = ctx.connections.get(args.name)
+    changes: dict[str, Any] = {
+        key: getattr(args, key)
+        for key in ("url", "aerender", "concurrency")
+        if getattr(args, key) is not None
+    }
+    if args.aerender_args is not None:
+        changes["extra_args"] = _split_args(args.aerender_args)
+    try:
+        engine = replace(current.engine, **_engine_changes(args))
+        updated = replace(current, engine=engine, **changes)
+    except DomainError as exc:
+        raise BadInput(str(exc)) from None
+    token = _read_token(updated, from_stdin=True) if args.token_stdin else None
+    if updated == current and token is None:
+        raise BadInput("nothing to change: pass at least one setting")
+    service = ConnectionService(ctx.connections, ctx.keychain)
+    if token is not None:
+        service.set_token(updated.name, token)
+    if updated != current:
+        ctx.connections.update(updated)
+    print(f"updated connection {updated.name!r}", file=out)
     return EXIT_OK
 
 
@@ -119,6 +225,8 @@ def _as_json(info: ConnectionInfo) -> dict[str, object]:
         "concurrency": c.concurrency,
         "token": info.token.value,
         "token_error": info.token_error,
+        "engine": c.engine.to_json() if c.kind is BackendKind.LOCAL else None,
+        "aerender_args": list(c.extra_args),
     }
 
 

@@ -48,6 +48,10 @@ class Connection:
                 raise DomainError("--aerender applies only to local connections")
             if self.concurrency is not None:
                 raise DomainError("--concurrency applies only to local connections")
+            if self.extra_args:
+                raise DomainError("aerender arguments apply only to local connections")
+            if self.engine != EngineSettings():
+                raise DomainError("engine settings apply only to local connections")
         elif self.url is not None:
             raise DomainError("a local connection has no URL")
         if self.concurrency is not None and not 1 <= self.concurrency <= MAX_CONCURRENCY:

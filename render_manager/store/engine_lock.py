@@ -1,4 +1,4 @@
-"""One local engine per home: an OS file lock that names the process holding it."""
+"""One engine per local connection of a home: an OS file lock naming the process holding it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-LOCK_NAME = "engine.lock"
+DEFAULT_CONNECTION = "local"
+
+
+def lock_path(home: Path, connection: str = DEFAULT_CONNECTION) -> Path:
+    """The lock file of a local connection's engine."""
+    name = "engine.lock" if connection == DEFAULT_CONNECTION else f"engine-{connection}.lock"
+    return home / name
+
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
@@ -79,8 +86,9 @@ class EngineLock:
     The OS drops the lock with the process, so a crashed engine never blocks the next one.
     """
 
-    def __init__(self, home: Path, command: str) -> None:
-        self._path = home / LOCK_NAME
+    def __init__(self, home: Path, command: str, connection: str = DEFAULT_CONNECTION) -> None:
+        self._path = lock_path(home, connection)
+        self._connection = connection
         self._home = home
         self._command = command
         self._fh: IO[bytes] | None = None
@@ -92,7 +100,7 @@ class EngineLock:
         fh = self._path.open("a+b")
         if not _try_lock(fh):
             fh.close()
-            raise EngineBusy(self._home, read_holder(self._home))
+            raise EngineBusy(self._home, read_holder(self._home, self._connection))
         holder = {
             "pid": os.getpid(),
             "host": socket.gethostname(),
@@ -129,10 +137,10 @@ class EngineLock:
         self.release()
 
 
-def read_holder(home: Path) -> EngineHolder | None:
-    """Who last took the engine lock of a home (None if nobody says)."""
+def read_holder(home: Path, connection: str = DEFAULT_CONNECTION) -> EngineHolder | None:
+    """Who last took the engine lock of a local connection (None if nobody says)."""
     try:
-        data = json.loads((home / LOCK_NAME).read_bytes() or b"null")
+        data = json.loads(lock_path(home, connection).read_bytes() or b"null")
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict):

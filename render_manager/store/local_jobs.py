@@ -219,6 +219,15 @@ class LocalJobRepository:
                 return "requested"
             return "ended"
 
+    def start_render(self, job_id: str, pid: int, started_at: float, log_path: str) -> None:
+        """The render process started: record it and mark the job rendering, in one go."""
+        with self._db.write() as sql:
+            self._write_status(sql, job_id, LocalStatus.RENDERING)
+            sql.execute(
+                "UPDATE local_jobs SET pid = ?, pid_started_at = ?, log_path = ? WHERE job_id = ?",
+                (pid, started_at, log_path, job_id),
+            )
+
     def set_process(
         self, job_id: str, pid: int | None, started_at: float | None, log_path: str | None = None
     ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from typing import Any
 
 from PySide6.QtCore import QSettings, QSortFilterProxyModel, Qt, QTimer
@@ -22,6 +22,7 @@ from typing_extensions import override
 
 from render_manager.domain.status import JobStatus
 from render_manager.services.context import AppContext
+from render_manager.services.engine_host import EngineState
 from render_manager.ui.job_table_model import SORT_ROLE, Column, JobTableModel
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ class MainWindow(QMainWindow):
         self._seq = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._loaded = asyncio.Event()
+        self._refresh_pending = False
         self.setWindowTitle("Render Manager")
         self.resize(1200, 700)
         self._build_table()
@@ -97,6 +99,8 @@ class MainWindow(QMainWindow):
         self.addAction(find)
 
     def _build_status_bar(self) -> None:
+        self.engine_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.engine_label)
         self.counts_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.counts_label)
         self.model.rowsInserted.connect(self._update_counts)
@@ -126,6 +130,20 @@ class MainWindow(QMainWindow):
 
     def _on_refresh_triggered(self) -> None:
         self._spawn(self.refresh())
+
+    def request_refresh(self) -> None:
+        """Refresh soon (the engine changed a job); requests arriving meanwhile are merged."""
+        if not self._refresh_pending:
+            self._refresh_pending = True
+            self._spawn(self._merged_refresh())
+
+    async def _merged_refresh(self) -> None:
+        self._refresh_pending = False
+        await self.refresh()
+
+    def show_engine_states(self, states: Sequence[EngineState]) -> None:
+        """Say in the status bar where local renders run."""
+        self.engine_label.setText("   ".join(f"{s.connection}: {s.message}" for s in states))
 
     def _on_find_triggered(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)

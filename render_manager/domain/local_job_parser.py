@@ -1,0 +1,514 @@
+"""Parsing and validating local jobs written in nexrender's job JSON format.
+
+`parse_local_job` accepts the job documents nexrender accepts (template, assets of type
+image/video/audio/data/script/static, prerender/postrender actions) and reports every
+problem at once, each with a JSON-path-like location such as ``assets[2].layerName``.
+
+Decisions where nexrender is loose:
+
+* Keys this module does not know are accepted and dropped (nexrender's own job objects
+  carry ``uid``, ``type``, ``state``, ``onChange``, ``workpath``, provider ``params`` and
+  more), but a key that differs from a known one only by case (``layername``) is an error,
+  because dropping it would silently change the render. A known key of the wrong type is
+  always an error.
+* An asset without ``composition`` applies to every composition (nexrender's ``"*"``, its
+  current default); ``"A->B"`` means composition B used as a layer inside composition A.
+* ``null`` counts as absent for every key, as JavaScript tools write unset fields; so
+  ``"value": null`` is no value (After Effects has no property that takes null).
+* Actions named ``@nexrender/action-<name>`` are stored as ``<name>`` (``encode``), the
+  name the local engine knows them by. Other options are kept verbatim for the engine.
+* Script assets with nexrender's injected parameters (``keyword``, ``parameters``,
+  ``globalDefaultValue``) are refused rather than run without their parameters.
+* Only ``http``/``https``/``file`` URLs and plain paths are sources: the local engine
+  stages nothing else. Checking that files exist happens at submission, not here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from typing import cast
+from urllib.parse import urlsplit
+
+from render_manager.domain.local_job import (
+    ANY_COMPOSITION,
+    ASSET_TYPES,
+    MAX_SAFE_INTEGER,
+    ActionSpec,
+    Asset,
+    DataAsset,
+    FieldError,
+    FootageAsset,
+    FootageType,
+    JobSpecError,
+    LocalJobSpec,
+    ScriptAsset,
+    StaticAsset,
+    TemplateSpec,
+    copy_json,
+    split_keypath,
+    url_scheme,
+)
+
+_NEXRENDER_ACTION_PREFIX = "@nexrender/action-"
+_EXTENSION = re.compile(r"[A-Za-z0-9]+")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SCRIPT_PARAMETER_KEYS = ("keyword", "parameters", "globalDefaultValue")
+
+
+def parse_local_job(data: object) -> LocalJobSpec:
+    """Validate a nexrender job document (decoded JSON) and build its `LocalJobSpec`.
+
+    Raises `JobSpecError` listing every problem found. Never touches the filesystem.
+    """
+    errors: list[FieldError] = []
+    spec = _JobParser(errors).job(data)
+    if errors or spec is None:
+        raise JobSpecError(errors or [FieldError("", "is not a valid job")])
+    return spec
+
+
+_MISSING = object()
+
+
+class _Fields:
+    """One JSON object being read: typed getters that record problems instead of raising."""
+
+    def __init__(
+        self, parser: _JobParser, path: str, data: Mapping[str, object], known: tuple[str, ...]
+    ) -> None:
+        self._parser = parser
+        self._path = path
+        self._data = data
+        folded = {key.lower(): key for key in known}
+        for key in data:
+            expected = folded.get(str(key).lower())
+            if expected is not None and key != expected:
+                parser.error(_join(path, str(key)), f"unknown key; did you mean {expected!r}?")
+
+    def present(self, key: str) -> bool:
+        return self._data.get(key) is not None
+
+    def raw(self, key: str) -> object:
+        return self._data.get(key, _MISSING)
+
+    def path(self, key: str) -> str:
+        return _join(self._path, key)
+
+    def _get(self, key: str, check: Callable[[object], str | None], required: str | None) -> object:
+        value = self._data.get(key)
+        if value is None:
+            if required is not None:
+                self._parser.error(self.path(key), required)
+            return None
+        problem = check(value)
+        if problem is not None:
+            self._parser.error(self.path(key), problem)
+            return None
+        return value
+
+    def text(
+        self, key: str, *, required: str | None = None, allow_empty: bool = False
+    ) -> str | None:
+        def check(value: object) -> str | None:
+            if not isinstance(value, str):
+                return f"must be a string, not {_describe(value)}"
+            if not allow_empty and not value.strip():
+                return "must not be empty"
+            return None
+
+        value = self._get(key, check, required)
+        return value if isinstance(value, str) else None
+
+    def integer(self, key: str, *, minimum: int | None = None, label: str = "") -> int | None:
+        def check(value: object) -> str | None:
+            if isinstance(value, bool) or not isinstance(value, int):
+                hint = ""
+                if isinstance(value, str) and value.strip().isdigit():
+                    hint = f" (write {value.strip()} without quotes)"
+                return f"must be a whole number{label}, not {_describe(value)}{hint}"
+            if minimum is not None and value < minimum:
+                return f"must be {minimum} or more{label}, not {value}"
+            return None
+
+        value = self._get(key, check, None)
+        return value if isinstance(value, int) else None
+
+    def boolean(self, key: str) -> bool:
+        def check(value: object) -> str | None:
+            if not isinstance(value, bool):
+                return f"must be true or false, not {_describe(value)}"
+            return None
+
+        return bool(self._get(key, check, None))
+
+    def src(self, key: str, *, required: str) -> str | None:
+        value = self._get(key, _src_problem, required)
+        return value if isinstance(value, str) else None
+
+
+class _JobParser:
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = errors
+
+    def error(self, path: str, message: str) -> None:
+        self.errors.append(FieldError(path, message))
+
+    def job(self, data: object) -> LocalJobSpec | None:
+        if not isinstance(data, Mapping):
+            self.error("", f"must be a JSON object, not {_describe(data)}")
+            return None
+        fields = _Fields(self, "", data, ("template", "assets", "actions", "name", "priority",
+                                          "tags"))  # fmt: skip
+        template = self.template(data.get("template", _MISSING))
+        assets = self.assets(fields.raw("assets"))
+        prerender, postrender = self.actions(fields.raw("actions"))
+        name = fields.text("name")
+        priority = fields.integer("priority")
+        tags = self.tags(fields.raw("tags"))
+        if template is None:
+            return None
+        return LocalJobSpec(
+            template=template,
+            assets=assets,
+            prerender=prerender,
+            postrender=postrender,
+            name=name,
+            priority=priority or 0,
+            tags=tags,
+        )
+
+    def template(self, data: object) -> TemplateSpec | None:
+        if data is _MISSING:
+            self.error("template", "is required (an object with src and composition)")
+            return None
+        if not isinstance(data, Mapping):
+            self.error("template", f"must be an object, not {_describe(data)}")
+            return None
+        known = ("src", "composition", "outputModule", "outputExt", "settingsTemplate",
+                 "frameStart", "frameEnd", "frameIncrement", "incrementFrame",
+                 "continueOnMissing")  # fmt: skip
+        f = _Fields(self, "template", data, known)
+        src = f.src("src", required="is required (the path or URL of the .aep project)")
+        composition = f.text("composition", required="is required (the composition to render)")
+        output_module = f.text("outputModule")
+        settings_template = f.text("settingsTemplate")
+        output_ext = self.extension(f, "outputExt")
+        start = f.integer("frameStart", minimum=0)
+        end = f.integer("frameEnd", minimum=0)
+        if start is not None and end is not None and start > end:
+            self.error("template.frameEnd", f"must not be before frameStart ({end} < {start})")
+        increment = f.integer("frameIncrement", minimum=1)
+        # nexrender documents frameIncrement but its renderer reads incrementFrame.
+        alias = f.integer("incrementFrame", minimum=1)
+        if f.present("frameIncrement") and f.present("incrementFrame"):
+            if increment is not None and alias is not None and increment != alias:
+                self.error("template.incrementFrame", "disagrees with frameIncrement")
+        elif alias is not None:
+            increment = alias
+        continue_on_missing = f.boolean("continueOnMissing")
+        if src is None or composition is None:
+            return None
+        return TemplateSpec(
+            src=src,
+            composition=composition,
+            output_module=output_module,
+            output_ext=output_ext,
+            settings_template=settings_template,
+            frame_start=start,
+            frame_end=end,
+            frame_increment=increment,
+            continue_on_missing=continue_on_missing,
+        )
+
+    def extension(self, f: _Fields, key: str) -> str | None:
+        value = f.text(key)
+        if value is None:
+            return None
+        ext = value.strip().removeprefix(".")
+        if not _EXTENSION.fullmatch(ext):
+            self.error(f.path(key), f"must be a file extension such as mp4, not {value!r}")
+            return None
+        return ext.lower()
+
+    def assets(self, data: object) -> tuple[Asset, ...]:
+        if data is _MISSING or data is None:
+            return ()
+        if not isinstance(data, list):
+            self.error("assets", f"must be a list, not {_describe(data)}")
+            return ()
+        parsed = (self.asset(f"assets[{i}]", item) for i, item in enumerate(data))
+        return tuple(asset for asset in parsed if asset is not None)
+
+    def asset(self, path: str, data: object) -> Asset | None:
+        if not isinstance(data, Mapping):
+            self.error(path, f"must be an object, not {_describe(data)}")
+            return None
+        kind = data.get("type", _MISSING)
+        allowed = ", ".join(ASSET_TYPES)
+        if kind is _MISSING:
+            self.error(f"{path}.type", f"is required (one of: {allowed})")
+            return None
+        if kind not in ASSET_TYPES:
+            shown = repr(kind) if isinstance(kind, str) else _describe(kind)
+            self.error(f"{path}.type", f"unknown asset type {shown} (allowed: {allowed})")
+            return None
+        if kind == "data":
+            return self.data_asset(path, data)
+        if kind == "script":
+            return self.script_asset(path, data)
+        if kind == "static":
+            f = _Fields(self, path, data, ("type", "src", "name"))
+            src = f.src("src", required="is required (the file to stage)")
+            name = self.file_name(f, "name")
+            return None if src is None else StaticAsset(src=src, name=name)
+        return self.footage_asset(path, cast(FootageType, kind), data)
+
+    def footage_asset(
+        self, path: str, kind: FootageType, data: Mapping[str, object]
+    ) -> FootageAsset | None:
+        known = ("type", "src", "layerName", "layerIndex", "composition", "name", "extension",
+                 "sequence", "removeOld", "continueOnMissing")  # fmt: skip
+        f = _Fields(self, path, data, known)
+        src = f.src("src", required=f"is required (the {kind} that replaces the layer's)")
+        layer = self.layer(path, f)
+        composition = self.composition(f)
+        name = self.file_name(f, "name")
+        extension = self.extension(f, "extension")
+        sequence = f.boolean("sequence")
+        remove_old = f.boolean("removeOld")
+        continue_on_missing = f.boolean("continueOnMissing")
+        if src is None or layer is None or composition is None:
+            return None
+        return FootageAsset(
+            type=kind,
+            src=src,
+            layer_name=layer[0],
+            layer_index=layer[1],
+            composition=composition,
+            name=name,
+            extension=extension,
+            sequence=sequence,
+            remove_old=remove_old,
+            continue_on_missing=continue_on_missing,
+        )
+
+    def data_asset(self, path: str, data: Mapping[str, object]) -> DataAsset | None:
+        known = ("type", "layerName", "layerIndex", "property", "value", "expression",
+                 "composition", "continueOnMissing")  # fmt: skip
+        f = _Fields(self, path, data, known)
+        layer = self.layer(path, f)
+        prop = f.text("property", required="is required (such as 'Source Text' or 'Position')")
+        if prop is not None and "" in split_keypath(prop):
+            self.error(f.path("property"), f"has an empty name in {prop!r}")
+            prop = None
+        value = f.raw("value")
+        value_ok = value is _MISSING or self.json_value(f.path("value"), value)
+        expression = f.text("expression", allow_empty=True)
+        if (value is _MISSING or value is None) and not f.present("expression"):
+            self.error(f.path("value"), "is required (or expression): what to set the property to")
+        composition = self.composition(f)
+        continue_on_missing = f.boolean("continueOnMissing")
+        if layer is None or prop is None or composition is None or not value_ok:
+            return None
+        if f.present("expression") and expression is None:
+            return None
+        return DataAsset(
+            property=prop,
+            layer_name=layer[0],
+            layer_index=layer[1],
+            value=None if value is _MISSING else copy_json(value),
+            expression=expression,
+            composition=composition,
+            continue_on_missing=continue_on_missing,
+        )
+
+    def script_asset(self, path: str, data: Mapping[str, object]) -> ScriptAsset | None:
+        f = _Fields(self, path, data, ("type", "src", *_SCRIPT_PARAMETER_KEYS))
+        src = f.src("src", required="is required (the .jsx file to run)")
+        for key in _SCRIPT_PARAMETER_KEYS:
+            if f.present(key):
+                self.error(f.path(key), "script parameters are not supported by local jobs; "
+                                        "write the values into the script itself")  # fmt: skip
+        return None if src is None else ScriptAsset(src=src)
+
+    def layer(self, path: str, f: _Fields) -> tuple[str | None, int | None] | None:
+        name = f.text("layerName")
+        index = f.integer("layerIndex", minimum=1, label=" (layers count from 1)")
+        has_name, has_index = f.present("layerName"), f.present("layerIndex")
+        if has_name and has_index:
+            self.error(path, "has both layerName and layerIndex; give only one")
+            return None
+        if not has_name and not has_index:
+            self.error(f.path("layerName"), "is required (or layerIndex): which layer to change")
+            return None
+        if name is None and index is None:
+            return None
+        return name, index
+
+    def composition(self, f: _Fields) -> tuple[str, ...] | None:
+        value = f.text("composition")
+        if not f.present("composition"):
+            return ANY_COMPOSITION
+        if value is None:
+            return None
+        if value == "*":
+            return ANY_COMPOSITION
+        parts = tuple(value.split("->"))
+        if "" in parts or "*" in parts:
+            self.error(
+                f.path("composition"),
+                f"{value!r} is not a composition path: names joined by '->' "
+                "(A->B is B used inside A), or '*' alone for every composition",
+            )
+            return None
+        return parts
+
+    def file_name(self, f: _Fields, key: str) -> str | None:
+        value = f.text(key)
+        if value is None:
+            return None
+        if value in (".", "..") or any(c in value for c in "/\\\0"):
+            self.error(f.path(key), f"must be a plain file name, not {value!r}")
+            return None
+        return str(value)
+
+    def actions(self, data: object) -> tuple[tuple[ActionSpec, ...], tuple[ActionSpec, ...]]:
+        if data is _MISSING or data is None:
+            return (), ()
+        if not isinstance(data, Mapping):
+            self.error("actions", f"must be an object, not {_describe(data)}")
+            return (), ()
+        for key, value in data.items():
+            if key not in ("prerender", "postrender") and value:
+                self.error(f"actions.{key}", "is not supported by local jobs "
+                                             "(supported: prerender, postrender)")  # fmt: skip
+        return self.action_list("prerender", data), self.action_list("postrender", data)
+
+    def action_list(self, key: str, data: Mapping[str, object]) -> tuple[ActionSpec, ...]:
+        items = data.get(key)
+        if items is None:
+            return ()
+        if not isinstance(items, list):
+            self.error(f"actions.{key}", f"must be a list, not {_describe(items)}")
+            return ()
+        actions = []
+        for i, item in enumerate(items):
+            path = f"actions.{key}[{i}]"
+            if not isinstance(item, Mapping):
+                self.error(path, f"must be an object, not {_describe(item)}")
+                continue
+            f = _Fields(self, path, item, ("module",))
+            module = f.text("module", required="is required (such as 'encode')")
+            options = {k: v for k, v in item.items() if k != "module"}
+            if not self.json_value(path, options) or module is None:
+                continue
+            module = module.strip().removeprefix(_NEXRENDER_ACTION_PREFIX)
+            if not module:
+                self.error(f.path("module"), "names no module")
+                continue
+            actions.append(ActionSpec(module=module, options=copy_json(options)))
+        return tuple(actions)
+
+    def tags(self, data: object) -> tuple[str, ...]:
+        if data is _MISSING or data is None:
+            return ()
+        if isinstance(data, str):
+            if not data.strip():
+                return ()
+            items: list[object] = list(data.split(","))
+        elif isinstance(data, list):
+            items = data
+        else:
+            self.error("tags", f"must be a comma-separated string or a list, not {_describe(data)}")
+            return ()
+        tags = []
+        for i, item in enumerate(items):
+            where = "tags" if isinstance(data, str) else f"tags[{i}]"
+            if not isinstance(item, str):
+                self.error(where, f"must be a string, not {_describe(item)}")
+            elif not item.strip() or ("," in item and not isinstance(data, str)):
+                self.error(where, f"{item!r} is not a tag (tags are non-empty, without commas)")
+            else:
+                tags.append(item.strip())
+        return tuple(tags)
+
+    def json_value(self, path: str, value: object) -> bool:
+        """Record why `value` is not plain JSON that survives the trip into ExtendScript."""
+        if value is None or isinstance(value, str | bool):
+            return True
+        if isinstance(value, int):
+            if abs(value) > MAX_SAFE_INTEGER:
+                self.error(path, f"{value} is too large for After Effects to hold exactly")
+                return False
+            return True
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                self.error(path, f"must be a finite number, not {value}")
+                return False
+            return True
+        if isinstance(value, list):
+            results = [self.json_value(f"{path}[{i}]", item) for i, item in enumerate(value)]
+            return all(results)
+        if isinstance(value, Mapping):
+            ok = True
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    self.error(path, f"has a non-string key {key!r}")
+                    ok = False
+                elif not self.json_value(_join(path, key), item):
+                    ok = False
+            return ok
+        self.error(path, f"must be a JSON value, not {_describe(value)}")
+        return False
+
+
+def _src_problem(value: object) -> str | None:
+    if not isinstance(value, str):
+        return f"must be a file path or an http(s)/file URL, not {_describe(value)}"
+    if not value.strip():
+        return "must not be empty"
+    if "\0" in value:
+        return "must not contain a NUL character"
+    try:
+        parts = urlsplit(value)
+        scheme = url_scheme(value)
+    except ValueError:
+        return f"{value!r} is not a valid URL"
+    if scheme in ("http", "https"):
+        return None if parts.hostname else f"{value!r} has no host"
+    if scheme == "file":
+        if parts.netloc not in ("", "localhost"):
+            return f"{value!r} names a remote host; use file:///path or a plain path"
+        return None if parts.path else f"{value!r} has no path"
+    if scheme:
+        return (
+            f"{value!r} uses {scheme}://, which local jobs cannot fetch "
+            "(use a file path, a file:// URL or an http(s):// URL)"
+        )
+    return None
+
+
+def _describe(value: object) -> str:
+    match value:
+        case None:
+            return "null"
+        case bool():
+            return "a boolean"
+        case int() | float():
+            return f"the number {value}"
+        case str():
+            return f"the string {value!r}" if len(value) <= 40 else "a string"
+        case list():
+            return "a list"
+        case Mapping():
+            return "an object"
+    return type(value).__name__
+
+
+def _join(path: str, key: str) -> str:
+    step = key if _IDENTIFIER.fullmatch(key) else f"[{key!r}]"
+    if not path:
+        return step
+    return f"{path}.{step}" if not step.startswith("[") else f"{path}{step}"

@@ -1,0 +1,454 @@
+"""Running one local job from staging to a checked result: aerender renders and ffmpeg encodes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from render_manager.domain.connection import Connection
+from render_manager.domain.engine_settings import OnInterrupted
+from render_manager.domain.local_job import (
+    DataAsset,
+    LocalJobSpec,
+    StaticAsset,
+    default_output_name,
+    staged_file_name,
+)
+from render_manager.domain.local_job_parser import parse_local_job
+from render_manager.domain.status import LocalStatus
+from render_manager.engine.aerender_command import AerenderArgs, build_aerender_command
+from render_manager.engine.aerender_output import AerenderProgressParser, LineSplitter
+from render_manager.engine.encode import EncodeProgress, run_encode
+from render_manager.engine.encode_spec import EncodeError, parse_encode_action
+from render_manager.engine.extendscript import build_injection_script
+from render_manager.engine.locate import AerenderNotFound, find_aerender
+from render_manager.engine.log_tail import LogTail
+from render_manager.engine.outputs import find_output
+from render_manager.engine.processes import ProcessIdentity, end_process_tree, new_session_kwargs
+from render_manager.engine.staging import StagingError, file_name, stage
+from render_manager.store.local_jobs import LocalJobRecord, LocalJobRepository
+
+log = logging.getLogger(__name__)
+
+TICK_S = 0.2
+
+SCRIPT_INJECTION_NEEDED = (
+    "this job replaces footage or sets layer data, which runs a script inside After Effects "
+    "before the render; stock aerender cannot do that. If this aerender was patched to "
+    "accept -r script.jsx (as nexrender's patch does), add the connection with "
+    "--script-injection"
+)
+PROGRESS_WRITE_S = 1.0
+LOG_NAME = "aerender.log"
+
+
+@dataclass
+class RunnerContext:
+    """What every runner of one pool shares."""
+
+    repo: LocalJobRepository
+    home: Path
+    connection: Connection
+    on_change: Callable[[], None]
+
+
+class JobFailed(Exception):
+    """The job failed; the message is the reason shown to the user."""
+
+
+class _Cancelled(Exception):
+    pass
+
+
+class _Detached(Exception):
+    pass
+
+
+class _Stopped(Exception):
+    """The engine shut down mid-job: the job goes back to the queue, nothing is lost."""
+
+
+class _LogWatch:
+    """The render's log as read so far, and what the parser made of it."""
+
+    def __init__(self, log_path: Path, frames_hint: int | None) -> None:
+        self.tail = LogTail(log_path)
+        self.splitter = LineSplitter()
+        self.parser = AerenderProgressParser(total_frames_hint=frames_hint)
+        self.finished_seen_at: float | None = None
+
+    def drain(self, *, final: bool = False) -> None:
+        while data := self.tail.read_new():
+            for line in self.splitter.feed(data):
+                self.parser.feed_line(line, time.monotonic())
+        if final:
+            for line in self.splitter.flush():
+                self.parser.feed_line(line, time.monotonic())
+
+
+def _frames_hint(spec: LocalJobSpec) -> int | None:
+    template = spec.template
+    if template.frame_start is None or template.frame_end is None:
+        return None
+    step = template.frame_increment or 1
+    return (template.frame_end - template.frame_start) // step + 1
+
+
+async def _tick(proc: asyncio.subprocess.Process | None, stop: asyncio.Event) -> None:
+    """Wait one tick, returning early when the process exits or a stop is asked for."""
+    waiters: list[asyncio.Future[object]] = [asyncio.ensure_future(stop.wait())]
+    if proc is not None:
+        waiters.append(asyncio.ensure_future(proc.wait()))
+    _done, pending = await asyncio.wait(
+        waiters, timeout=TICK_S, return_when=asyncio.FIRST_COMPLETED
+    )
+    for waiter in pending:
+        waiter.cancel()
+
+
+class JobRunner:
+    """Runs one job; every outcome ends up in the store."""
+
+    def __init__(self, ctx: RunnerContext, record: LocalJobRecord) -> None:
+        self._ctx = ctx
+        self._record = record
+        self._job_id = record.job.id
+        self._work = Path(record.work_dir)
+        self._stop = asyncio.Event()
+        self._cancel_requested = False
+        self.detach_on_stop = False
+        self._last_write = 0.0
+        self._last_values: tuple[object, ...] | None = None
+        self._encode_task: asyncio.Task[object] | None = None
+
+    async def cancel(self) -> None:
+        """Stop the job and mark it cancelled."""
+        self._cancel_requested = True
+        self._stop.set()
+        if self._encode_task is not None:
+            self._encode_task.cancel()
+
+    async def stop(self) -> None:
+        """Engine shutdown: end the job (requeued later) or leave its process running."""
+        self._stop.set()
+        if self._encode_task is not None:
+            self._encode_task.cancel()
+
+    async def run(self, *, adopt: ProcessIdentity | None, recovered: bool) -> None:
+        """Run (or, after a restart, re-adopt) the job and record its outcome."""
+        settings = self._ctx.connection.engine
+        try:
+            if self._record.job_type == "encode":
+                if recovered:
+                    await self._end_orphan(adopt)
+                    raise JobFailed("interrupted: the encode stopped with the engine")
+                await self._run_encode_job()
+            elif recovered and adopt is None and self._record.log_path is None:
+                raise JobFailed("interrupted before the render started")
+            else:
+                await self._run_aerender_job(adopt=adopt, recovered=recovered)
+        except _Cancelled:
+            self._ctx.repo.set_status(
+                self._job_id, LocalStatus.CANCELLED, error="cancelled by user"
+            )
+        except _Detached:
+            log.info("job %s left running for the next engine to re-adopt", self._job_id)
+        except _Stopped as stopped:
+            self._ctx.repo.requeue(self._job_id, str(stopped))
+        except JobFailed as failure:
+            reason = str(failure)
+            interrupted = reason.startswith("interrupted")
+            if interrupted and settings.on_interrupted is OnInterrupted.REQUEUE:
+                self._ctx.repo.requeue(self._job_id, reason)
+            # record.attempts counts the runs before this one (read before it was claimed).
+            elif not interrupted and self._record.attempts < settings.retries:
+                log.info("job %s failed (%s); retrying", self._job_id, reason)
+                self._ctx.repo.requeue(self._job_id, f"retry after: {reason}")
+            else:
+                self._ctx.repo.set_status(
+                    self._job_id,
+                    LocalStatus.INTERRUPTED if interrupted else LocalStatus.FAILED,
+                    error=reason,
+                )
+        except Exception as exc:  # one bad job must never stop the pool
+            log.exception("job %s: unexpected error", self._job_id)
+            self._ctx.repo.set_status(
+                self._job_id, LocalStatus.FAILED, error=f"internal error: {exc}"
+            )
+        self._ctx.on_change()
+
+    async def _end_orphan(self, identity: ProcessIdentity | None) -> None:
+        # An encode cannot be re-adopted (its progress came through a pipe): end the ffmpeg
+        # a killed engine left writing, so the job can be rendered again cleanly.
+        if identity is not None:
+            await end_process_tree(identity)
+        self._ctx.repo.set_process(self._job_id, None, None)
+
+    # -- aerender ---------------------------------------------------------------------------
+
+    async def _run_aerender_job(self, *, adopt: ProcessIdentity | None, recovered: bool) -> None:
+        spec = parse_local_job(self._record.spec)
+        output = self._work / default_output_name(spec)
+        log_path = self._work / LOG_NAME
+        if recovered:
+            # The log holds everything the render printed; re-reading it restores progress.
+            await self._watch_aerender(spec, adopt, None, log_path, output)
+            return
+        aerender = self._find_aerender()
+        args = await self._stage(spec, output)
+        command = build_aerender_command(aerender, args)
+        log.info("job %s: %s", self._job_id, subprocess.list2cmdline(command))
+        with log_path.open("ab") as log_file:
+            proc = await self._spawn(command, log_file)
+        identity = ProcessIdentity.of(proc.pid) or ProcessIdentity(proc.pid, time.time())
+        self._ctx.repo.start_render(self._job_id, identity.pid, identity.started_at, str(log_path))
+        self._ctx.on_change()
+        await self._watch_aerender(spec, identity, proc, log_path, output)
+
+    def _find_aerender(self) -> Path:
+        try:
+            return find_aerender(self._ctx.connection.aerender)
+        except AerenderNotFound as exc:
+            raise JobFailed(str(exc)) from None
+
+    async def _spawn(self, command: list[str], log_file: IO[bytes]) -> asyncio.subprocess.Process:
+        try:
+            return await asyncio.create_subprocess_exec(
+                *command,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=asyncio.subprocess.STDOUT,
+                cwd=self._work,
+                **new_session_kwargs(),  # type: ignore[arg-type]
+            )
+        except OSError as exc:
+            raise JobFailed(f"cannot start aerender ({command[0]}): {exc.strerror or exc}") from exc
+
+    async def _stage(self, spec: LocalJobSpec, output: Path) -> AerenderArgs:
+        template = spec.template
+        self._work.mkdir(parents=True, exist_ok=True)
+        try:
+            project = await stage(
+                template.src, self._work / file_name(template.src, "template.aep")
+            )
+            footage: dict[int, str] = {}
+            for index, asset in enumerate(spec.assets):
+                if isinstance(asset, DataAsset):
+                    continue
+                name = staged_file_name(asset)
+                if isinstance(asset, StaticAsset):
+                    # The project refers to static files by name, next to itself.
+                    await stage(asset.src, self._work / name)
+                    continue
+                dest = self._work / "assets" / f"{index:03d}-{name}"
+                footage[index] = str(await stage(asset.src, dest))
+        except StagingError as exc:
+            raise JobFailed(f"staging failed: {exc}") from None
+        script = None
+        if spec.needs_script:
+            if not self._ctx.connection.engine.script_injection:
+                raise JobFailed(SCRIPT_INJECTION_NEEDED)
+            script = self._work / "inject.jsx"
+            script.write_text(build_injection_script(spec, footage), encoding="utf-8")
+        settings = self._ctx.connection
+        return AerenderArgs(
+            project=project,
+            composition=template.composition,
+            output=output,
+            output_module=template.output_module,
+            settings_template=template.settings_template,
+            frame_start=template.frame_start,
+            frame_end=template.frame_end,
+            frame_increment=template.frame_increment,
+            continue_on_missing=template.continue_on_missing,
+            script=script,
+            extra_args=settings.extra_args,
+        )
+
+    async def _watch_aerender(
+        self,
+        spec: LocalJobSpec,
+        identity: ProcessIdentity | None,
+        proc: asyncio.subprocess.Process | None,
+        log_path: Path,
+        output: Path,
+    ) -> None:
+        watch = _LogWatch(log_path, _frames_hint(spec))
+        started = time.monotonic()
+        exit_code: int | None = None
+        ended_by_us = False
+        while True:
+            watch.drain()
+            self._write_progress(watch.parser)
+            if proc is not None and proc.returncode is not None:
+                exit_code = proc.returncode
+                break
+            if proc is None and (identity is None or not identity.is_alive()):
+                break
+            if self._stop.is_set():
+                await self._on_stop(identity)
+            if self._hung_after_finishing(watch):
+                # Rendered, but aerender (or its aerendercore child) never exits.
+                log.warning("job %s: aerender finished but did not exit; ending it", self._job_id)
+                ended_by_us = True
+                break
+            failure = self._limit_exceeded(watch, started)
+            if failure is not None:
+                if identity is not None:
+                    await end_process_tree(identity)
+                raise JobFailed(failure)
+            await _tick(proc, self._stop)
+        if identity is not None:
+            # aerender is gone (or must go), but an aerendercore child may still hold files.
+            await end_process_tree(identity)
+        watch.drain(final=True)
+        self._write_progress(watch.parser, force=True)
+        # The recorded PID is cleared with the final status, in the same transaction.
+        await self._conclude_aerender(spec, watch.parser, exit_code, ended_by_us, output)
+
+    async def _on_stop(self, identity: ProcessIdentity | None) -> None:
+        if self._cancel_requested:
+            if identity is not None:
+                await end_process_tree(identity)
+            raise _Cancelled
+        if self.detach_on_stop:
+            raise _Detached
+        if identity is not None:
+            await end_process_tree(identity)
+        raise _Stopped("the engine stopped during the render")
+
+    def _hung_after_finishing(self, watch: _LogWatch) -> bool:
+        if not watch.parser.finished_composition:
+            return False
+        if watch.finished_seen_at is None:
+            watch.finished_seen_at = time.monotonic()
+        grace = self._ctx.connection.engine.exit_grace_s
+        return time.monotonic() - watch.finished_seen_at > grace
+
+    def _limit_exceeded(self, watch: _LogWatch, started: float) -> str | None:
+        settings = self._ctx.connection.engine
+        if watch.tail.idle_for() > settings.stall_timeout_s:
+            return (
+                f"stalled: aerender printed nothing for {settings.stall_timeout_s:g} s "
+                "(a crash dialog or a hung aerendercore?); the render was stopped"
+            )
+        limit = settings.max_render_time_s
+        if limit is not None and time.monotonic() - started > limit:
+            return f"the render exceeded the maximum render time of {limit:g} s and was stopped"
+        return None
+
+    async def _conclude_aerender(
+        self,
+        spec: LocalJobSpec,
+        parser: AerenderProgressParser,
+        exit_code: int | None,
+        ended_by_us: bool,
+        output: Path,
+    ) -> None:
+        written = find_output(output)
+        if parser.first_error:
+            raise JobFailed(parser.first_error)
+        if exit_code not in (0, None):
+            raise JobFailed(f"aerender exited with code {exit_code}")
+        if exit_code is None and not (parser.finished_composition or ended_by_us):
+            raise JobFailed("interrupted: the render process ended while no engine was watching")
+        if written is None:
+            raise JobFailed(f"aerender reported success but wrote no output at {output}")
+        final = await self._postrender(spec, written)
+        self._ctx.repo.set_status(self._job_id, LocalStatus.FINISHED, output=str(final))
+
+    async def _postrender(self, spec: LocalJobSpec, rendered: Path) -> Path:
+        final = rendered
+        for action in spec.postrender:
+            if action.module != "encode":
+                raise JobFailed(f"unknown postrender action {action.module!r}")
+            options = {"input": str(rendered), **action.options}
+            final = await self._encode(options)
+        return final
+
+    # -- encode -----------------------------------------------------------------------------
+
+    async def _run_encode_job(self) -> None:
+        self._work.mkdir(parents=True, exist_ok=True)
+        final = await self._encode(self._record.spec)
+        self._ctx.repo.set_status(self._job_id, LocalStatus.FINISHED, output=str(final))
+
+    async def _encode(self, options: dict[str, object]) -> Path:
+        try:
+            spec = parse_encode_action(options, self._work)
+        except EncodeError as exc:
+            raise JobFailed(f"encode: {exc}") from None
+        self._ctx.repo.set_status(self._job_id, LocalStatus.ENCODING)
+        self._ctx.on_change()
+        self._last_write = 0.0
+
+        def on_progress(progress: EncodeProgress) -> None:
+            self._write(progress.percent or 0.0, None, None, progress.eta_seconds, ())
+
+        def on_start(pid: int) -> None:
+            # Recorded so that a restarted engine can end an ffmpeg this one left behind.
+            identity = ProcessIdentity.of(pid)
+            if identity is not None:
+                self._ctx.repo.set_process(self._job_id, identity.pid, identity.started_at)
+
+        task = asyncio.ensure_future(run_encode(spec, on_progress=on_progress, on_start=on_start))
+        self._encode_task = task
+        try:
+            result = await task
+        except asyncio.CancelledError:
+            if self._cancel_requested:
+                raise _Cancelled from None
+            if task.cancelled() and self._stop.is_set():
+                raise _Stopped("the engine stopped during the encode") from None
+            raise
+        except EncodeError as exc:
+            raise JobFailed(f"encode failed: {exc}") from None
+        finally:
+            self._encode_task = None
+        return Path(result.output)
+
+    # -- progress ---------------------------------------------------------------------------
+
+    def _write_progress(self, parser: AerenderProgressParser, *, force: bool = False) -> None:
+        if force:
+            self._last_write = 0.0
+        self._write(
+            parser.percent or 0.0,
+            parser.frames_done,
+            parser.total_frames,
+            parser.eta_seconds,
+            tuple(parser.warnings),
+        )
+
+    def _write(
+        self,
+        percent: float,
+        frames_done: int | None,
+        total_frames: int | None,
+        eta: float | None,
+        warnings: tuple[str, ...],
+    ) -> None:
+        now = time.monotonic()
+        if now - self._last_write < PROGRESS_WRITE_S:
+            return
+        # The ETA alone changes on every tick: it rides along with the next real change.
+        values = (round(percent, 1), frames_done, total_frames, warnings)
+        if values == self._last_values:
+            return
+        self._last_write = now
+        self._last_values = values
+        self._ctx.repo.set_progress(
+            self._job_id,
+            percent=percent,
+            frames_done=frames_done,
+            total_frames=total_frames,
+            eta_seconds=eta,
+            warnings=warnings,
+        )
+        self._ctx.on_change()
