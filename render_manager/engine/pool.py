@@ -71,11 +71,6 @@ class RenderPool:
         )
         self.concurrency = connection.concurrency or default_concurrency()
 
-    @property
-    def running(self) -> list[str]:
-        """Ids of the jobs this pool is running now."""
-        return list(self._tasks)
-
     def wake(self) -> None:
         """Look at the queue now rather than at the next tick (after a submit or cancel)."""
         self._wake.set()
@@ -119,14 +114,6 @@ class RenderPool:
             runner.detach_on_stop = leave_running
         self._stopping = True
         self._wake.set()
-
-    async def cancel(self, job_id: str) -> bool:
-        """Stop a job this pool runs; False if it does not run it."""
-        runner = self._runners.get(job_id)
-        if runner is None:
-            return False
-        await runner.cancel()
-        return True
 
     # -- internals -------------------------------------------------------------------------
 

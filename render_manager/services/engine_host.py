@@ -76,11 +76,6 @@ class EngineHost:
         for pool in self._pools.values():
             pool.wake()
 
-    @property
-    def running_renders(self) -> int:
-        """Renders this process's pools are running now."""
-        return sum(len(p.running) for p in self._pools.values())
-
     async def stop(self, *, leave_running: bool = False) -> None:
         """Stop every pool: renders are ended (and requeued) or left to be re-adopted."""
         for pool in self._pools.values():
