@@ -32,10 +32,11 @@ def js_string(text: str) -> str:
     """`text` as a double-quoted JavaScript string literal, in pure ASCII.
 
     Quotes, backslashes, newlines, CR and tab get their short escapes; every other control
-    character, DEL and all non-ASCII characters become ``\\uXXXX`` (astral characters as a
-    surrogate pair). Lone surrogates are escaped as themselves, so nothing is lost. Only
-    escapes JSON also has are used: the literal is a JSON string too (``json.loads`` reads
-    it back), and U+2028/U+2029, which end a line in ES3, never appear raw.
+    character, DEL and all non-ASCII characters become four-hex-digit ``\\u`` escapes
+    (astral characters as a surrogate pair). Lone surrogates are escaped as themselves, so
+    nothing is lost. Only escapes JSON also has are used: the literal is a JSON string too
+    (``json.loads`` reads it back), and U+2028/U+2029, which end a line in ES3, never
+    appear raw.
     """
     out = ['"']
     for char in text:

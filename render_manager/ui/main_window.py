@@ -32,6 +32,20 @@ log = logging.getLogger(__name__)
 STORE_POLL_MS = 2000
 
 
+# Wide enough for typical content, so a first start shows whole dates and names; a
+# user's own layout (restored from QSettings) replaces these.
+_DEFAULT_WIDTHS = {
+    Column.NAME: 220,
+    Column.CONNECTION: 90,
+    Column.STATUS: 85,
+    Column.PROGRESS: 70,
+    Column.CREATED: 140,
+    Column.STARTED: 140,
+    Column.FINISHED: 140,
+    Column.OUTPUT: 210,
+}
+
+
 class MainWindow(QMainWindow):
     """The job table, a filter box and per-status counts."""
 
@@ -67,11 +81,14 @@ class MainWindow(QMainWindow):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
+        # One line per job: long errors and paths are elided; the tooltip has them whole.
+        self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionsMovable(True)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.setColumnWidth(Column.NAME, 260)
+        for column, width in _DEFAULT_WIDTHS.items():
+            self.table.setColumnWidth(column, width)
         self.setCentralWidget(self.table)
 
     def _build_toolbar(self) -> None:
@@ -115,7 +132,8 @@ class MainWindow(QMainWindow):
         changes = await asyncio.to_thread(self._ctx.jobs.changed_since, 0)
         self._seq = changes.seq
         self.model.set_jobs(changes.jobs)
-        self.statusBar().showMessage(f"Loaded {len(changes.jobs)} jobs from {self._ctx.home}", 5000)
+        self.statusBar().showMessage(f"Loaded {len(changes.jobs)} jobs", 5000)
+        self.statusBar().setToolTip(f"Render Manager home: {self._ctx.home}")
         self._loaded.set()
         self._poll.start()
 

@@ -71,7 +71,6 @@ def test_main_window_screenshot(qtbot: QtBot, qloop: qasync.QEventLoop, ctx: App
     window.show()
     qtbot.waitExposed(window)
     qloop.run_until_complete(window.load())
-    window.table.resizeColumnsToContents()
     window.table.selectRow(2)
     qtbot.waitUntil(lambda: window.proxy.rowCount() == len(_JOBS))
 
