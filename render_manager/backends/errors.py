@@ -1,0 +1,42 @@
+"""What can go wrong talking to a render API, each with a message a user can act on."""
+
+from __future__ import annotations
+
+
+class BackendError(Exception):
+    """A request to a back-end failed; `str()` is the user-facing reason."""
+
+
+class TokenRejected(BackendError):
+    """401: the API token is wrong, expired or revoked."""
+
+    def __init__(self, connection: str) -> None:
+        # S608 mistakes this sentence ("update … set") for SQL.
+        super().__init__(
+            f"{connection}: token rejected — update it in Connections "  # noqa: S608
+            f"(renderctl connection set {connection} --token-stdin)"
+        )
+
+
+class NoCredits(BackendError):
+    """402: the account has no credits (or no payment method) left."""
+
+
+class NotAllowed(BackendError):
+    """403: the plan or the token's permissions do not allow this."""
+
+
+class JobGone(BackendError):
+    """404: the job (or batch) does not exist on the back-end any more."""
+
+
+class BadRequest(BackendError):
+    """400/422: the back-end refused the request; the message is the server's own."""
+
+
+class Unavailable(BackendError):
+    """The back-end could not be reached or kept failing (timeouts, resets, 5xx, 429)."""
+
+
+class BadResponse(BackendError):
+    """The back-end answered something that is not what its documentation says."""
