@@ -47,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from render_manager.services.context import open_context
     from render_manager.ui.icons import app_icon
-    from render_manager.ui.main_window import MainWindow
+    from render_manager.ui.session import run_session
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
@@ -68,25 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             QMessageBox.critical(None, "Render Manager cannot start", str(exc))
         return 1
 
-    async def run() -> int:
-        window = MainWindow(ctx)
-        window.show()
-        await window.load()
-        if args.smoke:
-            print(
-                f"render-manager {__version__}: window opened, {window.model.rowCount()} "
-                f"jobs loaded from {ctx.home}"
-            )
-            window.close()
-            return 0
-        closed = asyncio.Event()
-        app.aboutToQuit.connect(closed.set)
-        await closed.wait()
-        return 0
-
     try:
         with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
-            return runner.run(run())
+            return runner.run(run_session(app, ctx, smoke=args.smoke))
     finally:
         ctx.close()
 

@@ -1,34 +1,27 @@
-"""`renderctl submit | jobs | show | cancel | wait`."""
+"""`renderctl jobs | show | cancel | wait | refresh`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
-import time
-from pathlib import Path
 from typing import TextIO
 
-from render_manager.cli.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, BadInput, CliError
+from render_manager.backends.errors import BackendError
+from render_manager.cli.errors import EXIT_FAILED, EXIT_OK, BadInput, CliError
 from render_manager.cli.formatting import job_json, job_rows, print_table
+from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.services.context import AppContext
-from render_manager.services.job_files import JobFileError, load_job_bodies
 from render_manager.services.local_cancel import LocalCanceller
-from render_manager.services.local_submit import LocalSubmitter
+from render_manager.services.remote import RemoteService
+from render_manager.services.results import CancelSummary
 from render_manager.store.local_jobs import LocalJobRepository
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the job commands."""
-    submit = commands.add_parser("submit", help="queue the jobs in a job file")
-    submit.add_argument("-c", "--connection", required=True, metavar="NAME")
-    submit.add_argument(
-        "file", type=Path, metavar="FILE", help='one job, a JSON array of jobs, or {"jobs": [...]}'
-    )
-    submit.add_argument("--json", action="store_true", help="print JSON")
-    submit.set_defaults(handler=_submit)
-
     jobs = commands.add_parser("jobs", help="list jobs")
     jobs.add_argument("-c", "--connection", metavar="NAME")
     jobs.add_argument("--status", metavar="S,S", help="only these statuses")
@@ -54,37 +47,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     wait.add_argument("--json", action="store_true", help="print the jobs as JSON at the end")
     wait.set_defaults(handler=_wait)
 
-
-def _submit(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
-    connection = ctx.connections.get(args.connection)
-    if connection.kind is not BackendKind.LOCAL:
-        raise CliError(
-            f"submitting to {connection.kind.value} connections is not available yet",
-            EXIT_FAILED,
-        )
-    try:
-        bodies = load_job_bodies(args.file)
-    except JobFileError as exc:
-        raise BadInput(str(exc)) from None
-    submitter = LocalSubmitter(ctx.jobs, LocalJobRepository(ctx.db), ctx.home, connection)
-    result = submitter.submit(
-        bodies, base_dir=args.file.resolve().parent, batch_name=args.file.name
-    )
-    if args.json:
-        json.dump(result.to_json(), out, indent=2)
-        out.write("\n")
-    else:
-        for index, job_id in result.jobs:
-            print(f"queued {job_id} (row {index})", file=out)
-        if result.batch_id:
-            print(f"batch {result.batch_id}: {len(result.jobs)} jobs", file=out)
-        for index, error in result.errors:
-            print(f"row {index}: {error}", file=out)
-    if result.status == "error":
-        if not args.json:
-            print("nothing was queued", file=out)
-        return EXIT_BAD_INPUT
-    return EXIT_OK
+    refresh = commands.add_parser("refresh", help="fetch the latest state of remote jobs")
+    refresh.add_argument("-c", "--connection", metavar="NAME", help="only this connection")
+    refresh.set_defaults(handler=_refresh)
 
 
 def _statuses(text: str | None) -> list[JobStatus] | None:
@@ -155,17 +120,45 @@ def _target_ids(
 def _cancel(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     # Of a batch, only the jobs still going are to be cancelled; ended ones are not failures.
     ids = _target_ids(ctx, args, active_only=True)
-    canceller = LocalCanceller(ctx.jobs, LocalJobRepository(ctx.db), ctx.home)
-    outcome = asyncio.run(canceller.cancel(ids))
+    summary = asyncio.run(_cancel_all(ctx, ids))
     if args.json:
-        json.dump(outcome.to_json(), out, indent=2)
+        json.dump(summary.to_json(), out, indent=2)
         out.write("\n")
     else:
-        for job_id in outcome.cancelled:
+        for job_id in summary.cancelled:
             print(f"cancelled {job_id}", file=out)
-        for job_id, reason in outcome.skipped:
+        for job_id, reason in summary.skipped:
             print(f"not cancelled {job_id}: {reason}", file=out)
-    return EXIT_FAILED if outcome.skipped else EXIT_OK
+    return EXIT_FAILED if summary.skipped else EXIT_OK
+
+
+async def _cancel_all(ctx: AppContext, ids: list[str]) -> CancelSummary:
+    kinds = {c.name: c.kind for c in ctx.connections.list()}
+    local_ids, remote_jobs, unknown = [], [], []
+    for job_id in ids:
+        job = ctx.jobs.get(job_id)
+        if job is None:
+            unknown.append(job_id)
+        elif kinds.get(job.connection) is BackendKind.LOCAL:
+            local_ids.append(job_id)
+        else:
+            remote_jobs.append(job)
+    summary = CancelSummary(skipped=[(job_id, "no such job") for job_id in unknown])
+    if local_ids:
+        local = await LocalCanceller(ctx.jobs, LocalJobRepository(ctx.db), ctx.home).cancel(
+            local_ids
+        )
+        summary.cancelled += local.cancelled
+        summary.skipped += local.skipped
+    if remote_jobs:
+        service = remote_service(ctx)
+        try:
+            remote = await service.cancel(remote_jobs)
+        finally:
+            await service.aclose()
+        summary.cancelled += remote.cancelled
+        summary.skipped += remote.skipped
+    return summary
 
 
 def _wait(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
@@ -173,23 +166,75 @@ def _wait(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     unknown = [i for i in ids if ctx.jobs.get(i) is None]
     if unknown:
         raise BadInput(f"no job with id {unknown[0]!r}")
-    deadline = None if args.timeout is None else time.monotonic() + args.timeout
-    while True:
-        jobs = [j for i in ids if (j := ctx.jobs.get(i)) is not None]
-        if all(j.is_terminal for j in jobs):
-            break
-        if deadline is not None and time.monotonic() >= deadline:
-            if args.json:
-                json.dump([job_json(j) for j in jobs], out, indent=2)
-                out.write("\n")
-            raise CliError(
-                f"timed out after {args.timeout:g} s; "
-                f"{sum(not j.is_terminal for j in jobs)} job(s) still running"
-            )
-        time.sleep(0.25)
+    jobs = asyncio.run(_wait_for(ctx, ids, args.timeout))
     if args.json:
         json.dump([job_json(j) for j in jobs], out, indent=2)
         out.write("\n")
     else:
         print_table(job_rows(jobs), out)
+    still = sum(not j.is_terminal for j in jobs)
+    if still:
+        raise CliError(f"timed out after {args.timeout:g} s; {still} job(s) still running")
     return EXIT_OK if all(j.status is JobStatus.FINISHED for j in jobs) else EXIT_FAILED
+
+
+async def _wait_for(ctx: AppContext, ids: list[str], timeout: float | None) -> list[Job]:
+    """Wait until every job has ended (or the timeout); remote ones are refreshed meanwhile."""
+    kinds = {c.name: c.kind for c in ctx.connections.list()}
+    loop = asyncio.get_running_loop()
+    deadline = None if timeout is None else loop.time() + timeout
+    service = remote_service(ctx)
+    try:
+        while True:
+            jobs = [j for i in ids if (j := ctx.jobs.get(i)) is not None]
+            pending = {j.connection for j in jobs if not j.is_terminal}
+            if not pending or (deadline is not None and loop.time() >= deadline):
+                return jobs
+            for name in sorted(pending):
+                if kinds.get(name) is not BackendKind.LOCAL:
+                    with contextlib.suppress(BackendError):
+                        await service.refresh(name)
+            # Remote APIs ask for at most one poll a second; local jobs change in the store.
+            await asyncio.sleep(
+                1.0 if any(kinds.get(n) is not BackendKind.LOCAL for n in pending) else 0.25
+            )
+    finally:
+        await service.aclose()
+
+
+def _refresh(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
+    connections = [
+        c
+        for c in ctx.connections.list()
+        if c.kind is not BackendKind.LOCAL and (not args.connection or c.name == args.connection)
+    ]
+    if args.connection and not connections:
+        ctx.connections.get(args.connection)  # unknown name: exit 2 with its message
+        raise BadInput(f"{args.connection} is the local engine: its jobs are always current")
+    return asyncio.run(_refresh_all(ctx, [c.name for c in connections], out))
+
+
+async def _refresh_all(ctx: AppContext, names: list[str], out: TextIO) -> int:
+    service = remote_service(ctx)
+    failed = 0
+    try:
+        for name in names:
+            try:
+                report = await service.refresh(name)
+            except BackendError as exc:
+                failed += 1
+                print(f"{name}: refresh failed: {exc}", file=out)
+                continue
+            print(
+                f"{name}: {report.changed} changed, {report.active} active "
+                f"({report.requests} requests)",
+                file=out,
+            )
+    finally:
+        await service.aclose()
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def remote_service(ctx: AppContext) -> RemoteService:
+    """The remote service over this home."""
+    return RemoteService(ctx.connections, ctx.jobs, ctx.keychain)

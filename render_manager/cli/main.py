@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from render_manager import __version__
-from render_manager.cli import connection_cmd, engine_cmd, jobs_cmd
+from render_manager.cli import connection_cmd, engine_cmd, jobs_cmd, submit_cmd
 from render_manager.cli.errors import EXIT_BAD_INPUT, EXIT_FAILED, BadInput, CliError
 from render_manager.domain.job import DomainError
 from render_manager.keychain import KeychainError
@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )
     connection_cmd.register(commands)
+    submit_cmd.register(commands)
     jobs_cmd.register(commands)
     engine_cmd.register(commands)
     return parser

@@ -83,6 +83,8 @@ _EXACT: Mapping[BackendKind, Mapping[str, JobStatus]] = {
         "started": _S.RENDERING,
         "finished": _S.FINISHED,
         "error": _S.FAILED,
+        # The server has no cancelled state: a cancelled job is removed, and says so.
+        "removed": _S.CANCELLED,
     },
     BackendKind.LOCAL: {
         LocalStatus.QUEUED: _S.QUEUED,

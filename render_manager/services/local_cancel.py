@@ -9,33 +9,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from render_manager.domain.status import BackendKind, LocalStatus, cancel_refusal_reason
 from render_manager.engine.processes import ProcessIdentity, end_process_tree
+from render_manager.services.results import CancelSummary
 from render_manager.store.engine_lock import EngineBusy, EngineLock
 from render_manager.store.jobs import JobRepository
 from render_manager.store.local_jobs import LocalJobRepository
 
 # How long to wait for a running engine to confirm a cancel before reporting it as pending.
 CONFIRM_TIMEOUT_S = 20.0
-
-
-@dataclass
-class CancelOutcome:
-    """Which jobs were cancelled and which were not, with the reason."""
-
-    cancelled: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        """The `renderctl cancel --json` shape."""
-        return {
-            "cancelled": self.cancelled,
-            "skipped": [{"id": job_id, "reason": reason} for job_id, reason in self.skipped],
-        }
 
 
 class LocalCanceller:
@@ -55,9 +39,9 @@ class LocalCanceller:
         # An engine in this same process is told at once instead of at its next poll.
         self._wake_engine = wake_engine
 
-    async def cancel(self, job_ids: list[str], *, wait: bool = True) -> CancelOutcome:
+    async def cancel(self, job_ids: list[str], *, wait: bool = True) -> CancelSummary:
         """Cancel jobs; with wait, running ones are reported once they have really stopped."""
-        outcome = CancelOutcome()
+        outcome = CancelSummary()
         requested: dict[str, list[str]] = {}
         for job_id in job_ids:
             job = self._jobs.get(job_id)
@@ -80,7 +64,7 @@ class LocalCanceller:
         return outcome
 
     async def _stop_running(
-        self, connection: str, job_ids: list[str], outcome: CancelOutcome, *, wait: bool
+        self, connection: str, job_ids: list[str], outcome: CancelSummary, *, wait: bool
     ) -> None:
         lock = EngineLock(self._home, "renderctl cancel", connection)
         try:
@@ -105,7 +89,7 @@ class LocalCanceller:
         finally:
             lock.release()
 
-    async def _confirm(self, job_ids: list[str], outcome: CancelOutcome) -> None:
+    async def _confirm(self, job_ids: list[str], outcome: CancelSummary) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + CONFIRM_TIMEOUT_S
         pending = set(job_ids)

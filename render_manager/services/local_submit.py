@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,30 +19,12 @@ from render_manager.engine.encode_spec import EncodeError, parse_encode_action
 from render_manager.engine.job_runner import SCRIPT_INJECTION_NEEDED
 from render_manager.engine.locate import AerenderNotFound, find_aerender
 from render_manager.engine.staging import local_path
+from render_manager.services.results import SubmitResult
 from render_manager.store.jobs import JobRepository
 from render_manager.store.local_jobs import LocalJobRepository, NewLocalJob
 
 ENCODE_TYPE = "encode"
 _KNOWN_ACTIONS = frozenset({"encode"})
-
-
-@dataclass(frozen=True, slots=True)
-class SubmitResult:
-    """What happened to each row of a submission."""
-
-    batch_id: str | None
-    status: str  # created | partial | error
-    jobs: list[tuple[int, str]] = field(default_factory=list)
-    errors: list[tuple[int, str]] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        """The `renderctl submit --json` shape."""
-        return {
-            "batch_id": self.batch_id,
-            "status": self.status,
-            "jobs": [{"index": i, "id": job_id} for i, job_id in self.jobs],
-            "errors": [{"index": i, "error": e} for i, e in self.errors],
-        }
 
 
 class LocalSubmitter:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from PySide6.QtCore import QSettings, QSortFilterProxyModel, Qt, QTimer
@@ -56,6 +56,8 @@ class MainWindow(QMainWindow):
         self._tasks: set[asyncio.Task[None]] = set()
         self._loaded = asyncio.Event()
         self._refresh_pending = False
+        # Set by the app when remote connections are refreshed on a timer.
+        self.force_remote_refresh: Callable[[], None] | None = None
         self.setWindowTitle("Render Manager")
         self.resize(1200, 700)
         self._build_table()
@@ -104,7 +106,7 @@ class MainWindow(QMainWindow):
         self.refresh_action = QAction("Refresh", self)
         self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
         self.refresh_action.setToolTip("Reload jobs changed since the last look (F5)")
-        self.refresh_action.triggered.connect(self._on_refresh_triggered)
+        self.refresh_action.triggered.connect(self._on_refresh_action)
         toolbar.addAction(self.refresh_action)
         toolbar.addSeparator()
         toolbar.addWidget(self.filter_edit)
@@ -148,6 +150,12 @@ class MainWindow(QMainWindow):
 
     def _on_refresh_triggered(self) -> None:
         self._spawn(self.refresh())
+
+    def _on_refresh_action(self) -> None:
+        # F5: ask the remote back-ends now too, not only the store.
+        if self.force_remote_refresh is not None:
+            self.force_remote_refresh()
+        self._on_refresh_triggered()
 
     def request_refresh(self) -> None:
         """Refresh soon (the engine changed a job); requests arriving meanwhile are merged."""

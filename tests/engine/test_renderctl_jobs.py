@@ -123,3 +123,29 @@ def test_connection_set_changes_how_the_local_engine_renders(
     assert "retries" in refused.stderr
     again = json.loads(renderctl(engine.ctx.home, "connection", "list", "--json").stdout)
     assert [c for c in again if c["name"] == "local"] == [local]
+
+
+def test_rows_from_a_csv_become_jobs_and_a_bad_row_queues_nothing(
+    engine: Engine, tmp_path: Path
+) -> None:
+    template = tmp_path / "template.json"
+    template.write_text(json.dumps({
+        "name": "{{title}}",
+        "template": {"src": str(engine.project), "composition": "{{comp}}"},
+    }))  # fmt: skip
+    rows = tmp_path / "rows.csv"
+    rows.write_text("title,comp\nSpring EN,Main\nSpring DE,Main\n")
+    ok = renderctl(
+        engine.ctx.home, "submit", "-c", "local", str(template), "--rows", str(rows), "--json"
+    )
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert [row["index"] for row in json.loads(ok.stdout)["jobs"]] == [0, 1]
+    assert sorted(j.name for j in engine.ctx.jobs.list()) == ["Spring DE", "Spring EN"]
+
+    rows.write_text("title,comp\nFall EN,Main\nFall DE\n")
+    bad = renderctl(
+        engine.ctx.home, "submit", "-c", "local", str(template), "--rows", str(rows), "--json"
+    )
+    assert bad.returncode == 2
+    assert [e["index"] for e in json.loads(bad.stdout)["errors"]] == [1]
+    assert len(engine.ctx.jobs.list()) == 2

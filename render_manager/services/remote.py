@@ -1,0 +1,223 @@
+"""Remote connections: submit, refresh and cancel through their back-ends, kept in the store.
+
+One back-end (one long-lived HTTP client) per connection; tokens come from the keyring.
+A transport error never changes a job's status: it marks the connection unhealthy, with
+the reason, until a later request succeeds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import httpx
+
+from render_manager.backends.errors import BackendError
+from render_manager.backends.nexrender_cloud import NexrenderCloudBackend
+from render_manager.backends.nexrender_server import NexrenderServerBackend
+from render_manager.backends.protocol import Backend
+from render_manager.backends.rendley import RendleyBackend
+from render_manager.domain.connection import Connection
+from render_manager.domain.ids import new_ulid
+from render_manager.domain.job import Batch, Job
+from render_manager.domain.status import TERMINAL_STATUSES, BackendKind, JobStatus
+from render_manager.keychain import Keychain, KeychainError, KeyringUnavailable
+from render_manager.services.results import CancelSummary, SubmitResult
+from render_manager.store.connections import ConnectionRepository
+from render_manager.store.jobs import JobRepository
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_ACTIVE = [s for s in JobStatus if s not in TERMINAL_STATUSES]
+
+TransportFactory = Callable[[Connection], httpx.AsyncBaseTransport | None]
+
+
+def make_backend(
+    connection: Connection, token: str | None, transport: httpx.AsyncBaseTransport | None = None
+) -> Backend:
+    """The back-end for a remote connection."""
+    match connection.kind:
+        case BackendKind.NEXRENDER_CLOUD:
+            return NexrenderCloudBackend(connection, token, transport=transport)
+        case BackendKind.RENDLEY:
+            return RendleyBackend(connection, token, transport=transport)
+        case BackendKind.NEXRENDER_SERVER:
+            return NexrenderServerBackend(connection, token, transport=transport)
+        case BackendKind.LOCAL:
+            raise ValueError(f"{connection.name} is the local engine, not a remote back-end")
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """Whether the last exchange with a connection worked, and if not, why."""
+
+    ok: bool
+    error: str | None = None
+    checked_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshReport:
+    """What one refresh of one connection did."""
+
+    connection: str
+    changed: int
+    active: int
+    requests: int
+    problems: tuple[str, ...] = ()
+
+
+class RemoteService:
+    """Remote jobs for every front end; the window and `renderctl` share it."""
+
+    def __init__(
+        self,
+        connections: ConnectionRepository,
+        jobs: JobRepository,
+        keychain: Keychain,
+        *,
+        transport_for: TransportFactory | None = None,
+    ) -> None:
+        self._connections = connections
+        self._jobs = jobs
+        self._keychain = keychain
+        self._transport_for = transport_for
+        self._backends: dict[str, Backend] = {}
+        self.health: dict[str, Health] = {}
+
+    async def backend(self, name: str) -> Backend:
+        """The back-end of a connection, created on first use."""
+        backend = self._backends.get(name)
+        if backend is None:
+            connection = self._connections.get(name)
+            token = await self._token(connection)
+            transport = self._transport_for(connection) if self._transport_for else None
+            backend = make_backend(connection, token, transport)
+            self._backends[name] = backend
+        return backend
+
+    async def _token(self, connection: Connection) -> str | None:
+        if not connection.kind.needs_token:
+            return None
+        try:
+            return await self._keychain.aget(connection.name)
+        except KeychainError as exc:
+            if isinstance(exc, KeyringUnavailable) and (
+                connection.kind is BackendKind.NEXRENDER_SERVER
+            ):
+                return None  # no keyring, so no secret was ever stored: the server needs none
+            # Shown as the connection's health, like any other reason it cannot be reached.
+            self.health[connection.name] = Health(False, str(exc), datetime.now(UTC))
+            raise BackendError(f"{connection.name}: {exc}") from None
+
+    async def submit(
+        self, name: str, bodies: Sequence[Mapping[str, Any]], *, batch_name: str | None = None
+    ) -> SubmitResult:
+        """Send jobs to a remote connection and record the ones it created."""
+        backend = await self.backend(name)
+        outcome = await self._call(name, backend.submit_many(bodies, batch_name=batch_name))
+        created = [job for _, job in outcome.jobs]
+        # A row's own job, not the nested children Nexrender Cloud creates with it.
+        row_jobs = {i: j for i, j in outcome.jobs if j.parent_id is None}
+        batch_id = outcome.batch_id
+        if created and batch_id is None and len(bodies) > 1:
+            batch_id = new_ulid()  # a local grouping, so the batch can be watched and cancelled
+        if batch_id is not None and created:
+            created = [j if j.batch_id else j.with_changes(batch_id=batch_id) for j in created]
+            self._jobs.add_batch(
+                Batch(
+                    id=batch_id,
+                    connection=name,
+                    name=batch_name or f"{len(bodies)} jobs",
+                    created_at=datetime.now(UTC),
+                ),
+                created,
+            )
+        elif created:
+            self._jobs.upsert_many(created)
+        return SubmitResult(
+            batch_id=batch_id if created else None,
+            status=outcome.status,
+            jobs=sorted((i, j.id) for i, j in row_jobs.items()),
+            errors=list(outcome.errors),
+        )
+
+    async def refresh(self, name: str) -> RefreshReport:
+        """Bring the store up to date with one connection; only changed jobs are written."""
+        backend = await self.backend(name)
+        known = self._jobs.list(connection=name, statuses=_ACTIVE)
+        outcome = await self._call(name, backend.refresh(known))
+        if outcome.changed:
+            self._jobs.upsert_many(self._merged(outcome.changed))
+        for problem in outcome.problems:
+            log.warning("%s: %s", name, problem)
+        active = sum(1 for j in outcome.changed if not j.is_terminal) + sum(
+            1 for j in known if j.id not in {c.id for c in outcome.changed}
+        )
+        return RefreshReport(
+            name, len(outcome.changed), active, outcome.requests, tuple(outcome.problems)
+        )
+
+    async def cancel(self, jobs: Sequence[Job]) -> CancelSummary:
+        """Cancel remote jobs, grouped by connection; cascaded cancellations are stored too."""
+        summary = CancelSummary()
+        by_connection: dict[str, list[Job]] = {}
+        for job in jobs:
+            by_connection.setdefault(job.connection, []).append(job)
+        for name, group in by_connection.items():
+            backend = await self.backend(name)
+            try:
+                outcome = await self._call(name, backend.cancel_many(group))
+            except BackendError as exc:
+                summary.skipped.extend((j.id, str(exc)) for j in group)
+                continue
+            if outcome.cancelled:
+                self._jobs.upsert_many(self._merged(outcome.cancelled))
+            summary.cancelled.extend(j.id for j in outcome.cancelled)
+            summary.skipped.extend(outcome.skipped)
+        return summary
+
+    def _merged(self, fresh: Sequence[Job]) -> list[Job]:
+        """Fresh state from a back-end over what the store knows of the same jobs.
+
+        Status records (minimal lists, cancel answers) do not carry everything: the name
+        the user gave, the batch and the tags stay as stored.
+        """
+        merged = []
+        for job in fresh:
+            stored = self._jobs.get(job.id)
+            if stored is None:
+                merged.append(job)
+                continue
+            merged.append(
+                job.with_changes(
+                    name=stored.name,
+                    batch_id=job.batch_id or stored.batch_id,
+                    parent_id=job.parent_id or stored.parent_id,
+                    tags=stored.tags or job.tags,
+                    created_at=stored.created_at,
+                    output=job.output or stored.output,
+                )
+            )
+        return merged
+
+    async def aclose(self) -> None:
+        """Close every back-end's HTTP client."""
+        for backend in self._backends.values():
+            await backend.aclose()
+        self._backends.clear()
+
+    async def _call(self, name: str, call: Awaitable[T]) -> T:
+        try:
+            result = await call
+        except BackendError as exc:
+            self.health[name] = Health(False, str(exc), datetime.now(UTC))
+            raise
+        self.health[name] = Health(True, None, datetime.now(UTC))
+        return result

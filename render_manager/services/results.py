@@ -1,0 +1,40 @@
+"""Results of submitting and cancelling, in the shapes `renderctl --json` prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitResult:
+    """What happened to each row of a submission."""
+
+    batch_id: str | None
+    status: str  # created | partial | error
+    jobs: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `renderctl submit --json` shape."""
+        return {
+            "batch_id": self.batch_id,
+            "status": self.status,
+            "jobs": [{"index": i, "id": job_id} for i, job_id in self.jobs],
+            "errors": [{"index": i, "error": e} for i, e in self.errors],
+        }
+
+
+@dataclass
+class CancelSummary:
+    """Which jobs were cancelled and which were not, with the reason."""
+
+    cancelled: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `renderctl cancel --json` shape."""
+        return {
+            "cancelled": self.cancelled,
+            "skipped": [{"id": job_id, "reason": reason} for job_id, reason in self.skipped],
+        }

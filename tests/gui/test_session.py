@@ -1,0 +1,46 @@
+"""The whole window session: it renders local jobs and shuts its engine down on close."""
+
+from __future__ import annotations
+
+import asyncio
+
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from render_manager.store.engine_lock import EngineLock
+from render_manager.ui.job_table_model import Column
+from render_manager.ui.main_window import MainWindow
+from render_manager.ui.session import run_session
+from tests.engine.fixtures import Engine
+
+
+def test_the_session_renders_a_job_and_releases_the_engine_on_close(
+    qapp: QApplication, qloop: qasync.QEventLoop, engine: Engine
+) -> None:
+    windows: list[MainWindow] = []
+    closed = asyncio.Event()
+
+    async def scenario() -> int:
+        session = asyncio.ensure_future(
+            run_session(qapp, engine.ctx, closed=closed, on_window=windows.append)
+        )
+        while not windows or "local: rendering" not in windows[0].engine_label.text():
+            assert not session.done(), session
+            await asyncio.sleep(0.02)
+        ((_, job_id),) = engine.submit(engine.job_body()).jobs
+        window = windows[0]
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while (row := window.model.row_of(job_id)) is None or window.model.index(
+            row, Column.STATUS
+        ).data() != "Finished":
+            assert loop.time() < deadline, "the row never reached Finished"
+            await asyncio.sleep(0.05)
+        closed.set()
+        return await session
+
+    assert qloop.run_until_complete(scenario()) == 0
+    # The window's engine is gone: another process could take the queue over now.
+    with EngineLock(engine.ctx.home, "test") as lock:
+        assert lock.held
+    windows[0].close()

@@ -1,0 +1,104 @@
+"""`renderctl` end to end against a real self-hosted nexrender server, the secret in a real
+Secret Service: add the connection, submit rows from a CSV, follow a worker, cancel."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.integration.nexrender_server import NexrenderServer, render_one
+
+pytestmark = pytest.mark.secret_service
+
+
+def _renderctl(
+    env: dict[str, str], *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "render_manager.cli.main", *args],
+        input=stdin, capture_output=True, text=True, env=env, timeout=90, check=False,
+    )  # fmt: skip
+
+
+def test_a_farm_connection_submits_follows_and_cancels(
+    secret_service: dict[str, str], nexrender_server: NexrenderServer, tmp_path: Path
+) -> None:
+    env = {**secret_service, "RENDER_MANAGER_HOME": str(tmp_path / "home")}
+    added = _renderctl(
+        env,
+        "connection",
+        "add",
+        "farm",
+        "--kind",
+        "nexrender-server",
+        "--url",
+        nexrender_server.url,
+        "--token-stdin",
+        stdin=nexrender_server.secret + "\n",
+    )
+    assert added.returncode == 0, added.stderr
+
+    template = tmp_path / "job.json"
+    template.write_text(json.dumps(
+        {"template": {"src": "file:///projects/promo.aep", "composition": "{{comp}}"}}
+    ))  # fmt: skip
+    rows = tmp_path / "rows.csv"
+    rows.write_text("comp,title\nMain,One\nAlt,Two\nThird\n")
+    submitted = _renderctl(
+        env, "submit", "-c", "farm", str(template), "--rows", str(rows), "--json"
+    )
+    assert submitted.returncode == 1, "one row is bad: the submission is partial"
+    result = json.loads(submitted.stdout)
+    assert result["status"] == "partial"
+    assert [row["index"] for row in result["jobs"]] == [0, 1]
+    assert [e["index"] for e in result["errors"]] == [2]
+    first, second = (row["id"] for row in result["jobs"])
+
+    asyncio.run(render_one(nexrender_server))  # a worker renders the oldest job
+    refreshed = _renderctl(env, "refresh")
+    assert refreshed.returncode == 0, refreshed.stdout + refreshed.stderr
+    assert "farm: 1 changed" in refreshed.stdout
+
+    cancelled = _renderctl(env, "cancel", first, second, "--json")
+    outcome = json.loads(cancelled.stdout)
+    assert outcome["cancelled"] == [second]
+    assert [s["id"] for s in outcome["skipped"]] == [first]
+    assert "finished" in outcome["skipped"][0]["reason"]
+
+    listed = json.loads(_renderctl(env, "jobs", "-c", "farm", "--json").stdout)
+    assert {j["id"]: j["status"] for j in listed} == {first: "finished", second: "cancelled"}
+    waited = _renderctl(env, "wait", first, "--timeout", "5")
+    assert waited.returncode == 0
+
+
+def test_a_wrong_secret_is_reported_and_changes_nothing(
+    secret_service: dict[str, str], nexrender_server: NexrenderServer, tmp_path: Path
+) -> None:
+    env = {**secret_service, "RENDER_MANAGER_HOME": str(tmp_path / "home")}
+    _renderctl(
+        env,
+        "connection",
+        "add",
+        "farm",
+        "--kind",
+        "nexrender-server",
+        "--url",
+        nexrender_server.url,
+        "--token-stdin",
+        stdin="not-the-secret\n",
+    )
+    job = tmp_path / "job.json"
+    job.write_text(json.dumps(
+        {"template": {"src": "file:///projects/promo.aep", "composition": "Main"}}
+    ))  # fmt: skip
+    submitted = _renderctl(env, "submit", "-c", "farm", str(job))
+    assert submitted.returncode == 1
+    assert "secret" in (submitted.stdout + submitted.stderr).lower()
+    listed = json.loads(_renderctl(env, "jobs", "--json").stdout)
+    assert listed == []
+    assert "not-the-secret" not in submitted.stdout + submitted.stderr
