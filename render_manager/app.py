@@ -47,6 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from render_manager.services.context import open_context
     from render_manager.ui.icons import app_icon
+    from render_manager.ui.main_thread_gc import MainThreadCollector
     from render_manager.ui.session import run_session
 
     existing = QApplication.instance()
@@ -58,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setDesktopFileName("render-manager")
     app.setWindowIcon(app_icon())
     sys.excepthook = _excepthook
+    # Cycles holding Qt objects must be freed on this thread, never by a worker thread.
+    collector = MainThreadCollector(app)
 
     try:
         ctx = open_context(args.home)
@@ -72,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
             return runner.run(run_session(app, ctx, smoke=args.smoke))
     finally:
+        collector.release()
         ctx.close()
 
 

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import signal
 import sys
+import threading
 from typing import TextIO
 
 from render_manager.cli.errors import EXIT_FAILED, EXIT_OK, BadInput
@@ -76,8 +77,14 @@ class _Reporter:
         self._seq = seq
         self._out = out
         self._seen: dict[str, str] = {}
+        # The timer reports from a worker thread; the last report comes from the main one.
+        self._lock = threading.Lock()
 
     def report(self) -> None:
+        with self._lock:
+            self._report()
+
+    def _report(self) -> None:
         changes = self._ctx.jobs.changed_since(self._seq)
         self._seq = changes.seq
         for job in changes.jobs:

@@ -13,8 +13,8 @@ from render_manager.cli.errors import EXIT_FAILED, EXIT_OK, BadInput, CliError
 from render_manager.cli.formatting import job_json, job_rows, print_table
 from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind, JobStatus
+from render_manager.services.cancel import cancel_jobs
 from render_manager.services.context import AppContext
-from render_manager.services.local_cancel import LocalCanceller
 from render_manager.services.remote import RemoteService
 from render_manager.services.results import CancelSummary
 from render_manager.store.local_jobs import LocalJobRepository
@@ -133,32 +133,11 @@ def _cancel(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
 
 
 async def _cancel_all(ctx: AppContext, ids: list[str]) -> CancelSummary:
-    kinds = {c.name: c.kind for c in ctx.connections.list()}
-    local_ids, remote_jobs, unknown = [], [], []
-    for job_id in ids:
-        job = ctx.jobs.get(job_id)
-        if job is None:
-            unknown.append(job_id)
-        elif kinds.get(job.connection) is BackendKind.LOCAL:
-            local_ids.append(job_id)
-        else:
-            remote_jobs.append(job)
-    summary = CancelSummary(skipped=[(job_id, "no such job") for job_id in unknown])
-    if local_ids:
-        local = await LocalCanceller(ctx.jobs, LocalJobRepository(ctx.db), ctx.home).cancel(
-            local_ids
-        )
-        summary.cancelled += local.cancelled
-        summary.skipped += local.skipped
-    if remote_jobs:
-        service = remote_service(ctx)
-        try:
-            remote = await service.cancel(remote_jobs)
-        finally:
-            await service.aclose()
-        summary.cancelled += remote.cancelled
-        summary.skipped += remote.skipped
-    return summary
+    service = remote_service(ctx)
+    try:
+        return await cancel_jobs(ctx, ids, remote=service)
+    finally:
+        await service.aclose()
 
 
 def _wait(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:

@@ -24,6 +24,9 @@ class Job:
 
     `status` is normalized; `raw_status` is the back-end's own word, kept verbatim so an
     unknown status is never lost. Times are timezone-aware.
+
+    `frames_done`, `total_frames` and `eta_seconds` are the live detail of a render, when the
+    back-end reports them (the local engine does); None means unknown.
     """
 
     id: str
@@ -40,6 +43,9 @@ class Job:
     output: str | None = None
     error: str | None = None
     tags: tuple[str, ...] = field(default=())
+    frames_done: int | None = None
+    total_frames: int | None = None
+    eta_seconds: float | None = None
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -51,6 +57,14 @@ class Job:
         _require_aware("created_at", self.created_at)
         _require_aware("started_at", self.started_at)
         _require_aware("finished_at", self.finished_at)
+        for name, value in (
+            ("frames_done", self.frames_done),
+            ("total_frames", self.total_frames),
+            ("eta_seconds", self.eta_seconds),
+        ):
+            # `not value >= 0` also refuses NaN.
+            if value is not None and not value >= 0:
+                raise DomainError(f"job {self.id}: {name} must be 0 or more, got {value}")
 
     @classmethod
     def from_raw(

@@ -11,7 +11,14 @@ from render_manager.domain.status import JobStatus
 from render_manager.store.database import Database
 from render_manager.store.errors import UnknownConnection
 from render_manager.store.events import append_event
-from render_manager.store.rows import JOB_COLUMNS, from_iso, job_from_row, job_params, to_iso
+from render_manager.store.rows import (
+    JOB_COLUMNS,
+    JOB_SELECT,
+    from_iso,
+    job_from_row,
+    job_params,
+    to_iso,
+)
 
 # SQLite's default limit on host parameters is 32766 (3.32+); stay far below it.
 _CHUNK = 500
@@ -94,12 +101,9 @@ class JobRepository:
             self.upsert_many(jobs)
 
     def get(self, job_id: str) -> Job | None:
-        """One job, or None."""
+        """One job, or None. Reads (get, list, changed_since) fill in the engine's frames/ETA."""
         with self._db.read() as sql:
-            row = sql.execute(
-                f"SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?",
-                (job_id,),
-            ).fetchone()
+            row = sql.execute(f"{JOB_SELECT} WHERE j.id = ?", (job_id,)).fetchone()
         return None if row is None else job_from_row(row)
 
     def list(
@@ -113,19 +117,19 @@ class JobRepository:
         where: list[str] = []
         params: list[object] = []
         if connection is not None:
-            where.append("connection = ?")
+            where.append("j.connection = ?")
             params.append(connection)
         if statuses is not None:
             values = [s.value for s in statuses]
-            where.append(f"status IN ({', '.join('?' * len(values))})")
+            where.append(f"j.status IN ({', '.join('?' * len(values))})")
             params.extend(values)
         if batch_id is not None:
-            where.append("batch_id = ?")
+            where.append("j.batch_id = ?")
             params.append(batch_id)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         with self._db.read() as sql:
             rows = sql.execute(
-                f"SELECT {JOB_COLUMNS} FROM jobs {clause} ORDER BY created_at, id",
+                f"{JOB_SELECT} {clause} ORDER BY j.created_at, j.id",
                 params,
             ).fetchall()
         return [job_from_row(r) for r in rows]
@@ -135,7 +139,7 @@ class JobRepository:
         with self._db.read() as sql:
             current = _current_seq(sql)
             rows = sql.execute(
-                f"SELECT {JOB_COLUMNS} FROM jobs WHERE updated_seq > ? ORDER BY updated_seq, id",
+                f"{JOB_SELECT} WHERE j.updated_seq > ? ORDER BY j.updated_seq, j.id",
                 (seq,),
             ).fetchall()
         return JobChanges([job_from_row(r) for r in rows], current)

@@ -16,6 +16,16 @@ JOB_COLUMNS = (
     "created_at, started_at, finished_at, output, error, tags"
 )
 
+# Jobs as read back: the columns of `jobs` (alias j) and the live render detail the local
+# engine keeps in `local_jobs` (alias l; NULL for remote jobs, thanks to the LEFT JOIN).
+# The detail is never written through `jobs`: only the engine's set_progress writes it.
+JOB_SELECT = (
+    f"SELECT {', '.join('j.' + c.strip() for c in JOB_COLUMNS.split(','))}, "
+    "l.frames_done, l.total_frames, l.eta_seconds "
+    "FROM jobs j LEFT JOIN local_jobs l ON l.job_id = j.id"
+)
+_N_JOB_COLUMNS = len(JOB_COLUMNS.split(","))
+
 
 def now_iso() -> str:
     """The current time as a timezone-aware ISO 8601 string."""
@@ -56,7 +66,12 @@ def job_params(job: Job) -> tuple[object, ...]:
 
 
 def job_from_row(row: sqlite3.Row | tuple[object, ...]) -> Job:
-    """A job from a row selected with JOB_COLUMNS."""
+    """A job from a row selected with JOB_SELECT, or with JOB_COLUMNS alone.
+
+    A JOB_COLUMNS row carries no render detail: frames and ETA are then None.
+    """
+    values = tuple(row)
+    frames_done, total_frames, eta_seconds = values[_N_JOB_COLUMNS:] or (None, None, None)
     (
         id_,
         connection,
@@ -72,7 +87,7 @@ def job_from_row(row: sqlite3.Row | tuple[object, ...]) -> Job:
         output,
         error,
         tags,
-    ) = tuple(row)
+    ) = values[:_N_JOB_COLUMNS]
     created = from_iso(str(created_at))
     assert created is not None
     return Job(
@@ -90,6 +105,9 @@ def job_from_row(row: sqlite3.Row | tuple[object, ...]) -> Job:
         output=_opt(output),
         error=_opt(error),
         tags=tuple(json.loads(str(tags))),
+        frames_done=_opt_int(frames_done),
+        total_frames=_opt_int(total_frames),
+        eta_seconds=_opt_float(eta_seconds),
     )
 
 
@@ -125,3 +143,11 @@ def connection_from_row(row: tuple[object, ...]) -> Connection:
 
 def _opt(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+def _opt_int(value: object) -> int | None:
+    return None if value is None else int(value)  # type: ignore[call-overload]
+
+
+def _opt_float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]

@@ -1,63 +1,74 @@
-"""The job table's model: rows update in place, never through a reset on refresh."""
+"""The job table's model: rows update in place, never through a reset on refresh.
+
+The model also keeps the table's sort order itself (`sort`), with Python's own sort over
+the SORT_ROLE keys: a QSortFilterProxyModel sorting a Python model calls back into Python
+twice per comparison, which took 14-40 s at 100,000 rows against well under a second
+here. `JobFilterModel` passes the view's sort requests down here and only filters.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QGuiApplication
 from typing_extensions import override
 
 from render_manager.domain.job import Job
 from render_manager.domain.status import JobStatus
+from render_manager.ui.job_columns import HEADERS, Column, JobColumns, RateSamples, less, utc_now
+from render_manager.ui.status_icons import status_icon, status_text_colour
+
+__all__ = ["HEADERS", "JOB_ROLE", "PROGRESS_ROLE", "SORT_ROLE", "Column", "JobTableModel"]
 
 _Index = QModelIndex | QPersistentModelIndex
 
-# Custom roles: what sorting and other views read instead of display text.
+# Custom roles: what sorting, filtering and delegates read instead of display text.
 JOB_ROLE = Qt.ItemDataRole.UserRole + 1
+"""The row's `Job` (any column)."""
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+"""The cell's sort key: a float or a casefolded str, one type per column."""
+PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 3
+"""The job's progress as a float 0-100 (any column), for the progress bar delegate."""
 
 
-class Column(IntEnum):
-    """The table's columns, in their default order."""
-
-    NAME = 0
-    CONNECTION = 1
-    STATUS = 2
-    PROGRESS = 3
-    CREATED = 4
-    STARTED = 5
-    FINISHED = 6
-    OUTPUT = 7
-    ERROR = 8
-
-
-HEADERS = {
-    Column.NAME: "Name",
-    Column.CONNECTION: "Connection",
-    Column.STATUS: "Status",
-    Column.PROGRESS: "Progress",
-    Column.CREATED: "Created",
-    Column.STARTED: "Started",
-    Column.FINISHED: "Finished",
-    Column.OUTPUT: "Output",
-    Column.ERROR: "Error",
-}
-
-
-def _when(value: datetime | None) -> str:
-    return "" if value is None else value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_RIGHT_ALIGNED = frozenset({Column.PROGRESS, Column.ETA, Column.FRAMES, Column.DURATION})
+# Beyond this many separate places to insert new rows into a sorted table, one re-sort is
+# cheaper than the inserts.
+_MAX_INSERT_RUNS = 32
+_COLUMN_COUNT = len(Column)
 
 
 class JobTableModel(QAbstractTableModel):
-    """Jobs as rows, keyed by job id."""
+    """Jobs as rows, keyed by job id.
 
-    def __init__(self) -> None:
+    `clock` (monotonic seconds) times the progress samples behind estimated ETAs; `now`
+    (aware datetime) ends the Duration of running jobs. Both are injectable for tests.
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
         super().__init__()
         self._jobs: list[Job] = []
         self._row_of: dict[str, int] = {}
+        self._row_of_stale = False
+        # Arrival order: the unsorted order, and the tie-break of every sort.
+        self._arrival: dict[str, int] = {}
+        self._next_arrival = 0
+        self._sort_column = -1
+        self._sort_order = Qt.SortOrder.AscendingOrder
+        # True while the rows are in order and nothing changed since the last sort.
+        self._sort_fresh = True
+        self._rates = RateSamples(clock)
+        self._columns = JobColumns(self._rates, now)
 
     # -- Qt model API -------------------------------------------------------------------
 
@@ -66,8 +77,16 @@ class JobTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._jobs)
 
     @override
+    def index(self, row: int, column: int, parent: _Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        # Qt's own index() asks rowCount and columnCount, two calls into Python per index;
+        # this is one. Filtering 100,000 rows creates 100,000 indexes.
+        if 0 <= row < len(self._jobs) and 0 <= column < _COLUMN_COUNT and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
+
+    @override
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
+        return 0 if parent.isValid() else _COLUMN_COUNT
 
     @override
     def headerData(
@@ -76,30 +95,53 @@ class JobTableModel(QAbstractTableModel):
         if (
             orientation == Qt.Orientation.Horizontal
             and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(Column)
+            and 0 <= section < _COLUMN_COUNT
         ):
             return HEADERS[Column(section)]
         return None
 
     @override
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._jobs):
+        row = index.row()
+        if not index.isValid() or not 0 <= row < len(self._jobs):
             return None
-        job = self._jobs[index.row()]
-        column = Column(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(job, column)
-        if role == SORT_ROLE:
-            return self._sort_key(job, column)
+        job = self._jobs[row]
+        # The filter asks for JOB_ROLE once per row: answer it before anything else.
         if role == JOB_ROLE:
             return job
-        if role == Qt.ItemDataRole.ToolTipRole and column in (Column.ERROR, Column.OUTPUT):
-            return job.error if column is Column.ERROR else job.output
-        if role == Qt.ItemDataRole.TextAlignmentRole and column is Column.PROGRESS:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        column = Column(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._columns.display(job, column)
+        if role == SORT_ROLE:
+            return self._columns.sort_key(job, column)
+        if role == PROGRESS_ROLE:
+            return job.progress
+        if role == Qt.ItemDataRole.DecorationRole and column is Column.STATUS:
+            return status_icon(job.status)
+        if role == Qt.ItemDataRole.ForegroundRole and column is Column.STATUS:
+            return status_text_colour(job.status, QGuiApplication.palette())
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._columns.tooltip(job, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in _RIGHT_ALIGNED:
+            return _RIGHT
         return None
 
-    # -- updates ------------------------------------------------------------------------
+    @override
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Order the rows by a column's SORT_ROLE key (-1: arrival order), and keep them so.
+
+        Ties keep arrival order. Rows that change or arrive later are placed where the
+        order wants them; time-driven keys (a running job's Duration) are not re-sorted
+        as the clock advances, only when the job changes.
+        """
+        column = column if 0 <= column < len(Column) else -1
+        if (column, order) == (self._sort_column, self._sort_order) and self._sort_fresh:
+            return  # a view asks twice per header click (sortByColumn, then the indicator)
+        self._sort_column = column
+        self._sort_order = order
+        self._resort()
+
+    # -- queries ------------------------------------------------------------------------
 
     def job_at(self, row: int) -> Job:
         """The job shown in a row."""
@@ -107,51 +149,11 @@ class JobTableModel(QAbstractTableModel):
 
     def row_of(self, job_id: str) -> int | None:
         """The row of a job, or None."""
-        return self._row_of.get(job_id)
+        return self._rows().get(job_id)
 
-    def set_jobs(self, jobs: Sequence[Job]) -> None:
-        """Replace every row: only for the first load, never for a refresh."""
-        self.beginResetModel()
-        self._jobs = list(jobs)
-        self._row_of = {job.id: row for row, job in enumerate(self._jobs)}
-        self.endResetModel()
-
-    def upsert(self, jobs: Iterable[Job]) -> None:
-        """Update known jobs in place and append new ones.
-
-        Changed rows are announced as contiguous `dataChanged` ranges; new rows in one
-        insert, so selection and scroll position survive.
-        """
-        changed: list[int] = []
-        new: list[Job] = []
-        for job in jobs:
-            row = self._row_of.get(job.id)
-            if row is None:
-                new.append(job)
-            elif self._jobs[row] != job:
-                self._jobs[row] = job
-                changed.append(row)
-        last_column = len(Column) - 1
-        for first, last in _ranges(sorted(changed)):
-            self.dataChanged.emit(self.index(first, 0), self.index(last, last_column))
-        if new:
-            start = len(self._jobs)
-            self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
-            for offset, job in enumerate(new):
-                self._jobs.append(job)
-                self._row_of[job.id] = start + offset
-            self.endInsertRows()
-
-    def remove(self, job_ids: Iterable[str]) -> None:
-        """Remove the rows of these jobs (unknown ids are ignored)."""
-        rows = sorted({r for i in job_ids if (r := self._row_of.get(i)) is not None})
-        # Highest runs first, so removing one run does not shift the rows of the next.
-        for first, last in reversed(_ranges(rows)):
-            self.beginRemoveRows(QModelIndex(), first, last)
-            del self._jobs[first : last + 1]
-            self.endRemoveRows()
-        if rows:
-            self._row_of = {job.id: row for row, job in enumerate(self._jobs)}
+    def jobs(self) -> Sequence[Job]:
+        """Every job, in row order (read-only: change rows through upsert and remove)."""
+        return self._jobs
 
     def counts(self) -> dict[JobStatus, int]:
         """How many rows are in each status."""
@@ -160,45 +162,221 @@ class JobTableModel(QAbstractTableModel):
             counts[job.status] += 1
         return counts
 
-    # -- presentation -------------------------------------------------------------------
+    def sort_column(self) -> int:
+        """The column the rows are kept sorted by, or -1 for arrival order."""
+        return self._sort_column
 
-    @staticmethod
-    def _display(job: Job, column: Column) -> str:
-        match column:
-            case Column.NAME:
-                return job.name
-            case Column.CONNECTION:
-                return job.connection
-            case Column.STATUS:
-                return job.status.value.capitalize()
-            case Column.PROGRESS:
-                return f"{job.progress:.0f} %"
-            case Column.CREATED:
-                return _when(job.created_at)
-            case Column.STARTED:
-                return _when(job.started_at)
-            case Column.FINISHED:
-                return _when(job.finished_at)
-            case Column.OUTPUT:
-                return job.output or ""
-            case Column.ERROR:
-                return (job.error or "").splitlines()[0] if job.error else ""
+    def sort_order(self) -> Qt.SortOrder:
+        """The direction of the sort."""
+        return self._sort_order
 
-    @staticmethod
-    def _sort_key(job: Job, column: Column) -> Any:
-        match column:
-            case Column.PROGRESS:
-                return job.progress
-            case Column.CREATED:
-                return job.created_at.timestamp()
-            case Column.STARTED:
-                return job.started_at.timestamp() if job.started_at else 0.0
-            case Column.FINISHED:
-                return job.finished_at.timestamp() if job.finished_at else 0.0
-            case Column.STATUS:
-                return list(JobStatus).index(job.status)
-            case _:
-                return JobTableModel._display(job, column).casefold()
+    def eta_seconds(self, job: Job) -> float | None:
+        """Seconds left for a job: the back-end's ETA, else an estimate, None when unknown."""
+        return self._columns.eta_seconds(job)
+
+    def duration_seconds(self, job: Job) -> float | None:
+        """Time from start to finish, or to now while the job runs; None if not started."""
+        return self._columns.duration_seconds(job)
+
+    # -- updates ------------------------------------------------------------------------
+
+    def set_jobs(self, jobs: Sequence[Job]) -> None:
+        """Replace every row: only for the first load, never for a refresh."""
+        self.beginResetModel()
+        self._arrival = {}
+        self._next_arrival = 0
+        self._rates.clear()
+        for job in jobs:
+            self._arrive(job)
+            self._rates.observe(job)
+        self._jobs = self._ordered(jobs)
+        self._reindex()
+        self._sort_fresh = True
+        self.endResetModel()
+
+    def upsert(self, jobs: Iterable[Job]) -> None:
+        """Update known jobs in place and add new ones.
+
+        Changed rows are announced as contiguous `dataChanged` ranges; new rows arrive in
+        one insert at the end when the table is unsorted, else in one insert per place
+        the sort order puts them. A changed row the sort order wants elsewhere moves in a
+        layout change. Selection and scroll position survive all three.
+        """
+        rows = self._rows()
+        changed: list[int] = []
+        new: dict[str, Job] = {}
+        for job in jobs:
+            row = rows.get(job.id)
+            if row is None:
+                new[job.id] = job  # the last copy of a job wins, as for known rows
+            elif self._jobs[row] != job:
+                self._jobs[row] = job
+                changed.append(row)
+            else:
+                continue
+            self._rates.observe(job)
+        self._sort_fresh = False
+        changed.sort()
+        last_column = len(Column) - 1
+        for first, last in _ranges(changed):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, last_column))
+        if self._sort_column >= 0 and not all(self._in_place(r) for r in changed):
+            self._reposition(changed)
+        if new:
+            for job in new.values():
+                self._arrive(job)
+            self._insert(list(new.values()))
+
+    def remove(self, job_ids: Iterable[str]) -> None:
+        """Remove the rows of these jobs (unknown ids are ignored)."""
+        index = self._rows()
+        rows = sorted({r for i in job_ids if (r := index.get(i)) is not None})
+        # Highest runs first, so removing one run does not shift the rows of the next.
+        for first, last in reversed(_ranges(rows)):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            for job in self._jobs[first : last + 1]:
+                self._rates.forget(job.id)
+                self._arrival.pop(job.id, None)
+            del self._jobs[first : last + 1]
+            self._row_of_stale = True
+            self.endRemoveRows()
+
+    def tick(self) -> None:
+        """Announce that running jobs' Duration moved on: call it from a one-second timer.
+
+        Only the Duration cells of running rows are signalled, in contiguous ranges.
+        """
+        rows = [
+            r
+            for r, job in enumerate(self._jobs)
+            if job.started_at is not None and job.finished_at is None and not job.is_terminal
+        ]
+        self._sort_fresh = False
+        roles = [Qt.ItemDataRole.DisplayRole, SORT_ROLE, Qt.ItemDataRole.ToolTipRole]
+        for first, last in _ranges(rows):
+            self.dataChanged.emit(
+                self.index(first, Column.DURATION), self.index(last, Column.DURATION), roles
+            )
+
+    # -- ordering -----------------------------------------------------------------------
+
+    def _arrive(self, job: Job) -> None:
+        if job.id not in self._arrival:
+            self._arrival[job.id] = self._next_arrival
+            self._next_arrival += 1
+
+    def _rows(self) -> dict[str, int]:
+        if self._row_of_stale:
+            self._reindex()
+        return self._row_of
+
+    def _reindex(self) -> None:
+        self._row_of = {job.id: row for row, job in enumerate(self._jobs)}
+        self._row_of_stale = False
+
+    def _ordered(self, jobs: Iterable[Job]) -> list[Job]:
+        arrival = self._arrival
+        by_arrival = sorted(jobs, key=lambda j: arrival[j.id])
+        column = self._sort_column
+        if column < 0:
+            return by_arrival
+        col = Column(column)
+        # A stable sort over arrival order: ties keep arrival order, in either direction.
+        return sorted(
+            by_arrival,
+            key=lambda j: self._columns.sort_key(j, col),
+            reverse=self._sort_order == Qt.SortOrder.DescendingOrder,
+        )
+
+    def _resort(self) -> None:
+        self._relayout(self._ordered(self._jobs))
+        self._sort_fresh = True
+
+    def _relayout(self, ordered: list[Job]) -> None:
+        """Show the same jobs in a new order, moving persistent indexes (the selection)."""
+        if ordered == self._jobs:  # identity first: cheap when nothing moved
+            return
+        self.layoutAboutToBeChanged.emit()
+        old_jobs = self._jobs
+        self._jobs = ordered
+        self._reindex()
+        before = self.persistentIndexList()
+        after = [
+            self.index(self._row_of[old_jobs[i.row()].id], i.column())
+            if i.isValid()
+            else QModelIndex()
+            for i in before
+        ]
+        self.changePersistentIndexList(before, after)
+        self.layoutChanged.emit()
+
+    def _reposition(self, changed: list[int]) -> None:
+        """Move changed rows to where the sort order wants them, the others staying put.
+
+        The unchanged rows are still in order among themselves, so each changed row is
+        placed among them by binary search: no key is computed for the whole table.
+        """
+        moving = {self._jobs[r].id for r in changed}
+        ordered = [job for job in self._jobs if job.id not in moving]
+        for job in self._ordered(self._jobs[r] for r in changed):
+            ordered.insert(self._insertion_point(ordered, job), job)
+        self._relayout(ordered)
+
+    def _in_place(self, row: int) -> bool:
+        """True if a row's key still fits between its neighbours' in the sort order."""
+        column = Column(self._sort_column)
+        key = self._columns.sort_key(self._jobs[row], column)
+        descending = self._sort_order == Qt.SortOrder.DescendingOrder
+        if row > 0:
+            before = self._columns.sort_key(self._jobs[row - 1], column)
+            if less(before, key) if descending else less(key, before):
+                return False
+        if row + 1 < len(self._jobs):
+            after = self._columns.sort_key(self._jobs[row + 1], column)
+            if less(key, after) if descending else less(after, key):
+                return False
+        return True
+
+    def _insertion_point(self, rows: list[Job], job: Job) -> int:
+        """Where a job goes in sorted rows: after every row whose key ties with it."""
+        column = Column(self._sort_column)
+        descending = self._sort_order == Qt.SortOrder.DescendingOrder
+        key = self._columns.sort_key(job, column)
+        low, high = 0, len(rows)
+        while low < high:
+            mid = (low + high) // 2
+            other = self._columns.sort_key(rows[mid], column)
+            if less(other, key) if descending else less(key, other):
+                high = mid
+            else:
+                low = mid + 1
+        return low
+
+    def _insert(self, new: list[Job]) -> None:
+        runs: list[tuple[int, list[Job]]] = []
+        if self._sort_column >= 0:
+            # Sorted new jobs land at non-decreasing places: group those sharing one.
+            for job in self._ordered(new):
+                position = self._insertion_point(self._jobs, job)
+                if runs and runs[-1][0] == position:
+                    runs[-1][1].append(job)
+                else:
+                    runs.append((position, [job]))
+        resort = len(runs) > _MAX_INSERT_RUNS
+        if not runs or resort:
+            runs = [(len(self._jobs), new)]
+        # Last place first, so an insert never shifts the place of the next one.
+        for position, block in reversed(runs):
+            self.beginInsertRows(QModelIndex(), position, position + len(block) - 1)
+            self._jobs[position:position] = block
+            if position == len(self._jobs) - len(block):
+                for offset, job in enumerate(block):
+                    self._row_of[job.id] = position + offset
+            else:
+                self._row_of_stale = True
+            self.endInsertRows()
+        if resort:
+            self._resort()
 
 
 def _ranges(rows: list[int]) -> list[tuple[int, int]]:

@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings, QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDockWidget,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -20,10 +21,13 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from render_manager.domain.job import Job
 from render_manager.domain.status import JobStatus
 from render_manager.services.context import AppContext
 from render_manager.services.engine_host import EngineState
-from render_manager.ui.job_table_model import SORT_ROLE, Column, JobTableModel
+from render_manager.ui.cancel_flow import CancelFlow
+from render_manager.ui.job_table_model import JOB_ROLE, SORT_ROLE, Column, JobTableModel
+from render_manager.ui.outcome_panel import OutcomePanel
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +65,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Render Manager")
         self.resize(1200, 700)
         self._build_table()
+        self._build_outcome_dock()
         self._build_toolbar()
         self._build_status_bar()
         self._poll = QTimer(self)
@@ -93,6 +98,18 @@ class MainWindow(QMainWindow):
             self.table.setColumnWidth(column, width)
         self.setCentralWidget(self.table)
 
+    def _build_outcome_dock(self) -> None:
+        self.outcome_panel = OutcomePanel(self)
+        self.outcome_dock = QDockWidget("Outcome", self)
+        self.outcome_dock.setObjectName("outcome-dock")
+        self.outcome_dock.setWidget(self.outcome_panel)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.outcome_dock)
+        self.outcome_dock.hide()
+        self.outcome_panel.cleared.connect(self.outcome_dock.hide)
+        self.cancel_flow = CancelFlow(
+            self, self._ctx, self.outcome_panel, spawn=self._spawn, on_done=self._on_cancel_done
+        )
+
     def _build_toolbar(self) -> None:
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setPlaceholderText("Filter jobs (Ctrl+F)")
@@ -108,6 +125,15 @@ class MainWindow(QMainWindow):
         self.refresh_action.setToolTip("Reload jobs changed since the last look (F5)")
         self.refresh_action.triggered.connect(self._on_refresh_action)
         toolbar.addAction(self.refresh_action)
+        self.cancel_action = QAction("Cancel jobs…", self)
+        self.cancel_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        self.cancel_action.setToolTip("Cancel the selected jobs (Delete); you confirm first")
+        self.cancel_action.setEnabled(False)
+        self.cancel_action.triggered.connect(self._on_cancel_triggered)
+        toolbar.addAction(self.cancel_action)
+        self.table.addAction(self.cancel_action)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         toolbar.addSeparator()
         toolbar.addWidget(self.filter_edit)
         self.addToolBar(toolbar)
@@ -131,6 +157,8 @@ class MainWindow(QMainWindow):
     async def load(self) -> None:
         """First load of every job in the store, read off the GUI thread."""
         self.statusBar().showMessage("Loading jobs…")
+        connections = await asyncio.to_thread(self._ctx.connections.list)
+        self.cancel_flow.kinds = {c.name: c.kind for c in connections}
         changes = await asyncio.to_thread(self._ctx.jobs.changed_since, 0)
         self._seq = changes.seq
         self.model.set_jobs(changes.jobs)
@@ -170,6 +198,22 @@ class MainWindow(QMainWindow):
     def show_engine_states(self, states: Sequence[EngineState]) -> None:
         """Say in the status bar where local renders run."""
         self.engine_label.setText("   ".join(f"{s.connection}: {s.message}" for s in states))
+
+    def selected_jobs(self) -> list[Job]:
+        """The jobs of the selected rows."""
+        rows = self.table.selectionModel().selectedRows()
+        return [self.proxy.mapToSource(index).data(JOB_ROLE) for index in rows]
+
+    def _on_selection_changed(self, *_args: object) -> None:
+        self.cancel_action.setEnabled(bool(self.table.selectionModel().selectedRows()))
+
+    def _on_cancel_triggered(self) -> None:
+        all_jobs = [self.model.job_at(row) for row in range(self.model.rowCount())]
+        self.cancel_flow.start(self.selected_jobs(), all_jobs)
+
+    def _on_cancel_done(self) -> None:
+        self.outcome_dock.show()
+        self.request_refresh()
 
     def _on_find_triggered(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -45,6 +45,8 @@ async def run_session(
     refresher = RefreshScheduler(remote, on_report=lambda _report: window.request_refresh())
     refresher.start([c.name for c in ctx.connections.list() if c.kind.needs_token])
     window.force_remote_refresh = refresher.force
+    window.cancel_flow.remote = remote
+    window.cancel_flow.wake_engine = engines.wake
     if closed is None:
         closed = asyncio.Event()
         app.aboutToQuit.connect(closed.set)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +17,15 @@ from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind
 from render_manager.keychain import Keychain
 from render_manager.services.context import AppContext, open_context
+from render_manager.ui.main_thread_gc import MainThreadCollector
+
+
+@pytest.fixture(scope="session", autouse=True)
+def main_thread_gc(qapp: QApplication) -> Iterator[MainThreadCollector]:
+    """Garbage collection on the GUI thread, as the app does it (see ui/main_thread_gc.py)."""
+    collector = MainThreadCollector()
+    yield collector
+    collector.release()
 
 
 @pytest.fixture
@@ -28,6 +38,8 @@ def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     # while close() only joins the loop's worker threads.
     loop.close()
     asyncio.set_event_loop(None)
+    # The closed loop's Qt objects are freed here, on the GUI thread.
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

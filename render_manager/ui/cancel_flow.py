@@ -1,0 +1,82 @@
+"""Cancel from the window: confirm exactly what will happen, act, show every outcome once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+from render_manager.backends.errors import BackendError
+from render_manager.domain.job import Job
+from render_manager.domain.status import BackendKind
+from render_manager.services.cancel import cancel_jobs
+from render_manager.services.cancel_plan import plan_cancel
+from render_manager.services.context import AppContext
+from render_manager.services.remote import RemoteService
+from render_manager.services.results import CancelSummary
+from render_manager.ui.cancel_dialog import CancelDialog
+from render_manager.ui.outcome_panel import OutcomePanel
+
+log = logging.getLogger(__name__)
+
+
+class CancelFlow:
+    """Plans a cancel, asks once, runs it off the dialog, and reports to the outcome panel."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        ctx: AppContext,
+        panel: OutcomePanel,
+        *,
+        spawn: Callable[[Coroutine[Any, Any, None]], None],
+        on_done: Callable[[], None],
+    ) -> None:
+        self._parent = parent
+        self._ctx = ctx
+        self._panel = panel
+        self._spawn = spawn
+        self._on_done = on_done
+        self.kinds: dict[str, BackendKind] = {}
+        # Set by the session: the remote back-ends, and a way to wake this process's engine.
+        self.remote: RemoteService | None = None
+        self.wake_engine: Callable[[], None] | None = None
+        self.dialog: CancelDialog | None = None
+
+    def start(self, selected: Sequence[Job], all_jobs: Sequence[Job]) -> None:
+        """Show the confirmation for these jobs (nothing happens before the user agrees)."""
+        if not selected:
+            return
+        plan = plan_cancel(selected, self.kinds, all_jobs)
+        dialog = CancelDialog(plan, self._parent)
+        dialog.confirmed.connect(self._on_confirmed)
+        self.dialog = dialog
+        # open(), never exec(): a nested event loop would stall the asyncio work under it.
+        dialog.open()
+
+    def _on_confirmed(self, job_ids: list[str]) -> None:
+        names = {}
+        if self.dialog is not None:
+            plan = self.dialog.plan
+            names = {j.id: j.name for j in [*plan.cancel, *plan.stop, *plan.cascade]}
+        self._spawn(self._cancel(job_ids, names))
+
+    async def _cancel(self, job_ids: list[str], names: dict[str, str]) -> None:
+        remote = self.remote or RemoteService(
+            self._ctx.connections, self._ctx.jobs, self._ctx.keychain
+        )
+        try:
+            summary = await cancel_jobs(
+                self._ctx, job_ids, remote=remote, wake_engine=self.wake_engine
+            )
+        except BackendError as exc:
+            summary = CancelSummary(skipped=[(job_id, str(exc)) for job_id in job_ids])
+        finally:
+            if self.remote is None:
+                await remote.aclose()
+        for job_id in summary.cancelled:
+            names.setdefault(job_id, job_id)
+        self._panel.show_outcome(summary, names)
+        self._on_done()

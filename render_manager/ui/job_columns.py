@@ -1,0 +1,263 @@
+"""How a job reads in each column of the table: text, sort key, tooltip, ETA and duration.
+
+Pure Python (no Qt), so the formats are testable on their own; `JobTableModel` turns them
+into roles.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime
+from enum import IntEnum
+
+from render_manager.domain.job import Job
+from render_manager.domain.status import JobStatus
+
+
+class Column(IntEnum):
+    """The table's columns, in their default order."""
+
+    NAME = 0
+    CONNECTION = 1
+    STATUS = 2
+    PROGRESS = 3
+    ETA = 4
+    FRAMES = 5
+    BATCH = 6
+    CREATED = 7
+    STARTED = 8
+    DURATION = 9
+    OUTPUT = 10
+    ERROR = 11
+    # Deprecated alias of DURATION, whose tooltip gives the finish time: kept so code
+    # written for the former Finished column still runs. Use DURATION.
+    FINISHED = 9
+
+
+HEADERS = {
+    Column.NAME: "Name",
+    Column.CONNECTION: "Connection",
+    Column.STATUS: "Status",
+    Column.PROGRESS: "Progress",
+    Column.ETA: "ETA",
+    Column.FRAMES: "Frames",
+    Column.BATCH: "Batch",
+    Column.CREATED: "Created",
+    Column.STARTED: "Started",
+    Column.DURATION: "Duration",
+    Column.OUTPUT: "Output",
+    Column.ERROR: "Error",
+}
+
+BATCH_SHORT = 6
+"""How many trailing characters of a batch id the Batch column shows."""
+
+SortKey = float | str
+"""A sort key: one type per column, so keys of a column always compare."""
+
+_STATUS_ORDER = {status: float(n) for n, status in enumerate(JobStatus)}
+# Text columns sort by their whole value, casefolded (the Error column by its full text).
+_TEXT_KEYS: dict[Column, Callable[[Job], str | None]] = {
+    Column.NAME: lambda job: job.name,
+    Column.CONNECTION: lambda job: job.connection,
+    Column.BATCH: lambda job: job.batch_id,
+    Column.OUTPUT: lambda job: job.output,
+    Column.ERROR: lambda job: job.error,
+}
+# Unknown values sort after every known one in ascending order.
+_UNKNOWN = float("inf")
+
+
+def format_clock(seconds: float) -> str:
+    """Seconds as `1:23:45`, or `4:05` under an hour."""
+    hours, rest = divmod(round(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def format_duration(seconds: float) -> str:
+    """Seconds as `h:mm:ss` (hours always shown)."""
+    hours, rest = divmod(round(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+def format_frames(job: Job) -> str:
+    """`12 / 250`; `? / 250` before the first frame count; the count alone without a total."""
+    done, total = job.frames_done, job.total_frames
+    if total is not None:
+        return f"{'?' if done is None else done} / {total}"
+    return "" if done is None else str(done)
+
+
+def format_when(value: datetime | None) -> str:
+    """A time in the local zone, to the second; empty for None."""
+    return "" if value is None else value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware."""
+    return datetime.now(UTC)
+
+
+class RateSamples:
+    """(time, progress) samples of rendering jobs, for an ETA where the back-end gives none.
+
+    A sample is taken when a job's progress changes; the rate is measured over the last
+    `window` samples, so it follows a render that speeds up or slows down.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, window: int = 30) -> None:
+        self._clock = clock
+        self._window = window
+        self._samples: dict[str, deque[tuple[float, float]]] = {}
+
+    def observe(self, job: Job) -> None:
+        """Record a job's progress now (only rendering jobs are tracked)."""
+        if job.status is not JobStatus.RENDERING:
+            self._samples.pop(job.id, None)
+            return
+        samples = self._samples.get(job.id)
+        if samples is None:
+            samples = self._samples[job.id] = deque(maxlen=self._window)
+        elif samples and job.progress < samples[-1][1]:
+            samples.clear()  # the render started over (a retry): the old rate means nothing
+        if not samples or job.progress != samples[-1][1]:
+            samples.append((self._clock(), job.progress))
+
+    def forget(self, job_id: str) -> None:
+        """Drop a job's samples."""
+        self._samples.pop(job_id, None)
+
+    def clear(self) -> None:
+        """Drop every sample."""
+        self._samples.clear()
+
+    def eta(self, job_id: str) -> float | None:
+        """Seconds left at the rate seen over the window, as of the last sample; or None."""
+        samples = self._samples.get(job_id)
+        if samples is None or len(samples) < 2:
+            return None
+        (t0, p0), (t1, p1) = samples[0], samples[-1]
+        if t1 <= t0 or p1 <= p0:
+            return None
+        return max(0.0, (100.0 - p1) * (t1 - t0) / (p1 - p0))
+
+
+class JobColumns:
+    """The text, sort key and tooltip of each column of a job.
+
+    `rates` supplies estimated ETAs; `now` ends the Duration of running jobs.
+    """
+
+    def __init__(self, rates: RateSamples, now: Callable[[], datetime] = utc_now) -> None:
+        self.rates = rates
+        self._now = now
+
+    def eta_seconds(self, job: Job) -> float | None:
+        """Seconds left: the back-end's ETA, else the estimate; None if unknown or ended."""
+        if job.is_terminal:
+            return None
+        if job.eta_seconds is not None:
+            return job.eta_seconds
+        return self.rates.eta(job.id)
+
+    def duration_seconds(self, job: Job) -> float | None:
+        """Start to finish, or to now while the job runs; None if it never started."""
+        if job.started_at is None:
+            return None
+        end = job.finished_at
+        if end is None:
+            if job.is_terminal:
+                return None
+            end = self._now()
+        return max(0.0, (end - job.started_at).total_seconds())
+
+    def display(self, job: Job, column: Column) -> str:
+        """The cell's text."""
+        match column:
+            case Column.NAME:
+                return job.name
+            case Column.CONNECTION:
+                return job.connection
+            case Column.STATUS:
+                return job.status.value.capitalize()
+            case Column.PROGRESS:
+                # Whole percents rounded down: 100 % only once the render is complete.
+                return f"{math.floor(job.progress)} %"
+            case Column.ETA:
+                eta = self.eta_seconds(job)
+                return "" if eta is None else format_clock(eta)
+            case Column.FRAMES:
+                return format_frames(job)
+            case Column.BATCH:
+                return (job.batch_id or "")[-BATCH_SHORT:]
+            case Column.CREATED:
+                return format_when(job.created_at)
+            case Column.STARTED:
+                return format_when(job.started_at)
+            case Column.DURATION | Column.FINISHED:
+                duration = self.duration_seconds(job)
+                return "" if duration is None else format_duration(duration)
+            case Column.OUTPUT:
+                return job.output or ""
+            case Column.ERROR:
+                return job.error.splitlines()[0] if job.error else ""
+
+    def sort_key(self, job: Job, column: Column) -> SortKey:
+        """The cell's sort key (unknown ETAs and frame counts sort apart from known ones)."""
+        text = _TEXT_KEYS.get(column)
+        if text is not None:
+            return (text(job) or "").casefold()
+        match column:
+            case Column.STATUS:
+                return _STATUS_ORDER[job.status]
+            case Column.PROGRESS:
+                return job.progress
+            case Column.ETA:
+                eta = self.eta_seconds(job)
+                return _UNKNOWN if eta is None else eta
+            case Column.FRAMES:
+                total, done = job.total_frames, job.frames_done
+                if total is None:
+                    return -1.0
+                # By length, then by how far along: done / (total + 1) stays below 1.
+                return total + (done or 0) / (total + 1)
+            case Column.CREATED:
+                return job.created_at.timestamp()
+            case Column.STARTED:
+                return job.started_at.timestamp() if job.started_at else 0.0
+            case Column.DURATION | Column.FINISHED:
+                duration = self.duration_seconds(job)
+                return -1.0 if duration is None else duration
+            case _:
+                raise ValueError(f"no sort key for column {column!r}")
+
+    def tooltip(self, job: Job, column: Column) -> str | None:
+        """What a cell says on hover: whole values the cell shortens, and where numbers
+        come from."""
+        match column:
+            case Column.ERROR:
+                return job.error
+            case Column.OUTPUT:
+                return job.output
+            case Column.BATCH:
+                return job.batch_id
+            case Column.STATUS if job.raw_status != job.status.value:
+                return f"{job.status.value.capitalize()} ({job.connection}: {job.raw_status})"
+            case Column.ETA if not job.is_terminal and job.eta_seconds is not None:
+                return "Time left, as the render engine reports it"
+            case Column.ETA if not job.is_terminal and self.rates.eta(job.id) is not None:
+                return "Time left, estimated from the progress seen so far"
+            case Column.DURATION | Column.FINISHED if job.finished_at is not None:
+                return f"Finished {format_when(job.finished_at)}"
+            case _:
+                return None
+
+
+def less(a: SortKey, b: SortKey) -> bool:
+    """a < b for two keys of one column (the same type by construction)."""
+    return a < b  # type: ignore[operator]

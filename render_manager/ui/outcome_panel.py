@@ -1,0 +1,101 @@
+"""Where the outcome of a cancel shows, job by job, without a pop-up per job.
+
+Made to sit in a dock at the bottom of the main window: a header with the counts, one row
+per job (cancelled, or not cancelled with the reason) and a Clear button.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from render_manager.services.results import CancelSummary
+
+COLUMNS = ("Job", "Outcome", "Reason", "ID")
+EMPTY_HEADER = "No cancel yet."
+
+
+class OutcomePanel(QWidget):
+    """The latest cancel's outcome per job; `cleared` fires when the user clears it."""
+
+    cleared = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("outcomePanel")
+        self.header_label = QLabel(EMPTY_HEADER)
+        self.header_label.setWordWrap(True)
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setEnabled(False)
+        self.clear_button.clicked.connect(self.clear)
+
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(len(COLUMNS))
+        self.tree.setHeaderLabels(list(COLUMNS))
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.tree.header().setStretchLastSection(True)
+        self.tree.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+        top = QHBoxLayout()
+        top.addWidget(self.header_label, 1)
+        top.addWidget(self.clear_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.tree, 1)
+
+    def show_outcome(self, summary: CancelSummary, names: Mapping[str, str]) -> None:
+        """Show a cancel's outcome in place of the previous one; `names` maps ids to names."""
+        cancelled = list(dict.fromkeys(summary.cancelled))
+        done = set(cancelled)
+        skipped = list({i: why for i, why in summary.skipped if i not in done}.items())
+        self.header_label.setText(_header(len(cancelled), len(skipped)))
+        # Jobs still alive come first: they are the ones that need a look.
+        rows = [_row(job_id, names, "Not cancelled", why) for job_id, why in skipped]
+        rows += [_row(job_id, names, "Cancelled", "") for job_id in cancelled]
+        self.tree.setUpdatesEnabled(False)
+        try:
+            self.tree.clear()
+            self.tree.addTopLevelItems(rows)
+            for column in range(len(COLUMNS) - 1):
+                self.tree.resizeColumnToContents(column)
+        finally:
+            self.tree.setUpdatesEnabled(True)
+        self.clear_button.setEnabled(True)
+
+    def clear(self) -> None:
+        """Forget the outcome shown."""
+        self.tree.clear()
+        self.header_label.setText(EMPTY_HEADER)
+        self.clear_button.setEnabled(False)
+        self.cleared.emit()
+
+
+def _row(job_id: str, names: Mapping[str, str], outcome: str, why: str) -> QTreeWidgetItem:
+    # Constructor only, no per-row setters: see cancel_dialog._row (PySide6 6.12 on 3.11).
+    return QTreeWidgetItem([names.get(job_id, job_id), outcome, why, job_id])
+
+
+def _header(cancelled: int, skipped: int) -> str:
+    if not cancelled and not skipped:
+        return "Cancel finished: no jobs were affected."
+    parts = []
+    if cancelled:
+        parts.append(f"{cancelled} cancelled")
+    if skipped:
+        parts.append(f"{skipped} not cancelled")
+    return "Cancel finished: " + ", ".join(parts) + "."

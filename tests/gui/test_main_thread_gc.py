@@ -1,0 +1,68 @@
+"""Qt objects caught in reference cycles are freed on the GUI thread, never by a worker.
+
+Worker threads allocate (keyring calls, file checks, the subprocess watcher); if the
+interpreter's collector ran there and freed a QObject with a live timer, Qt would later fire
+that timer into freed memory and the window would crash.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+_PROBE = """
+import sys, threading, time
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+if sys.argv[1] == "collector":
+    from render_manager.ui.main_thread_gc import MainThreadCollector
+    collector = MainThreadCollector()
+
+class Cyclic(QObject):
+    def __init__(self):
+        super().__init__()
+        self.me = self  # only the cyclic collector can free this object
+        self.timer = QTimer(self)
+        self.timer.setInterval(1)
+        self.timer.start()
+
+stop = False
+def allocate():
+    while not stop:
+        junk = [[] for _ in range(1000)]
+        for item in junk:
+            item.append(item)
+
+workers = [threading.Thread(target=allocate) for _ in range(2)]
+for worker in workers:
+    worker.start()
+deadline = time.monotonic() + 2
+while time.monotonic() < deadline:
+    Cyclic()
+    app.processEvents()
+stop = True
+for worker in workers:
+    worker.join()
+print("survived")
+"""
+
+
+def _probe(mode: str) -> subprocess.CompletedProcess[str]:
+    # A separate process: the failure being guarded against is a crash.
+    return subprocess.run(
+        [sys.executable, "-c", _PROBE, mode],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=120,
+        check=False,
+    )
+
+
+def test_qt_objects_in_cycles_are_freed_on_the_gui_thread() -> None:
+    result = _probe("collector")
+    assert result.returncode == 0, result.stderr
+    assert "survived" in result.stdout
+    assert "cannot be stopped from another thread" not in result.stderr
