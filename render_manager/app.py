@@ -46,6 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from render_manager.services.context import open_context
+    from render_manager.ui.appearance import apply_appearance
     from render_manager.ui.icons import app_icon
     from render_manager.ui.main_thread_gc import MainThreadCollector
     from render_manager.ui.session import run_session
@@ -58,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("render-manager")
     app.setWindowIcon(app_icon())
+    # Light or dark, as the desktop is, now and when it changes (parented to the app).
+    apply_appearance(app)
     sys.excepthook = _excepthook
     # Cycles holding Qt objects must be freed on this thread, never by a worker thread.
     collector = MainThreadCollector(app)

@@ -13,14 +13,15 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import TypeVar
-
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
-from keyring.backends import chainer, fail
+from typing import TYPE_CHECKING, TypeVar
 
 from render_manager.logs import redact, register_secret
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
+# keyring itself is imported on first use, in the worker thread that calls it: discovering
+# its back-ends takes a noticeable part of a second, which the window's start need not wait.
 
 SERVICE = "render-manager"
 DEFAULT_TIMEOUT_S = 20.0
@@ -106,6 +107,8 @@ class Keychain:
         """Delete the token of a connection; False if there was none."""
 
         def delete(kr: KeyringBackend) -> bool:
+            import keyring.errors  # noqa: PLC0415 (see the module's note)
+
             try:
                 kr.delete_password(SERVICE, connection)
             except keyring.errors.PasswordDeleteError:
@@ -139,12 +142,16 @@ class Keychain:
     # -- plumbing -----------------------------------------------------------------------
 
     def _keyring(self) -> KeyringBackend:
+        import keyring  # noqa: PLC0415 (see the module's note)
+
         backend = self._backend if self._backend is not None else keyring.get_keyring()
         if _is_fail_backend(backend):
             raise KeyringUnavailable()
         return backend
 
     def _run(self, call: Callable[[KeyringBackend], T]) -> T:
+        import keyring.errors  # noqa: PLC0415 (see the module's note)
+
         future: Future[T] = Future()
 
         def work() -> None:
@@ -174,6 +181,8 @@ class Keychain:
 
 
 def _is_fail_backend(backend: KeyringBackend) -> bool:
+    from keyring.backends import chainer, fail  # noqa: PLC0415 (see the module's note)
+
     if isinstance(backend, fail.Keyring):
         return True
     return isinstance(backend, chainer.ChainerBackend) and not backend.backends

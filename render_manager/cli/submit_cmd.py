@@ -6,18 +6,18 @@ import argparse
 import asyncio
 import json
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from render_manager.backends.errors import BackendError
 from render_manager.cli.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, BadInput, CliError
 from render_manager.cli.jobs_cmd import remote_service
+from render_manager.domain.connection import Connection
 from render_manager.domain.status import BackendKind
+from render_manager.services.batch_data import PreparedRow, prepare_rows, read_data
+from render_manager.services.batch_submit import BatchSubmission
 from render_manager.services.context import AppContext
-from render_manager.services.job_files import JobFileError, bodies_of, load_job_bodies
-from render_manager.services.job_templates import DataFileError, fill, read_rows
-from render_manager.services.local_submit import LocalSubmitter
+from render_manager.services.job_files import JobFileError, load_job_bodies
+from render_manager.services.job_templates import DataFileError
 from render_manager.services.results import SubmitResult
-from render_manager.store.local_jobs import LocalJobRepository
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,7 +30,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )  # fmt: skip
     submit.add_argument(
         "--rows", type=Path, metavar="CSV",
-        help="FILE is a template: submit one job per row, {{column}} filled from the row",
+        help="FILE is a template: submit one job per row of a CSV, TSV or JSON data file, "
+        "{{column}} filled from the row",
     )  # fmt: skip
     submit.add_argument("--json", action="store_true", help="print JSON")
     submit.set_defaults(handler=_submit)
@@ -38,78 +39,65 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def _submit(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     connection = ctx.connections.get(args.connection)
-    bodies, row_errors, numbers = _bodies(args)
+    prepared = _prepared(args)
     name = args.rows.name if args.rows else args.file.name
-    if connection.kind is BackendKind.LOCAL:
-        if row_errors:
-            # Local submissions are all or nothing: report every bad row, queue none.
-            result = SubmitResult(batch_id=None, status="error", errors=row_errors)
-        else:
-            submitter = LocalSubmitter(ctx.jobs, LocalJobRepository(ctx.db), ctx.home, connection)
-            result = submitter.submit(bodies, base_dir=args.file.resolve().parent, batch_name=name)
-    else:
-        result = (
-            _merge(asyncio.run(_remote(ctx, connection.name, bodies, name)), numbers, row_errors)
-            if bodies
-            else SubmitResult(None, "error", errors=row_errors)
+    local = connection.kind is BackendKind.LOCAL
+    if local:
+        submission = BatchSubmission(
+            ctx, connection, prepared, base_dir=args.file.resolve().parent, batch_name=name
         )
+        # Local submissions are all or nothing: report every bad row, queue none.
+        result = asyncio.run(submission.submit(skip_invalid=False))
+    else:
+        result = asyncio.run(_remote(ctx, connection, prepared, name, args.file))
     _print(result, args.json, out)
     if result.status == "created":
         return EXIT_OK
-    if connection.kind is BackendKind.LOCAL:
+    if local:
         if not args.json:
             print("nothing was queued", file=out)
         return EXIT_BAD_INPUT
     return EXIT_FAILED
 
 
-def _bodies(args: argparse.Namespace) -> tuple[list[Any], list[tuple[int, str]], list[int]]:
-    """Job bodies, per-row errors, and the row number of each body."""
+def _prepared(args: argparse.Namespace) -> list[PreparedRow]:
+    """One prepared row per job body, numbered by data-file row (or position in the file)."""
     if args.rows is None:
         try:
             loaded = load_job_bodies(args.file)
         except JobFileError as exc:
             raise BadInput(str(exc)) from None
-        return loaded, [], list(range(len(loaded)))
+        return [PreparedRow(i, {}, body) for i, body in enumerate(loaded)]
     try:
         template = args.file.read_text(encoding="utf-8-sig")
-        rows = read_rows(args.rows)
+        table = read_data(args.rows)
     except OSError as exc:
         raise BadInput(f"{args.file}: cannot read it ({exc.strerror or exc})") from None
     except DataFileError as exc:
         raise BadInput(str(exc)) from None
-    bodies: list[Any] = []
-    errors: list[tuple[int, str]] = []
-    numbers: list[int] = []
-    for row in rows:
-        try:
-            (body,) = bodies_of(fill(template, row), f"row {row.index}")
-        except (ValueError, JobFileError) as exc:
-            errors.append((row.index, str(exc)))
-            continue
-        bodies.append(body)
-        numbers.append(row.index)
-    return bodies, errors, numbers
+    return prepare_rows(template, table.rows)
 
 
-async def _remote(ctx: AppContext, name: str, bodies: list[Any], batch: str) -> SubmitResult:
+async def _remote(
+    ctx: AppContext, connection: Connection, prepared: list[PreparedRow], batch: str, file: Path
+) -> SubmitResult:
     service = remote_service(ctx)
     try:
-        return await service.submit(name, bodies, batch_name=batch)
-    except BackendError as exc:
-        raise CliError(str(exc)) from None
+        submission = BatchSubmission(
+            ctx,
+            connection,
+            prepared,
+            remote=service,
+            base_dir=file.resolve().parent,
+            batch_name=batch,
+            stamp=False,
+        )
+        result = await submission.submit(skip_invalid=True)
     finally:
         await service.aclose()
-
-
-def _merge(
-    result: SubmitResult, numbers: list[int], row_errors: list[tuple[int, str]]
-) -> SubmitResult:
-    """Map the submitted bodies' positions back to data-file rows, with the rows' own errors."""
-    jobs = [(numbers[i], job_id) for i, job_id in result.jobs]
-    errors = sorted([(numbers[i], e) for i, e in result.errors] + row_errors)
-    status = result.status if not row_errors else ("partial" if jobs else "error")
-    return SubmitResult(result.batch_id, status, jobs, errors)
+    if not result.jobs and submission.stopped is not None:
+        raise CliError(submission.stopped)
+    return result
 
 
 def _print(result: SubmitResult, as_json: bool, out: TextIO) -> None:

@@ -42,7 +42,7 @@ class Connection:
         if self.url is not None:
             _check_url(self.url)
         elif self.kind.needs_url:
-            raise DomainError(f"a {self.kind.value} connection needs --url (the server's address)")
+            raise DomainError(f"a {self.kind.value} connection needs a URL (the server's address)")
         if self.kind is not BackendKind.LOCAL:
             if self.aerender is not None:
                 raise DomainError("--aerender applies only to local connections")

@@ -71,6 +71,11 @@ class RenderPool:
         )
         self.concurrency = connection.concurrency or default_concurrency()
 
+    @property
+    def running_count(self) -> int:
+        """How many renders this pool runs right now."""
+        return len(self._tasks)
+
     def wake(self) -> None:
         """Look at the queue now rather than at the next tick (after a submit or cancel)."""
         self._wake.set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 
 from render_manager.domain.status import BackendKind
@@ -24,12 +25,16 @@ async def cancel_jobs(
     Unknown ids are reported as skipped; every other job ends up cancelled or skipped with
     the reason its back-end gives.
     """
-    kinds = {c.name: c.kind for c in ctx.connections.list()}
+    # Read off the loop: cancelling a 10,000-job batch must not freeze the window.
+    connections = await asyncio.to_thread(ctx.connections.list)
+    kinds = {c.name: c.kind for c in connections}
+    ids = list(dict.fromkeys(job_ids))
+    stored = await asyncio.to_thread(ctx.jobs.get_many, ids)
     local_ids: list[str] = []
     remote_jobs = []
     summary = CancelSummary()
-    for job_id in dict.fromkeys(job_ids):
-        job = ctx.jobs.get(job_id)
+    for job_id in ids:
+        job = stored.get(job_id)
         if job is None:
             summary.skipped.append((job_id, "no such job"))
         elif kinds.get(job.connection) is BackendKind.LOCAL:

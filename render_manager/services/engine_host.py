@@ -71,6 +71,10 @@ class EngineHost:
         """The pool of a connection, if this process runs it."""
         return self._pools.get(connection)
 
+    def running_count(self) -> int:
+        """How many local renders this process runs right now."""
+        return sum(pool.running_count for pool in self._pools.values())
+
     def wake(self) -> None:
         """Make every pool look at its queue and cancel requests now."""
         for pool in self._pools.values():

@@ -42,6 +42,14 @@ class LocalCanceller:
     async def cancel(self, job_ids: list[str], *, wait: bool = True) -> CancelSummary:
         """Cancel jobs; with wait, running ones are reported once they have really stopped."""
         outcome = CancelSummary()
+        # The store's flags are set off the loop: a long batch must not freeze the window.
+        requested = await asyncio.to_thread(self._request, job_ids, outcome)
+        for connection, ids in requested.items():
+            await self._stop_running(connection, ids, outcome, wait=wait)
+        return outcome
+
+    def _request(self, job_ids: list[str], outcome: CancelSummary) -> dict[str, list[str]]:
+        """Cancel queued jobs and flag running ones; returns the flagged ones by connection."""
         requested: dict[str, list[str]] = {}
         for job_id in job_ids:
             job = self._jobs.get(job_id)
@@ -59,9 +67,7 @@ class LocalCanceller:
                 requested.setdefault(job.connection, []).append(job_id)
             else:
                 outcome.skipped.append((job_id, "it ended before it could be cancelled"))
-        for connection, ids in requested.items():
-            await self._stop_running(connection, ids, outcome, wait=wait)
-        return outcome
+        return requested
 
     async def _stop_running(
         self, connection: str, job_ids: list[str], outcome: CancelSummary, *, wait: bool
@@ -94,8 +100,9 @@ class LocalCanceller:
         deadline = loop.time() + CONFIRM_TIMEOUT_S
         pending = set(job_ids)
         while pending and loop.time() < deadline:
+            current = await asyncio.to_thread(self._jobs.get_many, pending)
             for job_id in list(pending):
-                job = self._jobs.get(job_id)
+                job = current.get(job_id)
                 if job is not None and job.is_terminal:
                     pending.discard(job_id)
                     if job.raw_status == LocalStatus.CANCELLED:

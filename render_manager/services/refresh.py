@@ -63,6 +63,13 @@ class RefreshScheduler:
                 self._wake[name] = asyncio.Event()
                 self._tasks[name] = asyncio.create_task(self._loop(name), name=f"refresh:{name}")
 
+    def sync(self, names: list[str]) -> None:
+        """Refresh exactly these connections: start new ones, stop those no longer listed."""
+        for name in set(self._tasks) - set(names):
+            self._tasks.pop(name).cancel()
+            self._wake.pop(name, None)
+        self.start(names)
+
     def force(self) -> None:
         """Refresh every connection now (F5), still no faster than the minimum interval."""
         for event in self._wake.values():

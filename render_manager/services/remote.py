@@ -7,6 +7,7 @@ the reason, until a later request succeeds.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -15,8 +16,9 @@ from typing import Any, TypeVar
 
 import httpx
 
-from render_manager.backends.errors import BackendError
+from render_manager.backends.errors import BackendError, JobGone
 from render_manager.backends.nexrender_cloud import NexrenderCloudBackend
+from render_manager.backends.nexrender_cloud_records import Template
 from render_manager.backends.nexrender_server import NexrenderServerBackend
 from render_manager.backends.protocol import Backend
 from render_manager.backends.rendley import RendleyBackend
@@ -25,6 +27,7 @@ from render_manager.domain.ids import new_ulid
 from render_manager.domain.job import Batch, Job
 from render_manager.domain.status import TERMINAL_STATUSES, BackendKind, JobStatus
 from render_manager.keychain import Keychain, KeychainError, KeyringUnavailable
+from render_manager.services.health import Health
 from render_manager.services.results import CancelSummary, SubmitResult
 from render_manager.store.connections import ConnectionRepository
 from render_manager.store.jobs import JobRepository
@@ -53,13 +56,8 @@ def make_backend(
             raise ValueError(f"{connection.name} is the local engine, not a remote back-end")
 
 
-@dataclass(frozen=True, slots=True)
-class Health:
-    """Whether the last exchange with a connection worked, and if not, why."""
-
-    ok: bool
-    error: str | None = None
-    checked_at: datetime | None = None
+class CannotCheck(BackendError):
+    """The back-end offers no way to find the job a request may have created."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +93,15 @@ class RemoteService:
         """The back-end of a connection, created on first use."""
         backend = self._backends.get(name)
         if backend is None:
-            connection = self._connections.get(name)
+            connection = await asyncio.to_thread(self._connections.get, name)
             token = await self._token(connection)
             transport = self._transport_for(connection) if self._transport_for else None
             backend = make_backend(connection, token, transport)
+            racing = self._backends.get(name)
+            if racing is not None:
+                # Another caller made it while this one awaited the store or keyring.
+                await backend.aclose()
+                return racing
             self._backends[name] = backend
         return backend
 
@@ -130,17 +133,15 @@ class RemoteService:
             batch_id = new_ulid()  # a local grouping, so the batch can be watched and cancelled
         if batch_id is not None and created:
             created = [j if j.batch_id else j.with_changes(batch_id=batch_id) for j in created]
-            self._jobs.add_batch(
-                Batch(
-                    id=batch_id,
-                    connection=name,
-                    name=batch_name or f"{len(bodies)} jobs",
-                    created_at=datetime.now(UTC),
-                ),
-                created,
+            batch = Batch(
+                id=batch_id,
+                connection=name,
+                name=batch_name or f"{len(bodies)} jobs",
+                created_at=datetime.now(UTC),
             )
+            await asyncio.to_thread(self._jobs.add_batch, batch, created)
         elif created:
-            self._jobs.upsert_many(created)
+            await asyncio.to_thread(self._jobs.upsert_many, created)
         return SubmitResult(
             batch_id=batch_id if created else None,
             status=outcome.status,
@@ -151,10 +152,11 @@ class RemoteService:
     async def refresh(self, name: str) -> RefreshReport:
         """Bring the store up to date with one connection; only changed jobs are written."""
         backend = await self.backend(name)
-        known = self._jobs.list(connection=name, statuses=_ACTIVE)
+        # Store reads and writes run off the loop: the window's thread never waits on disk.
+        known = await asyncio.to_thread(self._jobs.list, connection=name, statuses=_ACTIVE)
         outcome = await self._call(name, backend.refresh(known))
         if outcome.changed:
-            self._jobs.upsert_many(self._merged(outcome.changed))
+            await asyncio.to_thread(self._store_merged, outcome.changed)
         for problem in outcome.problems:
             log.warning("%s: %s", name, problem)
         active = sum(1 for j in outcome.changed if not j.is_terminal) + sum(
@@ -178,20 +180,21 @@ class RemoteService:
                 summary.skipped.extend((j.id, str(exc)) for j in group)
                 continue
             if outcome.cancelled:
-                self._jobs.upsert_many(self._merged(outcome.cancelled))
+                await asyncio.to_thread(self._store_merged, outcome.cancelled)
             summary.cancelled.extend(j.id for j in outcome.cancelled)
             summary.skipped.extend(outcome.skipped)
         return summary
 
-    def _merged(self, fresh: Sequence[Job]) -> list[Job]:
-        """Fresh state from a back-end over what the store knows of the same jobs.
+    def _store_merged(self, fresh: Sequence[Job]) -> None:
+        """Store fresh state from a back-end over what the store knows of the same jobs.
 
         Status records (minimal lists, cancel answers) do not carry everything: the name
         the user gave, the batch and the tags stay as stored.
         """
+        known = self._jobs.get_many(job.id for job in fresh)
         merged = []
         for job in fresh:
-            stored = self._jobs.get(job.id)
+            stored = known.get(job.id)
             if stored is None:
                 merged.append(job)
                 continue
@@ -205,13 +208,101 @@ class RemoteService:
                     output=job.output or stored.output,
                 )
             )
-        return merged
+        self._jobs.upsert_many(merged)
+
+    # -- batch submission (the dialog and `renderctl submit` share these) --------------------
+
+    async def submit_chunk(
+        self,
+        name: str,
+        bodies: Sequence[Mapping[str, Any]],
+        *,
+        batch_id: str | None,
+        batch_name: str,
+    ) -> SubmitResult:
+        """Send one chunk of a larger submission; its jobs join the caller's batch.
+
+        A back-end with batches of its own (Nexrender Cloud) keeps its batch ids, which its
+        batch cancel needs; otherwise the jobs are filed under `batch_id`, so a submission
+        sent in chunks, or retried, stays one batch in the job table.
+        """
+        backend = await self.backend(name)
+        outcome = await self._call(name, backend.submit_many(bodies, batch_name=batch_name))
+        created = [job for _, job in outcome.jobs]
+        row_jobs = {i: j for i, j in outcome.jobs if j.parent_id is None}
+        group = outcome.batch_id or batch_id
+        if created and group is not None:
+            created = [j if j.batch_id else j.with_changes(batch_id=group) for j in created]
+            batch = Batch(id=group, connection=name, name=batch_name, created_at=datetime.now(UTC))
+            await asyncio.to_thread(self._jobs.add_batch, batch, created)
+        elif created:
+            await asyncio.to_thread(self._jobs.upsert_many, created)
+        return SubmitResult(
+            batch_id=group if created else None,
+            status=outcome.status,
+            jobs=sorted((i, j.id) for i, j in row_jobs.items()),
+            errors=list(outcome.errors),
+        )
+
+    async def find_created(self, name: str, key: str, *, job_name: str | None = None) -> Job | None:
+        """The job an earlier request with this row key created, if the back-end has it.
+
+        The key is a row tag on Nexrender Cloud and the job's uid on a nexrender server; a
+        job found is stored (under `job_name`, when given). CannotCheck for back-ends that
+        cannot be asked.
+        """
+        backend = await self.backend(name)
+        found: Job | None
+        if isinstance(backend, NexrenderCloudBackend):
+            listed = await self._call(name, backend.list_jobs(tags=[key], minimal=True))
+            found = next((j for j in listed.jobs if j.parent_id is None), None)
+        elif isinstance(backend, NexrenderServerBackend):
+            try:
+                found = await self._call(name, backend.get(key))
+            except JobGone:
+                found = None
+        else:
+            raise CannotCheck(f"{name}: {backend.kind.value} cannot look a job up by its request")
+        if found is not None:
+            if job_name:
+                found = found.with_changes(name=job_name)
+            await asyncio.to_thread(self._jobs.upsert_many, [found])
+        return found
+
+    async def templates(self, name: str) -> list[Template]:
+        """The templates of a Nexrender Cloud connection (empty for other back-ends)."""
+        backend = await self.backend(name)
+        if not isinstance(backend, NexrenderCloudBackend):
+            return []
+        return await self._call(name, backend.templates())
+
+    async def template(self, name: str, template_id: str) -> Template:
+        """One Nexrender Cloud template with its compositions and layers."""
+        backend = await self.backend(name)
+        if not isinstance(backend, NexrenderCloudBackend):
+            raise CannotCheck(f"{name} has no templates")
+        return await self._call(name, backend.template(template_id))
+
+    async def cost(
+        self, name: str, bodies: Sequence[Mapping[str, Any]]
+    ) -> list[tuple[int, object | str]] | None:
+        """Each row's price before anything starts, or None if the back-end has no prices."""
+        backend = await self.backend(name)
+        if not isinstance(backend, RendleyBackend):
+            return None
+        return await self._call(name, backend.cost(bodies))
 
     async def aclose(self) -> None:
         """Close every back-end's HTTP client."""
         for backend in self._backends.values():
             await backend.aclose()
         self._backends.clear()
+
+    async def forget_all(self) -> None:
+        """Drop every back-end and health record: the next call reads the connection's
+        address and token afresh (after the user edited or removed connections)."""
+        await self.aclose()
+        self.health.clear()
 
     async def _call(self, name: str, call: Awaitable[T]) -> T:
         try:

@@ -106,6 +106,20 @@ class JobRepository:
             row = sql.execute(f"{JOB_SELECT} WHERE j.id = ?", (job_id,)).fetchone()
         return None if row is None else job_from_row(row)
 
+    def get_many(self, job_ids: Iterable[str]) -> dict[str, Job]:
+        """The stored jobs among these ids, by id (unknown ids are left out)."""
+        ids = list(dict.fromkeys(job_ids))
+        found: dict[str, Job] = {}
+        with self._db.read() as sql:
+            # Chunks stay under SQLite's limit on bound parameters.
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                for row in sql.execute(f"{JOB_SELECT} WHERE j.id IN ({marks})", chunk):
+                    job = job_from_row(row)
+                    found[job.id] = job
+        return found
+
     def list(
         self,
         *,

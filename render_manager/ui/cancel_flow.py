@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QWidget
 
 from render_manager.backends.errors import BackendError
 from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind
-from render_manager.services.cancel import cancel_jobs
-from render_manager.services.cancel_plan import plan_cancel
+from render_manager.services.cancel_plan import CancelPlan, plan_cancel, plan_cancel_batch
 from render_manager.services.context import AppContext
-from render_manager.services.remote import RemoteService
 from render_manager.services.results import CancelSummary
 from render_manager.ui.cancel_dialog import CancelDialog
 from render_manager.ui.outcome_panel import OutcomePanel
+
+if TYPE_CHECKING:
+    # Types only: these modules load on first use, after the window is on screen.
+    from render_manager.services.remote import RemoteService
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +49,14 @@ class CancelFlow:
 
     def start(self, selected: Sequence[Job], all_jobs: Sequence[Job]) -> None:
         """Show the confirmation for these jobs (nothing happens before the user agrees)."""
-        if not selected:
-            return
-        plan = plan_cancel(selected, self.kinds, all_jobs)
+        if selected:
+            self._confirm(plan_cancel(selected, self.kinds, all_jobs))
+
+    def start_batch(self, batch_id: str, all_jobs: Sequence[Job]) -> None:
+        """Show the confirmation for every job of a batch."""
+        self._confirm(plan_cancel_batch(batch_id, self.kinds, all_jobs))
+
+    def _confirm(self, plan: CancelPlan) -> None:
         dialog = CancelDialog(plan, self._parent)
         dialog.confirmed.connect(self._on_confirmed)
         self.dialog = dialog
@@ -64,6 +71,10 @@ class CancelFlow:
         self._spawn(self._cancel(job_ids, names))
 
     async def _cancel(self, job_ids: list[str], names: dict[str, str]) -> None:
+        # Loaded on first cancel: the HTTP stack need not delay the window's first paint.
+        from render_manager.services.cancel import cancel_jobs  # noqa: PLC0415
+        from render_manager.services.remote import RemoteService  # noqa: PLC0415
+
         remote = self.remote or RemoteService(
             self._ctx.connections, self._ctx.jobs, self._ctx.keychain
         )

@@ -2,34 +2,53 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import (
-    QApplication,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionProgressBar,
-    QStyleOptionViewItem,
-    QTableView,
-)
+import math
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView
 from typing_extensions import override
 
-from render_manager.ui.job_table_model import PROGRESS_ROLE, Column
+from render_manager.domain.job import Job
+from render_manager.domain.status import JobStatus
+from render_manager.ui.job_table_model import JOB_ROLE, PROGRESS_ROLE, Column
 
 _Index = QModelIndex | QPersistentModelIndex
+_Role = QPalette.ColorRole
+_Group = QPalette.ColorGroup
+_State = QStyle.StateFlag
 
 # Room between the bar and the cell's edges, so rows stay visibly separate.
 _MARGIN = 2
-_GROOVE = QStyle.ControlElement.CE_ProgressBarGroove
-_CONTENTS = QStyle.ControlElement.CE_ProgressBarContents
-_LABEL = QStyle.ControlElement.CE_ProgressBarLabel
+_NOT_STARTED = frozenset({JobStatus.QUEUED, JobStatus.PENDING, JobStatus.CANCELLED})
+_CENTRE = int(Qt.AlignmentFlag.AlignCenter)
+# How far the bar's outline goes from the field colour towards the text colour: visible on
+# light and dark rows alike (the palette's Mid is nearly the field colour in dark mode).
+_OUTLINE_MIX = 0.35
+
+
+def _group(state: QStyle.StateFlag) -> QPalette.ColorGroup:
+    if not state & _State.State_Enabled:
+        return _Group.Disabled
+    return _Group.Active if state & _State.State_Active else _Group.Inactive
+
+
+def _mix(a: QColor, b: QColor, amount: float) -> QColor:
+    """`a` moved `amount` (0-1) of the way to `b`."""
+    return QColor(
+        round(a.red() + (b.red() - a.red()) * amount),
+        round(a.green() + (b.green() - a.green()) * amount),
+        round(a.blue() + (b.blue() - a.blue()) * amount),
+    )
 
 
 class ProgressDelegate(QStyledItemDelegate):
-    """Paints a cell's PROGRESS_ROLE (0-100) as the style's progress bar, labelled with the
-    cell's display text (`42 %`).
+    """Paints a cell's PROGRESS_ROLE (0-100) as a bar in the palette's colours, labelled
+    with the cell's display text (`42 %`).
 
-    A cell without a number paints as an ordinary cell.
+    A cell without a number paints as an ordinary cell. The bar is drawn with a few plain
+    rectangles and one label rather than the style's progress bar: the style's four
+    controls per cell cost ~0.5 ms each, and a refresh repaints every visible bar.
     """
 
     @override
@@ -39,41 +58,43 @@ class ProgressDelegate(QStyledItemDelegate):
             super().paint(painter, option, index)
             return
         percent = min(100.0, max(0.0, float(value)))
-        widget = option.widget
-        style = widget.style() if widget is not None else QApplication.style()
+        palette, state, rect = option.palette, option.state, option.rect
+        group = _group(state)
+        # The view has painted the row's (alternating) background; selection is ours.
+        if state & _State.State_Selected:
+            painter.fillRect(rect, palette.brush(group, _Role.Highlight))
+        job = index.data(JOB_ROLE)
+        if isinstance(job, Job) and percent == 0 and job.status in _NOT_STARTED:
+            # A column of empty "0 %" bars would hide the few bars that matter.
+            return
 
-        # The cell's own background first: selection and alternate row colours stay.
-        cell = QStyleOptionViewItem(option)
-        self.initStyleOption(cell, index)
-        cell.text = ""
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, cell, painter, widget)
-
-        bar = QStyleOptionProgressBar()
-        if widget is not None:
-            bar.initFrom(widget)
-        bar.rect = option.rect.adjusted(_MARGIN, _MARGIN, -_MARGIN, -_MARGIN)
-        bar.state = option.state | QStyle.StateFlag.State_Horizontal
-        bar.palette = option.palette
-        bar.direction = option.direction
-        bar.fontMetrics = option.fontMetrics
-        # Tenths of a percent: a long render's bar still moves between whole percents.
-        bar.minimum = 0
-        bar.maximum = 1000
-        bar.progress = round(percent * 10)
+        bar = rect.adjusted(_MARGIN, _MARGIN, -_MARGIN, -_MARGIN)
+        # Whole pixels: an empty bar gets no sliver, a started one at least a pixel.
+        filled = math.ceil(bar.width() * percent / 100.0) if percent > 0 else 0
+        fill = QRect(bar.left(), bar.top(), filled, bar.height())
+        rest = QRect(bar.left() + filled, bar.top(), bar.width() - filled, bar.height())
+        base = palette.color(group, _Role.Base)
+        text_colour = palette.color(group, _Role.Text)
         text = index.data(Qt.ItemDataRole.DisplayRole)
-        bar.text = text if isinstance(text, str) else f"{int(percent)} %"
-        bar.textVisible = True
-        bar.textAlignment = Qt.AlignmentFlag.AlignCenter
-        # QCommonStyle's CE_ProgressBar, part by part: an empty bar gets no contents,
-        # where Fusion would draw a one-pixel chunk just left of the bar.
-        parts = [(_GROOVE, QStyle.SubElement.SE_ProgressBarGroove)]
-        if bar.progress > bar.minimum:
-            parts.append((_CONTENTS, QStyle.SubElement.SE_ProgressBarContents))
-        parts.append((_LABEL, QStyle.SubElement.SE_ProgressBarLabel))
-        for element, sub_element in parts:
-            part = QStyleOptionProgressBar(bar)
-            part.rect = style.subElementRect(sub_element, bar, widget)
-            style.drawControl(element, part, painter, widget)
+        label = text if isinstance(text, str) else f"{math.floor(percent)} %"
+
+        painter.save()
+        painter.fillRect(rest, base)
+        if filled:
+            painter.fillRect(fill, palette.brush(group, _Role.Highlight))
+        painter.setPen(_mix(base, text_colour, _OUTLINE_MIX))
+        painter.drawRect(bar.adjusted(0, 0, -1, -1))  # an outline is a pixel wider
+        painter.setFont(option.font)
+        # The label reads in the fill's text colour over the fill, in the text colour
+        # over the groove: each part clipped to its own side.
+        if filled:
+            painter.setClipRect(fill)
+            painter.setPen(palette.color(group, _Role.HighlightedText))
+            painter.drawText(bar, _CENTRE, label)
+            painter.setClipRect(rest)
+        painter.setPen(text_colour)
+        painter.drawText(bar, _CENTRE, label)
+        painter.restore()
 
 
 def install_delegates(view: QTableView) -> None:

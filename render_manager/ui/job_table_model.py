@@ -11,15 +11,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from functools import partial
+from operator import attrgetter
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from typing_extensions import override
 
 from render_manager.domain.job import Job
 from render_manager.domain.status import JobStatus
-from render_manager.ui.job_columns import HEADERS, Column, JobColumns, RateSamples, less, utc_now
+from render_manager.ui.job_columns import HEADERS, Column, JobColumns, RateSamples, utc_now
+from render_manager.ui.job_rows import RowOrder, StatusCounts, few_ranges, ranges
 from render_manager.ui.status_icons import status_icon, status_text_colour
 
 __all__ = ["HEADERS", "JOB_ROLE", "PROGRESS_ROLE", "SORT_ROLE", "Column", "JobTableModel"]
@@ -40,7 +43,45 @@ _RIGHT_ALIGNED = frozenset({Column.PROGRESS, Column.ETA, Column.FRAMES, Column.D
 # Beyond this many separate places to insert new rows into a sorted table, one re-sort is
 # cheaper than the inserts.
 _MAX_INSERT_RUNS = 32
+# Beyond this many separate runs of changed rows, one dataChanged over their whole span is
+# cheaper than a signal per run: 10,000 signals cost ~40 ms through a proxy and a view,
+# where one span costs the view a repaint of its visible rows only.
+_MAX_CHANGE_RANGES = 64
 _COLUMN_COUNT = len(Column)
+_LAST_COLUMN = _COLUMN_COUNT - 1
+_COLUMNS = tuple(Column(c) for c in range(_COLUMN_COUNT))  # Column(n) costs a microsecond
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_STATUS = int(Column.STATUS)
+# The roles data() answers. A view asks each painted cell for more (font, background,
+# check state, size hint): those are refused before any work.
+_SERVED_ROLES = frozenset(
+    int(role)
+    for role in (
+        JOB_ROLE,
+        SORT_ROLE,
+        PROGRESS_ROLE,
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+    )
+)
+# The Job fields each column's sort key is made of, when it depends on nothing else: a
+# changed job whose fields here are unchanged keeps its place without computing a key.
+# ETA and Duration keys also move with the clock and the progress rate: not listed.
+_KEY_FIELDS: dict[int, Callable[[Job], object]] = {
+    Column.NAME: attrgetter("name"),
+    Column.CONNECTION: attrgetter("connection"),
+    Column.STATUS: attrgetter("status"),
+    Column.PROGRESS: attrgetter("progress"),
+    Column.FRAMES: attrgetter("total_frames", "frames_done"),
+    Column.BATCH: attrgetter("batch_id"),
+    Column.CREATED: attrgetter("created_at"),
+    Column.STARTED: attrgetter("started_at"),
+    Column.OUTPUT: attrgetter("output"),
+    Column.ERROR: attrgetter("error"),
+}
 
 
 class JobTableModel(QAbstractTableModel):
@@ -49,6 +90,11 @@ class JobTableModel(QAbstractTableModel):
     `clock` (monotonic seconds) times the progress samples behind estimated ETAs; `now`
     (aware datetime) ends the Duration of running jobs. Both are injectable for tests.
     """
+
+    #: Jobs whose rows an upsert changed in place (new rows come as rowsInserted): views
+    #: that aggregate jobs follow this instead of dataChanged, whose ranges may span rows
+    #: that did not change.
+    jobs_changed = Signal(list)
 
     def __init__(
         self,
@@ -69,6 +115,7 @@ class JobTableModel(QAbstractTableModel):
         self._sort_fresh = True
         self._rates = RateSamples(clock)
         self._columns = JobColumns(self._rates, now)
+        self._counts = StatusCounts()
 
     # -- Qt model API -------------------------------------------------------------------
 
@@ -102,6 +149,9 @@ class JobTableModel(QAbstractTableModel):
 
     @override
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # Called ~8 times per painted cell: the common cases come first and cheap.
+        if role not in _SERVED_ROLES:
+            return None
         row = index.row()
         if not index.isValid() or not 0 <= row < len(self._jobs):
             return None
@@ -109,8 +159,8 @@ class JobTableModel(QAbstractTableModel):
         # The filter asks for JOB_ROLE once per row: answer it before anything else.
         if role == JOB_ROLE:
             return job
-        column = Column(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
+        column = _COLUMNS[index.column()]
+        if role == _DISPLAY:
             return self._columns.display(job, column)
         if role == SORT_ROLE:
             return self._columns.sort_key(job, column)
@@ -156,11 +206,8 @@ class JobTableModel(QAbstractTableModel):
         return self._jobs
 
     def counts(self) -> dict[JobStatus, int]:
-        """How many rows are in each status."""
-        counts = dict.fromkeys(JobStatus, 0)
-        for job in self._jobs:
-            counts[job.status] += 1
-        return counts
+        """How many rows are in each status (kept as rows change: no pass over the rows)."""
+        return self._counts.snapshot()
 
     def sort_column(self) -> int:
         """The column the rows are kept sorted by, or -1 for arrival order."""
@@ -188,8 +235,9 @@ class JobTableModel(QAbstractTableModel):
         self._rates.clear()
         for job in jobs:
             self._arrive(job)
-            self._rates.observe(job)
-        self._jobs = self._ordered(jobs)
+        self._rates.observe_many(jobs)
+        self._jobs = self._order().ordered(jobs)
+        self._counts.reset(self._jobs)
         self._reindex()
         self._sort_fresh = True
         self.endResetModel()
@@ -197,46 +245,79 @@ class JobTableModel(QAbstractTableModel):
     def upsert(self, jobs: Iterable[Job]) -> None:
         """Update known jobs in place and add new ones.
 
-        Changed rows are announced as contiguous `dataChanged` ranges; new rows arrive in
-        one insert at the end when the table is unsorted, else in one insert per place
-        the sort order puts them. A changed row the sort order wants elsewhere moves in a
-        layout change. Selection and scroll position survive all three.
+        Changed rows are announced as contiguous `dataChanged` ranges (beyond 64 separate
+        runs, as one range over their span: the views repaint only what they show); new
+        rows arrive in one insert at the end when the table is unsorted, else in one
+        insert per place the sort order puts them. A changed row the sort order wants
+        elsewhere moves in a layout change. Selection and scroll position survive all three.
         """
+        # One pass, everything bound to locals: a refresh can bring 10,000 jobs.
         rows = self._rows()
+        current = self._jobs
+        key_fields = _KEY_FIELDS.get(self._sort_column)
+        keyed = self._sort_column >= 0
         changed: list[int] = []
+        moved: list[int] = []  # changed rows whose sort key may have changed
+        progressed: list[Job] = []  # changed progress or status: a rate sample each
+        status_moved = self._counts.moved
         new: dict[str, Job] = {}
         for job in jobs:
             row = rows.get(job.id)
             if row is None:
                 new[job.id] = job  # the last copy of a job wins, as for known rows
-            elif self._jobs[row] != job:
-                self._jobs[row] = job
-                changed.append(row)
-            else:
                 continue
-            self._rates.observe(job)
+            old = current[row]
+            # Progress and status first: they tell most changes apart without comparing
+            # every field.
+            if old.status is not job.status:
+                status_moved(old.status, job.status)
+                progressed.append(job)
+            elif old.progress != job.progress:
+                progressed.append(job)
+            elif old is job or old == job:
+                continue
+            current[row] = job
+            changed.append(row)
+            if keyed and (key_fields is None or key_fields(old) != key_fields(job)):
+                moved.append(row)
         self._sort_fresh = False
-        changed.sort()
-        last_column = len(Column) - 1
-        for first, last in _ranges(changed):
-            self.dataChanged.emit(self.index(first, 0), self.index(last, last_column))
-        if self._sort_column >= 0 and not all(self._in_place(r) for r in changed):
-            self._reposition(changed)
+        self._rates.observe_many(progressed)
+        if changed:
+            self.jobs_changed.emit([current[r] for r in changed])
+            self._announce(changed)
+        if moved:
+            order = self._order()
+            if not all(order.in_place(current, r) for r in moved):
+                self._relayout(order.reposition(current, moved))
         if new:
             for job in new.values():
                 self._arrive(job)
+            self._rates.observe_many(new.values())
+            self._counts.add(new.values())
             self._insert(list(new.values()))
+
+    def _announce(self, changed: list[int]) -> None:
+        """dataChanged for these rows: one per run, or one over their span if too many."""
+        changed.sort()
+        runs = few_ranges(changed, _MAX_CHANGE_RANGES)
+        if runs is None:
+            runs = [(changed[0], changed[-1])]
+        emit, index = self.dataChanged.emit, self.createIndex
+        for first, last in runs:
+            emit(index(first, 0), index(last, _LAST_COLUMN))
 
     def remove(self, job_ids: Iterable[str]) -> None:
         """Remove the rows of these jobs (unknown ids are ignored)."""
         index = self._rows()
         rows = sorted({r for i in job_ids if (r := index.get(i)) is not None})
         # Highest runs first, so removing one run does not shift the rows of the next.
-        for first, last in reversed(_ranges(rows)):
+        for first, last in reversed(ranges(rows)):
             self.beginRemoveRows(QModelIndex(), first, last)
-            for job in self._jobs[first : last + 1]:
+            leaving = self._jobs[first : last + 1]
+            for job in leaving:
                 self._rates.forget(job.id)
                 self._arrival.pop(job.id, None)
+            self._counts.discard(leaving)
             del self._jobs[first : last + 1]
             self._row_of_stale = True
             self.endRemoveRows()
@@ -253,7 +334,7 @@ class JobTableModel(QAbstractTableModel):
         ]
         self._sort_fresh = False
         roles = [Qt.ItemDataRole.DisplayRole, SORT_ROLE, Qt.ItemDataRole.ToolTipRole]
-        for first, last in _ranges(rows):
+        for first, last in ranges(rows):
             self.dataChanged.emit(
                 self.index(first, Column.DURATION), self.index(last, Column.DURATION), roles
             )
@@ -274,22 +355,14 @@ class JobTableModel(QAbstractTableModel):
         self._row_of = {job.id: row for row, job in enumerate(self._jobs)}
         self._row_of_stale = False
 
-    def _ordered(self, jobs: Iterable[Job]) -> list[Job]:
-        arrival = self._arrival
-        by_arrival = sorted(jobs, key=lambda j: arrival[j.id])
+    def _order(self) -> RowOrder:
         column = self._sort_column
-        if column < 0:
-            return by_arrival
-        col = Column(column)
-        # A stable sort over arrival order: ties keep arrival order, in either direction.
-        return sorted(
-            by_arrival,
-            key=lambda j: self._columns.sort_key(j, col),
-            reverse=self._sort_order == Qt.SortOrder.DescendingOrder,
-        )
+        key = None if column < 0 else partial(self._columns.sort_key, column=Column(column))
+        descending = self._sort_order == Qt.SortOrder.DescendingOrder
+        return RowOrder(self._arrival, key, descending)
 
     def _resort(self) -> None:
-        self._relayout(self._ordered(self._jobs))
+        self._relayout(self._order().ordered(self._jobs))
         self._sort_fresh = True
 
     def _relayout(self, ordered: list[Job]) -> None:
@@ -310,60 +383,10 @@ class JobTableModel(QAbstractTableModel):
         self.changePersistentIndexList(before, after)
         self.layoutChanged.emit()
 
-    def _reposition(self, changed: list[int]) -> None:
-        """Move changed rows to where the sort order wants them, the others staying put.
-
-        The unchanged rows are still in order among themselves, so each changed row is
-        placed among them by binary search: no key is computed for the whole table.
-        """
-        moving = {self._jobs[r].id for r in changed}
-        ordered = [job for job in self._jobs if job.id not in moving]
-        for job in self._ordered(self._jobs[r] for r in changed):
-            ordered.insert(self._insertion_point(ordered, job), job)
-        self._relayout(ordered)
-
-    def _in_place(self, row: int) -> bool:
-        """True if a row's key still fits between its neighbours' in the sort order."""
-        column = Column(self._sort_column)
-        key = self._columns.sort_key(self._jobs[row], column)
-        descending = self._sort_order == Qt.SortOrder.DescendingOrder
-        if row > 0:
-            before = self._columns.sort_key(self._jobs[row - 1], column)
-            if less(before, key) if descending else less(key, before):
-                return False
-        if row + 1 < len(self._jobs):
-            after = self._columns.sort_key(self._jobs[row + 1], column)
-            if less(key, after) if descending else less(after, key):
-                return False
-        return True
-
-    def _insertion_point(self, rows: list[Job], job: Job) -> int:
-        """Where a job goes in sorted rows: after every row whose key ties with it."""
-        column = Column(self._sort_column)
-        descending = self._sort_order == Qt.SortOrder.DescendingOrder
-        key = self._columns.sort_key(job, column)
-        low, high = 0, len(rows)
-        while low < high:
-            mid = (low + high) // 2
-            other = self._columns.sort_key(rows[mid], column)
-            if less(other, key) if descending else less(key, other):
-                high = mid
-            else:
-                low = mid + 1
-        return low
-
     def _insert(self, new: list[Job]) -> None:
-        runs: list[tuple[int, list[Job]]] = []
-        if self._sort_column >= 0:
-            # Sorted new jobs land at non-decreasing places: group those sharing one.
-            for job in self._ordered(new):
-                position = self._insertion_point(self._jobs, job)
-                if runs and runs[-1][0] == position:
-                    runs[-1][1].append(job)
-                else:
-                    runs.append((position, [job]))
+        runs = self._order().insert_runs(self._jobs, new)
         resort = len(runs) > _MAX_INSERT_RUNS
-        if not runs or resort:
+        if resort:
             runs = [(len(self._jobs), new)]
         # Last place first, so an insert never shifts the place of the next one.
         for position, block in reversed(runs):
@@ -377,14 +400,3 @@ class JobTableModel(QAbstractTableModel):
             self.endInsertRows()
         if resort:
             self._resort()
-
-
-def _ranges(rows: list[int]) -> list[tuple[int, int]]:
-    """Contiguous (first, last) runs of sorted row numbers."""
-    runs: list[tuple[int, int]] = []
-    for row in rows:
-        if runs and row == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], row)
-        else:
-            runs.append((row, row))
-    return runs

@@ -7,6 +7,11 @@ thread cannot stop its timers, and Qt later delivers a timer event to freed memo
 crashes with a segmentation fault in QTimerInfoList::activateTimers. So automatic
 collection is switched off and this object collects on a GUI-thread timer instead, using
 the same generation thresholds the interpreter would.
+
+A full collection walks every tracked object: with 100,000 jobs loaded that is ~100 ms on
+the GUI thread. `freeze_long_lived()`, called once the first load is in, moves what is
+alive then (the loaded jobs, the window) out of the collector's sight, so later full
+collections walk only what was made since.
 """
 
 from __future__ import annotations
@@ -43,6 +48,18 @@ class MainThreadCollector(QObject):
     def release(self) -> None:
         """Stop collecting here and give collection back to the interpreter."""
         self._timer.stop()
+        gc.unfreeze()
         gc.collect()
         if self._was_enabled:
             gc.enable()
+
+
+def freeze_long_lived() -> None:
+    """Collect once, then exempt every object alive now from later collections.
+
+    Call it after the first load of the jobs. Frozen objects are still freed as soon as
+    nothing refers to them (a refreshed job replacing its old version); only a reference
+    cycle among them would stay until `release()` at exit.
+    """
+    gc.collect()
+    gc.freeze()

@@ -1,57 +1,63 @@
-"""The main window: the job table bound to the store, kept current on a timer."""
+"""The main window: the job table bound to the store, its filters, docks and actions."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDockWidget,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
     QMainWindow,
-    QTableView,
+    QSplitter,
     QToolBar,
+    QVBoxLayout,
+    QWidget,
 )
 from typing_extensions import override
 
 from render_manager.domain.job import Job
-from render_manager.domain.status import JobStatus
 from render_manager.services.context import AppContext
-from render_manager.services.engine_host import EngineState
 from render_manager.ui.cancel_flow import CancelFlow
-from render_manager.ui.job_table_model import JOB_ROLE, SORT_ROLE, Column, JobTableModel
+from render_manager.ui.column_menu import column_menu
+from render_manager.ui.desktop_integration import integrate
+from render_manager.ui.filter_bar import FilterBar
+from render_manager.ui.job_details import JobDetails
+from render_manager.ui.job_filter_model import JobFilterModel
+from render_manager.ui.job_table_model import JOB_ROLE, JobTableModel
+from render_manager.ui.job_table_view import EmptyHint, job_table_view
+from render_manager.ui.main_thread_gc import freeze_long_lived
 from render_manager.ui.outcome_panel import OutcomePanel
+from render_manager.ui.side_panel import SidePanel
+from render_manager.ui.window_actions import WindowActions
+from render_manager.ui.window_dialogs import WindowDialogs
+from render_manager.ui.window_status import WindowStatus
+
+if TYPE_CHECKING:
+    # A type only: the engine's modules load after the window is on screen.
+    from render_manager.services.engine_host import EngineState
 
 log = logging.getLogger(__name__)
 
 # How often the window looks for jobs that other processes (renderctl, a headless engine)
 # changed in the shared store: one indexed query, so it costs nothing when idle.
 STORE_POLL_MS = 2000
+# Running jobs' Duration and ETA, and "updated N s ago", move on once a second.
+TICK_MS = 1000
 
-
-# Wide enough for typical content, so a first start shows whole dates and names; a
-# user's own layout (restored from QSettings) replaces these.
-_DEFAULT_WIDTHS = {
-    Column.NAME: 220,
-    Column.CONNECTION: 90,
-    Column.STATUS: 85,
-    Column.PROGRESS: 70,
-    Column.CREATED: 140,
-    Column.STARTED: 140,
-    Column.FINISHED: 140,
-    Column.OUTPUT: 210,
-}
+# Bumped whenever the columns change, so a layout saved for other columns is not restored
+# onto these ones.
+_SETTINGS = "main-v2"
 
 
 class MainWindow(QMainWindow):
-    """The job table, a filter box and per-status counts."""
+    """The job table with its filters, the docks around it and every action."""
+
+    #: The user added, edited or removed connections (the session restarts refreshing).
+    connections_changed = Signal()
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -60,112 +66,200 @@ class MainWindow(QMainWindow):
         self._tasks: set[asyncio.Task[None]] = set()
         self._loaded = asyncio.Event()
         self._refresh_pending = False
-        # Set by the app when remote connections are refreshed on a timer.
+        # Set by the session when remote connections are refreshed on a timer.
         self.force_remote_refresh: Callable[[], None] | None = None
         self.setWindowTitle("Render Manager")
-        self.resize(1200, 700)
+        self.resize(1280, 760)
+        self.commands = WindowActions(self)
         self._build_table()
-        self._build_outcome_dock()
+        self._build_docks()
         self._build_toolbar()
+        self.menus = self.commands.build_menus(self, self.dock_toggles())
+        self._connect_actions()
+        self._build_desktop_integration()
         self._build_status_bar()
         self._poll = QTimer(self)
         self._poll.setInterval(STORE_POLL_MS)
         self._poll.timeout.connect(self._on_refresh_triggered)
+        self._tick = QTimer(self)
+        self._tick.setInterval(TICK_MS)
+        self._tick.timeout.connect(self._on_tick)
         self._restore_state()
+
+    # -- construction ---------------------------------------------------------------------
 
     def _build_table(self) -> None:
         self.model = JobTableModel()
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = JobFilterModel(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setFilterKeyColumn(-1)
 
-        self.table = QTableView(self)
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(Column.CREATED, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setAlternatingRowColors(True)
-        # One line per job: long errors and paths are elided; the tooltip has them whole.
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionsMovable(True)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in _DEFAULT_WIDTHS.items():
-            self.table.setColumnWidth(column, width)
-        self.setCentralWidget(self.table)
+        self.table = job_table_view(self.proxy, self)
+        self.empty_hint = EmptyHint(self.table, self.proxy)
 
-    def _build_outcome_dock(self) -> None:
+        self.filter_bar = FilterBar(self.proxy, self)
+        self.filter_edit = self.filter_bar.text
+        self.filter_bar.changed.connect(self._update_counts)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.table)
+        self.setCentralWidget(central)
+
+    def _build_docks(self) -> None:
+        self.side_panel = SidePanel(self._ctx, self)
+        self.side_panel.watch(self.model)
+        self.side_dock = self.add_dock(
+            "Connections and batches",
+            self.side_panel,
+            "side-dock",
+            Qt.DockWidgetArea.LeftDockWidgetArea,
+        )
+        self.details = JobDetails(self._ctx, self, eta=self.model.eta_seconds)
+        self.details_dock = self.add_dock(
+            "Details", self.details, "details-dock", Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.details.output_actions.message.connect(
+            lambda text: self.statusBar().showMessage(text, 8000)
+        )
         self.outcome_panel = OutcomePanel(self)
-        self.outcome_dock = QDockWidget("Outcome", self)
-        self.outcome_dock.setObjectName("outcome-dock")
-        self.outcome_dock.setWidget(self.outcome_panel)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.outcome_dock)
+        self.outcome_dock = self.add_dock(
+            "Outcome", self.outcome_panel, "outcome-dock", Qt.DockWidgetArea.BottomDockWidgetArea
+        )
         self.outcome_dock.hide()
         self.outcome_panel.cleared.connect(self.outcome_dock.hide)
         self.cancel_flow = CancelFlow(
-            self, self._ctx, self.outcome_panel, spawn=self._spawn, on_done=self._on_cancel_done
+            self, self._ctx, self.outcome_panel, spawn=self.spawn, on_done=self._on_cancel_done
         )
 
-    def _build_toolbar(self) -> None:
-        self.filter_edit = QLineEdit(self)
-        self.filter_edit.setPlaceholderText("Filter jobs (Ctrl+F)")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.setMaximumWidth(320)
-        self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
+    def add_dock(
+        self, title: str, widget: QWidget, name: str, area: Qt.DockWidgetArea
+    ) -> QDockWidget:
+        """Put a panel in a dock the user can move, close and bring back from View."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)  # saveState() finds docks by object name
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
 
+    def dock_toggles(self) -> list[QAction]:
+        """One checkable action per dock, numbered Ctrl+1, Ctrl+2… in order of creation."""
+        toggles = []
+        for n, dock in enumerate(self.findChildren(QDockWidget), start=1):
+            action = dock.toggleViewAction()
+            if n <= 9:
+                action.setShortcut(f"Ctrl+{n}")
+            toggles.append(action)
+        return toggles
+
+    def _build_toolbar(self) -> None:
         toolbar = QToolBar("Main", self)
         toolbar.setObjectName("main-toolbar")
         toolbar.setMovable(False)
-        self.refresh_action = QAction("Refresh", self)
-        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
-        self.refresh_action.setToolTip("Reload jobs changed since the last look (F5)")
-        self.refresh_action.triggered.connect(self._on_refresh_action)
-        toolbar.addAction(self.refresh_action)
-        self.cancel_action = QAction("Cancel jobs…", self)
-        self.cancel_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
-        self.cancel_action.setToolTip("Cancel the selected jobs (Delete); you confirm first")
-        self.cancel_action.setEnabled(False)
-        self.cancel_action.triggered.connect(self._on_cancel_triggered)
-        toolbar.addAction(self.cancel_action)
-        self.table.addAction(self.cancel_action)
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        a = self.commands
+        toolbar.addActions([a.new_batch, a.new_render])
         toolbar.addSeparator()
-        toolbar.addWidget(self.filter_edit)
+        toolbar.addActions([a.cancel, a.refresh])
         self.addToolBar(toolbar)
+        # Aliases kept for callers that know the actions by these names.
+        self.cancel_action = a.cancel
+        self.refresh_action = a.refresh
+        # The table's context menu: what applies to the rows under the cursor.
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.table.addActions([a.cancel, a.cancel_batch, a.show_batch])
+        self.table.addActions(self.details.output_actions.actions())
+        # Double-click a finished job: its output opens, as in a file manager.
+        self.table.doubleClicked.connect(self.details.output_actions.open_output.trigger)
 
-        find = QAction("Find", self)
-        find.setShortcut(QKeySequence.StandardKey.Find)
-        find.triggered.connect(self._on_find_triggered)
-        self.addAction(find)
+    def _connect_actions(self) -> None:
+        a = self.commands
+        a.refresh.triggered.connect(self._on_refresh_action)
+        a.cancel.triggered.connect(self._on_cancel_triggered)
+        a.cancel_batch.triggered.connect(self._on_cancel_batch_triggered)
+        a.show_batch.triggered.connect(self._on_show_batch)
+        a.find.triggered.connect(self._on_find_triggered)
+        a.clear_filters.triggered.connect(self.filter_bar.clear)
+        a.hide_cancelled.toggled.connect(self.filter_bar.hide_cancelled.setChecked)
+        self.filter_bar.hide_cancelled.toggled.connect(a.hide_cancelled.setChecked)
+        a.columns.setMenu(column_menu(self.table))
+        a.quit.triggered.connect(self.close)
+        self.menus["jobs"].addSeparator()
+        self.menus["jobs"].addActions(self.details.output_actions.actions())
+        self.dialogs = WindowDialogs(self, self._ctx, lambda: [*a.all(), *self.dock_toggles()])
+        a.about.triggered.connect(self.dialogs.about)
+        a.shortcuts.triggered.connect(self.dialogs.shortcuts)
+        a.connections.triggered.connect(self.dialogs.manage_connections)
+        a.new_batch.triggered.connect(self.dialogs.new_batch)
+        a.new_render.triggered.connect(self.dialogs.new_render)
+        self.dialogs.submitted.connect(lambda _ids: self.request_refresh())
+        self.dialogs.connections_changed.connect(self._on_connections_changed)
+        side = self.side_panel
+        side.batch_selected.connect(self._on_batch_selected)
+        side.cancel_batch_requested.connect(self.cancel_batch)
+        side.edit_connection_requested.connect(self.dialogs.connections)
+        side.manage_connections_requested.connect(self.dialogs.manage_connections)
+        self.filter_bar.batch_cleared.connect(side.clear_batch_selection)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.table.selectionModel().currentRowChanged.connect(self._on_selection_changed)
+
+    def _build_desktop_integration(self) -> None:
+        # Set by the session once this window runs the local engine.
+        self.running_renders: Callable[[], int] = lambda: 0
+        desktop = integrate(
+            self,
+            running_renders=self._count_running_renders,
+            new_batch=self.commands.new_batch,
+            settings_menu=self.menus["view"],
+        )
+        self.tray, self.notifier, self.quit_guard = (
+            desktop.tray,
+            desktop.notifier,
+            desktop.quit_guard,
+        )
+        self.side_panel.batch_names_loaded.connect(self.notifier.set_batch_names)
+
+    def _count_running_renders(self) -> int:
+        return self.running_renders()
 
     def _build_status_bar(self) -> None:
-        self.engine_label = QLabel(self)
-        self.statusBar().addPermanentWidget(self.engine_label)
-        self.counts_label = QLabel(self)
-        self.statusBar().addPermanentWidget(self.counts_label)
-        self.model.rowsInserted.connect(self._update_counts)
-        self.model.rowsRemoved.connect(self._update_counts)
-        self.model.dataChanged.connect(self._update_counts)
-        self.model.modelReset.connect(self._update_counts)
+        self.status = WindowStatus(self.statusBar())
+        # Aliases kept for callers that know the labels by these names.
+        self.counts_label = self.status.counts_label
+        self.engine_label = self.status.engine_label
         self._update_counts()
+
+    # -- loading and refreshing -------------------------------------------------------------
 
     async def load(self) -> None:
         """First load of every job in the store, read off the GUI thread."""
         self.statusBar().showMessage("Loading jobs…")
-        connections = await asyncio.to_thread(self._ctx.connections.list)
-        self.cancel_flow.kinds = {c.name: c.kind for c in connections}
+        await self._load_connections()
         changes = await asyncio.to_thread(self._ctx.jobs.changed_since, 0)
         self._seq = changes.seq
         self.model.set_jobs(changes.jobs)
-        self.statusBar().showMessage(f"Loaded {len(changes.jobs)} jobs", 5000)
+        self.notifier.prime(changes.jobs)
+        # The loaded jobs live as long as the window: the collector stops re-scanning them.
+        freeze_long_lived()
+        self._update_counts()
+        self.statusBar().showMessage(f"Loaded {len(changes.jobs):,} jobs", 5000)
         self.statusBar().setToolTip(f"Render Manager home: {self._ctx.home}")
         self._loaded.set()
         self._poll.start()
+        self._tick.start()
+
+    async def _load_connections(self) -> None:
+        connections = await asyncio.to_thread(self._ctx.connections.list)
+        self.filter_bar.set_connections([c.name for c in connections])
+        self.cancel_flow.kinds = {c.name: c.kind for c in connections}
+        await self.side_panel.load_connections()
+
+    def _on_connections_changed(self) -> None:
+        self.spawn(self._load_connections())
+        self.connections_changed.emit()
+
+    def _on_batch_selected(self, batch_id: str | None) -> None:
+        self.filter_bar.set_batch(batch_id, self.side_panel.batch_name(batch_id))
 
     async def refresh(self) -> None:
         """Apply the jobs changed in the store since the last look."""
@@ -175,9 +269,12 @@ class MainWindow(QMainWindow):
         self._seq = changes.seq
         if changes.jobs:
             self.model.upsert(changes.jobs)
+            self.notifier.observe(changes.jobs)
+            self._update_counts()
+            self._on_selection_changed()
 
     def _on_refresh_triggered(self) -> None:
-        self._spawn(self.refresh())
+        self.spawn(self.refresh())
 
     def _on_refresh_action(self) -> None:
         # F5: ask the remote back-ends now too, not only the store.
@@ -189,37 +286,74 @@ class MainWindow(QMainWindow):
         """Refresh soon (the engine changed a job); requests arriving meanwhile are merged."""
         if not self._refresh_pending:
             self._refresh_pending = True
-            self._spawn(self._merged_refresh())
+            self.spawn(self._merged_refresh())
 
     async def _merged_refresh(self) -> None:
         self._refresh_pending = False
         await self.refresh()
 
+    def note_remote_refresh(self, connection: str, *, ok: bool) -> None:
+        """A remote connection was asked for news (the status bar says how long ago)."""
+        self.status.note_remote_refresh(connection, ok=ok)
+
     def show_engine_states(self, states: Sequence[EngineState]) -> None:
         """Say in the status bar where local renders run."""
-        self.engine_label.setText("   ".join(f"{s.connection}: {s.message}" for s in states))
+        self.status.show_engines(states)
+
+    # -- selection and actions ------------------------------------------------------------
 
     def selected_jobs(self) -> list[Job]:
         """The jobs of the selected rows."""
         rows = self.table.selectionModel().selectedRows()
         return [self.proxy.mapToSource(index).data(JOB_ROLE) for index in rows]
 
+    def current_job(self) -> Job | None:
+        """The job of the row with the keyboard focus, if one is selected."""
+        index = self.table.selectionModel().currentIndex()
+        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
+            return None
+        job = self.proxy.mapToSource(index).data(JOB_ROLE)
+        return job if isinstance(job, Job) else None
+
     def _on_selection_changed(self, *_args: object) -> None:
-        self.cancel_action.setEnabled(bool(self.table.selectionModel().selectedRows()))
+        has_rows = self.table.selectionModel().hasSelection()
+        self.commands.cancel.setEnabled(has_rows)
+        current = self.current_job()
+        in_batch = current is not None and current.batch_id is not None
+        self.commands.cancel_batch.setEnabled(in_batch)
+        self.commands.show_batch.setEnabled(in_batch)
+        self.details.show_job(current)
 
     def _on_cancel_triggered(self) -> None:
-        all_jobs = [self.model.job_at(row) for row in range(self.model.rowCount())]
-        self.cancel_flow.start(self.selected_jobs(), all_jobs)
+        self.cancel_flow.start(self.selected_jobs(), self.model.jobs())
+
+    def _on_cancel_batch_triggered(self) -> None:
+        current = self.current_job()
+        if current is not None and current.batch_id is not None:
+            self.cancel_batch(current.batch_id)
+
+    def cancel_batch(self, batch_id: str) -> None:
+        """Ask to cancel every job of a batch."""
+        self.cancel_flow.start_batch(batch_id, self.model.jobs())
+
+    def _on_show_batch(self) -> None:
+        current = self.current_job()
+        if current is not None and current.batch_id is not None:
+            self.filter_bar.set_batch(current.batch_id)
 
     def _on_cancel_done(self) -> None:
         self.outcome_dock.show()
+        self.outcome_dock.raise_()
         self.request_refresh()
 
     def _on_find_triggered(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter_edit.selectAll()
 
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+    # -- background work ------------------------------------------------------------------
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run a coroutine on the loop, keeping it referenced and its failure visible."""
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._on_task_done)
@@ -230,26 +364,72 @@ class MainWindow(QMainWindow):
             log.error("background task failed", exc_info=exc)
             self.statusBar().showMessage(f"Refresh failed: {exc}", 10000)
 
+    def _on_tick(self) -> None:
+        self.model.tick()
+        self.status.show_freshness()
+
+    # -- status bar -----------------------------------------------------------------------
+
     def _update_counts(self, *_args: object) -> None:
         counts = self.model.counts()
-        parts = [f"{status.value.capitalize()}: {counts[status]}" for status in JobStatus]
-        self.counts_label.setText("   ".join(parts) + f"   Total: {self.model.rowCount()}")
+        self.tray.set_counts(counts)
+        shown = self.proxy.rowCount() if self.proxy.is_filtering else None
+        self.status.show_counts(counts, self.model.rowCount(), shown)
+
+    # -- window state ---------------------------------------------------------------------
 
     def _restore_state(self) -> None:
         settings = QSettings()
-        geometry = settings.value("main/geometry")
-        if geometry is not None:
+        geometry = settings.value(f"{_SETTINGS}/geometry")
+        if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        header = settings.value("main/table-header")
-        if header is not None:
+        state = settings.value(f"{_SETTINGS}/state")
+        self._first_start = not isinstance(state, QByteArray)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        header = settings.value(f"{_SETTINGS}/table-header")
+        if isinstance(header, QByteArray):
             self.table.horizontalHeader().restoreState(header)
+        for splitter in self.findChildren(QSplitter):
+            sizes = settings.value(f"{_SETTINGS}/splitter/{splitter.objectName()}")
+            if splitter.objectName() and isinstance(sizes, QByteArray):
+                splitter.restoreState(sizes)
+
+    def save_state(self) -> None:
+        """Remember geometry, docks and the table's columns for the next start."""
+        settings = QSettings()
+        settings.setValue(f"{_SETTINGS}/geometry", self.saveGeometry())
+        settings.setValue(f"{_SETTINGS}/state", self.saveState())
+        settings.setValue(f"{_SETTINGS}/table-header", self.table.horizontalHeader().saveState())
+        for splitter in self.findChildren(QSplitter):
+            if splitter.objectName():
+                settings.setValue(
+                    f"{_SETTINGS}/splitter/{splitter.objectName()}", splitter.saveState()
+                )
+
+    @override
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._first_start:
+            self._first_start = False
+            # The table keeps most of the width on a first start (docks only take sizes
+            # once shown); afterwards the user's own sizes are restored.
+            QTimer.singleShot(
+                0,
+                lambda: self.resizeDocks(
+                    [self.side_dock, self.details_dock], [250, 300], Qt.Orientation.Horizontal
+                ),
+            )
 
     @override
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Local renders running: the user chooses first (stop them, leave them, stay).
+        if not self.quit_guard.allow_close(event):
+            return
         self._poll.stop()
-        settings = QSettings()
-        settings.setValue("main/geometry", self.saveGeometry())
-        settings.setValue("main/table-header", self.table.horizontalHeader().saveState())
+        self._tick.stop()
+        self.save_state()
         for task in self._tasks:
             task.cancel()
+        self.details.close_tasks()
         super().closeEvent(event)

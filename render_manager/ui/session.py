@@ -1,18 +1,84 @@
-"""One run of the window: the job table, the local engine and the remote refresh timer."""
+"""One run of the window: the job table, the local engine and the remote refresh loops."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
 
 from render_manager import __version__
+from render_manager.backends.errors import BackendError
 from render_manager.services.context import AppContext
-from render_manager.services.engine_host import EngineHost
-from render_manager.services.refresh import RefreshScheduler
-from render_manager.services.remote import RemoteService
 from render_manager.ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from render_manager.services.remote import RefreshReport
+
+
+class _Services:
+    """The window's services: the engine, the remote back-ends and their refresh loops."""
+
+    def __init__(self, ctx: AppContext, window: MainWindow) -> None:
+        # Imported here, once the window is on screen: the engine and the HTTP stack take a
+        # good part of a second to load, and the user sees the jobs meanwhile.
+        from render_manager.services.engine_host import EngineHost  # noqa: PLC0415
+        from render_manager.services.refresh import RefreshScheduler  # noqa: PLC0415
+        from render_manager.services.remote import RemoteService  # noqa: PLC0415
+
+        self._ctx = ctx
+        self._window = window
+        self.engines = EngineHost(ctx, command="render-manager", on_change=window.request_refresh)
+        self.remote = RemoteService(ctx.connections, ctx.jobs, ctx.keychain)
+        self.refresher = RefreshScheduler(
+            self.remote, on_report=self._on_report, on_error=self._on_error
+        )
+
+    async def start(self) -> None:
+        window = self._window
+        window.show_engine_states(await self.engines.start())
+        window.running_renders = self.engines.running_count
+        window.force_remote_refresh = self.refresher.force
+        window.cancel_flow.remote = self.remote
+        window.cancel_flow.wake_engine = self.engines.wake
+        window.details.remote = self.remote
+        window.dialogs.remote = self.remote
+        window.dialogs.wake_engine = self.engines.wake
+        window.connections_changed.connect(self._on_connections_changed)
+        await self._follow_connections()
+
+    async def stop(self) -> None:
+        # Close the network side inside the running loop, before it goes away.
+        await self.refresher.stop()
+        await self.remote.aclose()
+        # Renders are ended and go back to the queue, or left running to be re-adopted at
+        # the next start, as the user chose: nothing is lost either way.
+        await self.engines.stop(leave_running=self._window.quit_guard.leave_running)
+
+    async def _follow_connections(self) -> None:
+        connections = await asyncio.to_thread(self._ctx.connections.list)
+        self.refresher.sync([c.name for c in connections if c.kind.needs_token])
+
+    def _on_connections_changed(self) -> None:
+        self._window.spawn(self._reconnect())
+
+    async def _reconnect(self) -> None:
+        # An edited address or token takes effect now: the old clients are dropped.
+        await self.remote.forget_all()
+        await self._follow_connections()
+        # A new local connection gets its engine; existing ones keep rendering.
+        self._window.show_engine_states(await self.engines.start())
+        self._window.side_panel.set_health(self.remote.health)
+
+    def _on_report(self, report: RefreshReport) -> None:
+        self._window.note_remote_refresh(report.connection, ok=True)
+        self._window.side_panel.set_health(self.remote.health)
+        self._window.request_refresh()
+
+    def _on_error(self, name: str, _error: BackendError) -> None:
+        self._window.note_remote_refresh(name, ok=False)
+        self._window.side_panel.set_health(self.remote.health)
 
 
 async def run_session(
@@ -39,21 +105,13 @@ async def run_session(
         )
         window.close()
         return 0
-    engines = EngineHost(ctx, command="render-manager", on_change=window.request_refresh)
-    window.show_engine_states(await engines.start())
-    remote = RemoteService(ctx.connections, ctx.jobs, ctx.keychain)
-    refresher = RefreshScheduler(remote, on_report=lambda _report: window.request_refresh())
-    refresher.start([c.name for c in ctx.connections.list() if c.kind.needs_token])
-    window.force_remote_refresh = refresher.force
-    window.cancel_flow.remote = remote
-    window.cancel_flow.wake_engine = engines.wake
+    services = _Services(ctx, window)
+    await services.start()
+    window.tray.show()
     if closed is None:
         closed = asyncio.Event()
         app.aboutToQuit.connect(closed.set)
     await closed.wait()
-    # Close the network side inside the running loop, before it goes away.
-    await refresher.stop()
-    await remote.aclose()
-    # Renders this window started are ended and go back to the queue: nothing is lost.
-    await engines.stop()
+    window.tray.hide()
+    await services.stop()
     return 0

@@ -65,9 +65,8 @@ def make_job(n: int, *, raw_status: str = "queued", **fields: object) -> Job:
     return Job.from_raw(
         kind=BackendKind.LOCAL,
         id=f"job-{n:05d}",
-        connection="local",
         name=f"promo_{n:05d}",
         raw_status=raw_status,
         created_at=base + timedelta(minutes=n),
-        **fields,
+        **{"connection": "local", **fields},
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt
@@ -285,3 +286,23 @@ def test_selection_survives_narrowing_the_filter(qtbot: QtBot, proxy: JobFilterM
     assert [i.data(JOB_ROLE).id for i in selected] == ["job-00002"]
     proxy.set_text_filter("outro")  # hides it: nothing selected is left on screen
     assert view.selectionModel().selectedRows() == []
+
+
+def test_a_reload_of_every_job_reaches_the_filtered_view(qtlog: Any) -> None:
+    model = JobTableModel()
+    proxy = JobFilterModel()
+    proxy.setSourceModel(model)
+    view = QTableView()
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    view.sortByColumn(Column.CREATED, Qt.SortOrder.DescendingOrder)
+    seen: list[int] = []
+    proxy.modelReset.connect(lambda: seen.append(proxy.rowCount()))
+    for jobs in (_jobs(), _jobs()[:3], [], _jobs()):
+        model.set_jobs(jobs)
+        proxy.set_hide_cancelled(not proxy.hide_cancelled)
+    # Cancelled jobs hidden on the second and fourth loads: 2 of the 7 are cancelled.
+    assert seen == [7, 3, 0, 5]
+    assert proxy.rowCount() == 7
+    unfinished = [m.message for m in qtlog.records if "endResetModel" in m.message]
+    assert unfinished == []

@@ -88,6 +88,39 @@ def test_counts_follow_statuses() -> None:
     assert counts[JobStatus.FINISHED] == 1
 
 
+def _counted(model: JobTableModel) -> dict[JobStatus, int]:
+    counts = dict.fromkeys(JobStatus, 0)
+    for row in range(model.rowCount()):
+        counts[model.job_at(row).status] += 1
+    return counts
+
+
+def test_counts_stay_true_through_every_kind_of_change() -> None:
+    model = JobTableModel()
+    model.sort(Column.STATUS)
+    model.set_jobs([make_job(n) for n in range(6)])
+    model.upsert(
+        [
+            make_job(0, raw_status="rendering", progress=5.0),
+            make_job(0, raw_status="rendering", progress=9.0),  # twice in one refresh
+            make_job(1, raw_status="failed", error="aerender ERROR"),
+            make_job(2),  # unchanged
+            make_job(7, raw_status="rendering"),  # new
+            make_job(7, raw_status="finished", progress=100.0),  # new, its last copy wins
+        ]
+    )
+    assert model.counts() == _counted(model)
+    assert model.counts()[JobStatus.FINISHED] == 1
+    model.remove(["job-00000", "job-00003", "missing"])
+    assert model.counts() == _counted(model)
+    assert model.counts()[JobStatus.RENDERING] == 0
+    shown = model.counts()
+    shown[JobStatus.QUEUED] += 100  # a caller's copy: the model's counts do not move
+    assert model.counts() == _counted(model)
+    model.set_jobs([make_job(9, raw_status="cancelled")])
+    assert model.counts() == {**dict.fromkeys(JobStatus, 0), JobStatus.CANCELLED: 1}
+
+
 def test_header_names_every_column() -> None:
     model = JobTableModel()
     headers = [

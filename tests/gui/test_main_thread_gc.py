@@ -7,9 +7,15 @@ that timer into freed memory and the window would crash.
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
+import weakref
+
+from PySide6.QtWidgets import QApplication
+
+from render_manager.ui.main_thread_gc import MainThreadCollector, freeze_long_lived
 
 _PROBE = """
 import sys, threading, time
@@ -66,3 +72,34 @@ def test_qt_objects_in_cycles_are_freed_on_the_gui_thread() -> None:
     assert result.returncode == 0, result.stderr
     assert "survived" in result.stdout
     assert "cannot be stopped from another thread" not in result.stderr
+
+
+class _Holder:
+    """Any object the collector tracks (and a weak reference can watch)."""
+
+    me: object = None
+
+
+def test_freezing_the_first_load_still_frees_what_the_app_drops(qapp: QApplication) -> None:
+    collector = MainThreadCollector()
+    try:
+        loaded = _Holder()  # a job loaded at start, later replaced by a refresh
+        cycle = _Holder()  # a reference cycle already there at the freeze
+        cycle.me = cycle
+        loaded_ref, cycle_ref = weakref.ref(loaded), weakref.ref(cycle)
+        freeze_long_lived()
+        assert gc.get_freeze_count() > 0
+        del loaded, cycle
+        assert loaded_ref() is None  # freed at once, frozen or not
+
+        later = _Holder()  # a cycle made after the load: collected as before
+        later.me = later
+        later_ref = weakref.ref(later)
+        del later
+        gc.collect()
+        assert later_ref() is None
+        assert cycle_ref() is not None  # frozen cycles wait for release()
+    finally:
+        collector.release()
+    assert cycle_ref() is None
+    assert gc.get_freeze_count() == 0

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import qasync
 from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QSplitter
 from pytestqt.qtbot import QtBot
 
 from render_manager.services.context import AppContext
@@ -103,3 +104,22 @@ def test_column_layout_is_remembered(
     again = _open(qtbot, qloop, ctx)
     assert again.table.horizontalHeader().visualIndex(Column.ERROR) == 0
     assert again.table.isColumnHidden(Column.OUTPUT)
+
+
+def test_docks_and_splitters_are_remembered(
+    qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
+) -> None:
+    window = _open(qtbot, qloop, ctx)
+    window.side_dock.toggleViewAction().trigger()
+    splitter = window.details.findChild(QSplitter, "details-splitter")
+    assert splitter is not None
+    splitter.setSizes([300, 100])
+    sizes = splitter.sizes()
+    window.close()
+
+    again = _open(qtbot, qloop, ctx)
+    assert not again.side_dock.isVisible()
+    assert again.details_dock.isVisible()
+    restored = again.details.findChild(QSplitter, "details-splitter")
+    assert restored is not None
+    assert restored.sizes() == sizes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,14 +11,17 @@ import qasync
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
-from render_manager.domain.job import Job
+from render_manager.domain.job import Batch, Job
 from render_manager.domain.status import BackendKind
 from render_manager.services.context import AppContext
 from render_manager.ui.main_window import MainWindow
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
 
-_NOW = datetime(2026, 11, 2, 14, 30, tzinfo=UTC)
+# Dated from now, so running jobs show believable durations.
+_NOW = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=30)
+
+_BATCH = "01JD8S7Q2M4X"
 
 _JOBS = [
     ("Spring promo 16x9 (EN)", "finished", 100.0, "/renders/spring_promo/en/result.mp4", None),
@@ -43,6 +47,7 @@ def _jobs() -> list[Job]:
         created = _NOW + timedelta(minutes=n)
         started = created + timedelta(minutes=1) if raw not in ("queued", "cancelled") else None
         done = raw in ("finished", "failed")
+        rendering = raw == "rendering"
         jobs.append(
             Job.from_raw(
                 kind=BackendKind.LOCAL,
@@ -56,6 +61,10 @@ def _jobs() -> list[Job]:
                 progress=progress,
                 output=output,
                 error=error,
+                batch_id=_BATCH if name.startswith("Spring") else None,
+                frames_done=round(progress * 3) if rendering else None,
+                total_frames=300 if rendering else None,
+                eta_seconds=(100 - progress) * 4 if rendering else None,
             )
         )
     return jobs
@@ -64,15 +73,20 @@ def _jobs() -> list[Job]:
 @pytest.mark.gui
 def test_main_window_screenshot(qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext) -> None:
     assert QGuiApplication.platformName() == "xcb", "run the gui tests under Xvfb"
-    ctx.jobs.upsert_many(_jobs())
+    jobs = _jobs()
+    ctx.jobs.add_batch(Batch(_BATCH, "local", "spring_promo.csv", _NOW), jobs)
     window = MainWindow(ctx)
     qtbot.addWidget(window)
-    window.resize(1280, 420)
+    window.resize(1440, 640)
     window.show()
     qtbot.waitExposed(window)
     qloop.run_until_complete(window.load())
-    window.table.selectRow(2)
+    # Frames and ETA arrive from the engine's progress, not from the jobs table.
+    window.model.upsert([job for job in jobs if job.frames_done is not None])
+    window.table.selectRow(4)
     qtbot.waitUntil(lambda: window.proxy.rowCount() == len(_JOBS))
+    # Let the details dock lay out the selected job's fields before the grab.
+    qloop.run_until_complete(asyncio.sleep(0.3))
 
     image = window.grab().toImage()
     SCREENSHOT.parent.mkdir(exist_ok=True)

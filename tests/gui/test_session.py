@@ -11,6 +11,7 @@ from render_manager.store.engine_lock import EngineLock
 from render_manager.ui.job_table_model import Column
 from render_manager.ui.main_window import MainWindow
 from render_manager.ui.session import run_session
+from render_manager.ui.submit import BatchDialog
 from tests.engine.fixtures import Engine
 
 
@@ -43,4 +44,46 @@ def test_the_session_renders_a_job_and_releases_the_engine_on_close(
     # The window's engine is gone: another process could take the queue over now.
     with EngineLock(engine.ctx.home, "test") as lock:
         assert lock.held
+    windows[0].close()
+
+
+def test_a_render_submitted_through_the_window_reaches_finished(
+    qapp: QApplication, qloop: qasync.QEventLoop, engine: Engine
+) -> None:
+    windows: list[MainWindow] = []
+    closed = asyncio.Event()
+
+    async def scenario() -> int:
+        session = asyncio.ensure_future(
+            run_session(qapp, engine.ctx, closed=closed, on_window=windows.append)
+        )
+        while not windows or "local: rendering" not in windows[0].engine_label.text():
+            assert not session.done(), session
+            await asyncio.sleep(0.02)
+        window = windows[0]
+        window.commands.new_render.trigger()
+        dialog = window.dialogs.current("render")
+        assert isinstance(dialog, BatchDialog)
+        combo = dialog.source.connection
+        while combo.findData("local") < 0:  # the dialog reads connections off the GUI thread
+            await asyncio.sleep(0.02)
+        combo.setCurrentIndex(combo.findData("local"))
+        dialog.source.aep.setText(str(engine.project))
+        dialog.source.composition.setText("Main")
+        dialog.next.click()
+        await dialog.build_preview()
+        await dialog.send()
+        (job,) = engine.ctx.jobs.list()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while (row := window.model.row_of(job.id)) is None or window.model.index(
+            row, Column.STATUS
+        ).data() != "Finished":
+            assert loop.time() < deadline, "the row never reached Finished"
+            await asyncio.sleep(0.05)
+        dialog.close()
+        closed.set()
+        return await session
+
+    assert qloop.run_until_complete(scenario()) == 0
     windows[0].close()

@@ -219,7 +219,7 @@ def test_a_cloud_connection_without_a_token_and_no_terminal_is_refused(
             "",
             "must not contain a user name or password",
         ),
-        (["farm", "--kind", "nexrender-server"], "", "needs --url"),
+        (["farm", "--kind", "nexrender-server"], "", "needs a URL"),
         (
             ["cloud", "--kind", "nexrender-cloud", "--aerender", "/opt/aerender", "--token-stdin"],
             "TOKEN",

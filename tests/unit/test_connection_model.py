@@ -106,7 +106,7 @@ def test_malformed_url_is_a_domain_error() -> None:
 
 
 def test_self_hosted_server_needs_a_url() -> None:
-    with pytest.raises(DomainError, match="--url"):
+    with pytest.raises(DomainError, match="needs a URL"):
         Connection(name="farm", kind=BackendKind.NEXRENDER_SERVER)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from render_manager.backends.errors import Unavailable
+from render_manager.backends.errors import BackendError, Unavailable
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.keychain import Keychain
@@ -147,3 +147,44 @@ async def _until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
     while not condition():
         assert loop.time() < deadline, "timed out"
         await asyncio.sleep(0.01)
+
+
+@pytest.mark.asyncio
+async def test_scheduler_follows_added_and_removed_connections(ctx: AppContext) -> None:
+    cloud, rendley_fake = FakeNexrenderCloud(), FakeRendley()
+    service = _service(ctx, cloud=cloud, rendley=rendley_fake)
+    refreshed: list[str] = []
+    scheduler = RefreshScheduler(
+        service,
+        cadence=Cadence(active_s=0.01, idle_s=0.01, minimum_s=0.0, max_backoff_s=0.05),
+        on_report=lambda report: refreshed.append(report.connection),
+    )
+    scheduler.sync(["cloud"])
+    await _until(lambda: "cloud" in refreshed)
+    # The user removed "cloud" and added "rendley" in the Connections dialog.
+    scheduler.sync(["rendley"])
+    await _until(lambda: "rendley" in refreshed)
+    refreshed.clear()
+    await _until(lambda: refreshed.count("rendley") >= 3)
+    await scheduler.stop()
+    await service.aclose()
+    assert "cloud" not in refreshed
+
+
+@pytest.mark.asyncio
+async def test_a_new_token_takes_effect_after_forget_all(
+    ctx: AppContext, keychain: Keychain
+) -> None:
+    fake = FakeNexrenderCloud()
+    service = _service(ctx, cloud=fake)
+    keychain.set("cloud", "wrong-token")
+    with pytest.raises(BackendError, match="token rejected"):
+        await service.templates("cloud")
+    assert not service.health["cloud"].ok
+    # The user typed the right token in the Connections dialog.
+    keychain.set("cloud", nexrender_cloud.TOKEN)
+    await service.forget_all()
+    assert "cloud" not in service.health
+    await service.templates("cloud")
+    assert service.health["cloud"].ok
+    await service.aclose()

@@ -1,0 +1,289 @@
+"""The data side of a batch: data files, starter job templates, column mapping, row checks.
+
+A batch is a job template (JSON text with `{{placeholders}}`) and a table of rows. Each
+placeholder is mapped to a column; each row fills the template into one job body, which is
+checked against what its back-end requires before anything is sent. Everything here is pure
+except `read_data` and `missing_files`, which read the disk (call them off the GUI thread).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from render_manager.domain.local_job import JobSpecError
+from render_manager.domain.local_job_parser import parse_local_job
+from render_manager.domain.status import BackendKind
+from render_manager.engine.staging import local_path
+from render_manager.services.job_files import JobFileError, bodies_of
+from render_manager.services.job_templates import DataFileError, Row, fill, placeholders, read_rows
+
+DATA_SUFFIXES = (".csv", ".tsv", ".tab", ".json")
+_TAG = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class DataTable:
+    """The rows of a data file (or of the single-job form) and their column names."""
+
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+    source: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRow:
+    """One data row turned into a job body, or the reason it cannot be."""
+
+    index: int
+    values: Mapping[str, str]
+    body: Any = None
+    error: str | None = None
+
+
+def read_data(path: Path) -> DataTable:
+    """A CSV, TSV or JSON data file; DataFileError says why the file as a whole is unusable.
+
+    JSON is an array of flat objects (or `{"rows": [...]}`); numbers and booleans become
+    their JSON text, so `{{count}}` fills in `3`, not `3.0`.
+    """
+    if path.suffix.lower() != ".json":
+        rows = read_rows(path)
+        header = next((tuple(r.values) for r in rows if r.error is None), ())
+        return DataTable(header, tuple(rows), path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise DataFileError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"{path}: cannot read it as UTF-8 text ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise DataFileError(
+            f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+    if isinstance(data, dict) and isinstance(data.get("rows"), list):
+        data = data["rows"]
+    if not isinstance(data, list) or not data:
+        raise DataFileError(f'{path}: expected a non-empty array of objects (or {{"rows": [...]}})')
+    columns: dict[str, None] = {}
+    table: list[Row] = []
+    for index, item in enumerate(data):
+        if not isinstance(item, dict):
+            table.append(Row(index, {}, f"item {index + 1} is not an object"))
+            continue
+        values = {str(k): _text(v) for k, v in item.items()}
+        columns.update(dict.fromkeys(values))
+        table.append(Row(index, values))
+    return DataTable(tuple(columns), tuple(table), path)
+
+
+def single_row(values: Mapping[str, str]) -> DataTable:
+    """The one row of a single-job submission, typed into the form."""
+    return DataTable(tuple(values), (Row(0, dict(values)),))
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\s_-]+", "", name).casefold()
+
+
+def auto_mapping(names: Sequence[str], columns: Sequence[str]) -> dict[str, str | None]:
+    """Each placeholder's column: the one of the same name, else one equal but for case,
+    spaces, '-' and '_'; None when there is none."""
+    by_key = {_key(c): c for c in reversed(columns)}
+    return {n: n if n in columns else by_key.get(_key(n)) for n in names}
+
+
+def prepare_rows(
+    template: str,
+    rows: Sequence[Row],
+    mapping: Mapping[str, str | None] | None = None,
+    kind: BackendKind | None = None,
+) -> list[PreparedRow]:
+    """Fill the template from every row; a row that cannot become a valid body gets its error.
+
+    Without a mapping, placeholders take the columns of the same name (`renderctl submit`).
+    With a kind, each body is also checked against what that back-end requires.
+    """
+    names = placeholders(template)
+    unmapped = [n for n in names if mapping is not None and not mapping.get(n)]
+    prepared: list[PreparedRow] = []
+    for row in rows:
+        if unmapped and row.error is None:
+            listed = ", ".join("{{" + n + "}}" for n in unmapped)
+            prepared.append(PreparedRow(row.index, row.values, error=f"{listed}: no column chosen"))
+            continue
+        values = row.values
+        if mapping is not None and row.error is None:
+            values = {}
+            for name in names:
+                column = mapping.get(name)
+                if column is not None and column in row.values:
+                    values[name] = row.values[column]
+        try:
+            (body,) = bodies_of(
+                fill(template, Row(row.index, values, row.error)), f"row {row.index}"
+            )
+        except (ValueError, JobFileError) as exc:
+            prepared.append(PreparedRow(row.index, row.values, error=str(exc)))
+            continue
+        problem = check_body(kind, body) if kind is not None else None
+        prepared.append(PreparedRow(row.index, row.values, body, problem))
+    return prepared
+
+
+def check_body(kind: BackendKind, body: Any) -> str | None:
+    """What the back-end would refuse in this body, found before sending; None if nothing."""
+    if not isinstance(body, dict):
+        return "a job must be a JSON object"
+    match kind:
+        case BackendKind.LOCAL:
+            if body.get("type") == "encode":
+                return None if isinstance(body.get("input"), str) else "an encode needs `input`"
+            try:
+                parse_local_job(body)
+            except JobSpecError as exc:
+                return str(exc)
+        case BackendKind.NEXRENDER_CLOUD:
+            template = body.get("template")
+            if not isinstance(template, dict) or not any(
+                isinstance(template.get(k), str) and template[k] for k in ("id", "src")
+            ):
+                return "template.id is required (the Nexrender Cloud template)"
+            tags = body.get("tags", [])
+            if not isinstance(tags, list) or not all(
+                isinstance(t, str) and _TAG.match(t) for t in tags
+            ):
+                return "tags must be letters, digits, '-' and '_'"
+        case BackendKind.RENDLEY:
+            project = body.get("project_id")
+            if not isinstance(project, str) or not project.strip():
+                return "project_id is required (the Rendley project to export)"
+            if not isinstance(body.get("settings"), dict):
+                return "settings is required (target_resolution, codec)"
+        case BackendKind.NEXRENDER_SERVER:
+            template = body.get("template")
+            if not isinstance(template, dict) or not isinstance(template.get("src"), str):
+                return "template.src is required (the project the workers open)"
+    return None
+
+
+def missing_files(body: Any, base_dir: Path) -> str | None:
+    """A local job's project or asset file that does not exist (reads the disk)."""
+    if not isinstance(body, dict):
+        return None
+    sources: list[tuple[str, object]] = []
+    if body.get("type") == "encode":
+        sources.append(("input", body.get("input")))
+    elif isinstance(template := body.get("template"), dict):
+        sources.append(("template.src", template.get("src")))
+        for i, asset in enumerate(body.get("assets") or []):
+            if isinstance(asset, dict):
+                sources.append((f"assets[{i}].src", asset.get("src")))
+    for where, src in sources:
+        if not isinstance(src, str) or not src:
+            continue
+        path = local_path(src)
+        if path is None:
+            continue
+        if not path.is_absolute():
+            path = base_dir / path
+        if not path.is_file():
+            return f"{where}: {path} does not exist"
+    return None
+
+
+# -- starter templates ------------------------------------------------------------------------
+
+
+def local_template(
+    project: str,
+    composition: str,
+    *,
+    output_module: str = "",
+    render_settings: str = "",
+    text_layers: Sequence[str] = (),
+) -> str:
+    """A local job for an .aep and a composition; each text layer takes a column."""
+    template: dict[str, Any] = {"src": project, "composition": composition}
+    if output_module:
+        template["outputModule"] = output_module
+    if render_settings:
+        template["settingsTemplate"] = render_settings
+    body: dict[str, Any] = {"template": template}
+    if text_layers:
+        body["assets"] = [_text_asset(layer) for layer in text_layers]
+    return _dump(body)
+
+
+def cloud_template(
+    template_id: str, composition: str, layers: Sequence[tuple[str, str | None]] = ()
+) -> str:
+    """A Nexrender Cloud job; each (layer, type) takes a column: text, or a media URL."""
+    body: dict[str, Any] = {"template": {"id": template_id, "composition": composition}}
+    assets = []
+    for layer, layer_type in layers:
+        media = (layer_type or "").lower()
+        if media in ("image", "video", "audio"):
+            assets.append({"type": media, "layerName": layer, "src": "{{" + layer + "}}"})
+        else:
+            assets.append(_text_asset(layer))
+    if assets:
+        body["assets"] = assets
+    return _dump(body)
+
+
+def rendley_template(project_id: str, resolution: str = "1080p", codec: str = "h264") -> str:
+    """A Rendley export of one project (`{{project_id}}` exports one project per row)."""
+    body = {
+        "project_id": project_id,
+        "settings": {"target_resolution": resolution, "codec": codec},
+    }
+    return _dump(body)
+
+
+def _text_asset(layer: str) -> dict[str, Any]:
+    return {
+        "type": "data",
+        "layerName": layer,
+        "property": "Source Text",
+        "value": "{{" + layer + "}}",
+    }
+
+
+def _dump(body: Mapping[str, Any]) -> str:
+    return json.dumps(body, indent=2, ensure_ascii=False)
+
+
+def total_cost(prices: Sequence[object | str]) -> float | None:
+    """The sum of per-row prices that carry one number (credits, cost…); None if any lacks one."""
+    total = 0.0
+    for price in prices:
+        number = _price_number(price)
+        if number is None:
+            return None
+        total += number
+    return total
+
+
+def _price_number(price: object) -> float | None:
+    if isinstance(price, bool):
+        return None
+    if isinstance(price, int | float):
+        return float(price)
+    if isinstance(price, dict):
+        for key in ("credits", "cost", "price", "amount", "total"):
+            if key in price:
+                return _price_number(price[key])
+    return None

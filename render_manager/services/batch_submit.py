@@ -1,0 +1,371 @@
+"""Submitting a batch row by row: every row's outcome kept, and a retry that never duplicates.
+
+`BatchSubmission` holds the rows of one submission (from `batch_data.prepare_rows`) and what
+happened to each. Sending goes chunk by chunk, so a front end can show progress and stop
+between chunks. A row ends CREATED (with its job id), FAILED (certainly not created: refused,
+or never sent), NOT_SENT (stopped before its turn) or UNKNOWN (a request whose answer was
+lost, which the back-end could not settle).
+
+Retrying sends FAILED and NOT_SENT rows again, never a CREATED one. An UNKNOWN row is looked
+up first, by a key stamped on its body when it was first built (a row tag on Nexrender Cloud,
+the job uid on a nexrender server): found, it becomes CREATED; not found, it is sent. A
+back-end that cannot be asked (Rendley) leaves the row UNKNOWN unless the caller passes
+`include_unknown=True`, which a front end does only after the user said they checked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from render_manager.backends.errors import BackendError
+from render_manager.domain.connection import Connection
+from render_manager.domain.ids import new_ulid
+from render_manager.domain.local_job import JobSpecError
+from render_manager.domain.local_job_parser import parse_local_job
+from render_manager.domain.status import BackendKind
+from render_manager.engine.job_runner import SCRIPT_INJECTION_NEEDED
+from render_manager.engine.locate import AerenderNotFound, find_aerender
+from render_manager.services.batch_data import PreparedRow, missing_files
+from render_manager.services.context import AppContext
+from render_manager.services.local_submit import LocalSubmitter
+from render_manager.services.remote import CannotCheck, RemoteService
+from render_manager.services.results import SubmitResult
+from render_manager.store.local_jobs import LocalJobRepository
+
+log = logging.getLogger(__name__)
+
+# Rows per chunk. Nexrender Cloud takes up to 1000 jobs in one request, and each request is
+# a batch there (what "cancel batch" cancels), so its chunks are as large as allowed; the
+# others send one request per row, so smaller chunks only make progress finer.
+CHUNK_SIZE: Mapping[BackendKind, int] = {
+    BackendKind.NEXRENDER_CLOUD: 1000,
+    BackendKind.RENDLEY: 10,
+    BackendKind.NEXRENDER_SERVER: 10,
+}
+# Why a valid local row was not queued: another row of the same submission was refused.
+ALL_OR_NOTHING = (
+    "not queued: other rows of this submission are invalid, and a local submission is "
+    "queued whole or not at all"
+)
+# How back-ends word an error that leaves it open whether the job exists.
+_UNKNOWN_MARKERS = ("is unknown", "sent no job id", "does not list it")
+
+
+class RowState(StrEnum):
+    """Where one row stands."""
+
+    READY = "ready"
+    INVALID = "invalid"
+    CREATED = "created"
+    FAILED = "failed"
+    NOT_SENT = "not sent"
+    UNKNOWN = "unknown"
+
+
+RETRYABLE = frozenset({RowState.FAILED, RowState.NOT_SENT, RowState.UNKNOWN})
+
+
+@dataclass(slots=True)
+class RowOutcome:
+    """One row of a submission: its body, state, job id or error, and its lookup key."""
+
+    index: int
+    values: Mapping[str, str]
+    body: Any
+    state: RowState
+    job_id: str | None = None
+    error: str | None = None
+    key: str | None = None
+
+
+# Called after each chunk: rows settled so far, rows to send, positions that changed.
+ProgressCallback = Callable[[int, int, list[int]], None]
+
+
+class BatchSubmission:
+    """One submission of many rows to one connection, retried as often as needed."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        connection: Connection,
+        prepared: Sequence[PreparedRow],
+        *,
+        remote: RemoteService | None = None,
+        base_dir: Path,
+        batch_name: str,
+        stamp: bool = True,
+        chunk_size: int | None = None,
+    ) -> None:
+        if connection.kind is not BackendKind.LOCAL and remote is None:
+            raise ValueError(f"{connection.name} is remote: a RemoteService is needed")
+        self._ctx = ctx
+        self.connection = connection
+        self._remote = remote
+        self._base_dir = base_dir
+        self.batch_name = batch_name
+        self._chunk = chunk_size or CHUNK_SIZE.get(connection.kind, 10)
+        # Local jobs live in this store; remote ones are grouped under one id, unless the
+        # back-end makes batches of its own.
+        self._batch_id = new_ulid() if len(prepared) > 1 else None
+        self.stopped: str | None = None
+        # The batches jobs were filed under, first one first (Nexrender Cloud: one per chunk).
+        self.batch_ids: list[str] = []
+        tag = f"rm-b{uuid.uuid4().hex[:12]}"
+        self.rows: list[RowOutcome] = []
+        for row in prepared:
+            state = RowState.INVALID if row.error is not None else RowState.READY
+            outcome = RowOutcome(row.index, row.values, row.body, state, error=row.error)
+            if stamp and state is RowState.READY:
+                outcome.body, outcome.key = _stamped(
+                    connection.kind, row.body, f"{tag}-{row.index}"
+                )
+            self.rows.append(outcome)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def count(self, *states: RowState) -> int:
+        """How many rows are in any of these states."""
+        return sum(1 for r in self.rows if r.state in states)
+
+    def result(self) -> SubmitResult:
+        """Every row's outcome in the `renderctl submit --json` shape (data-file row numbers)."""
+        jobs = [(r.index, r.job_id) for r in self.rows if r.job_id is not None]
+        errors = [
+            (r.index, r.error or r.state.value)
+            for r in self.rows
+            # Rows never tried, or held back by another row's error: the refused rows say why.
+            if r.job_id is None and r.state is not RowState.READY and r.error != ALL_OR_NOTHING
+        ]
+        status = "created" if not errors else "partial" if jobs else "error"
+        batch_id = self.batch_ids[0] if jobs and self.batch_ids else None
+        return SubmitResult(batch_id, status, sorted(jobs), sorted(errors))
+
+    # -- checking ---------------------------------------------------------------------------
+
+    async def check_local(self) -> list[int]:
+        """What the local engine would refuse, found before sending: missing project or asset
+        files, layer data without script injection, no aerender. Those rows become INVALID
+        (the disk is read off the calling thread); returns the positions that changed."""
+        if self.connection.kind is not BackendKind.LOCAL:
+            return []
+        ready = [(i, r.body) for i, r in enumerate(self.rows) if r.state is RowState.READY]
+        connection, base = self.connection, self._base_dir
+        found = await asyncio.to_thread(_local_problems, ready, connection, base)
+        changed = []
+        for i, problem in found:
+            if problem is not None:
+                self.rows[i].state, self.rows[i].error = RowState.INVALID, problem
+                changed.append(i)
+        return changed
+
+    # -- sending ----------------------------------------------------------------------------
+
+    async def submit(
+        self,
+        *,
+        skip_invalid: bool = True,
+        on_progress: ProgressCallback | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> SubmitResult:
+        """Send every READY row. With invalid rows and `skip_invalid` False, nothing is sent."""
+        if not skip_invalid and self.count(RowState.INVALID):
+            return self.result()
+        todo = [i for i, r in enumerate(self.rows) if r.state is RowState.READY]
+        await self._send(todo, on_progress, should_stop)
+        return self.result()
+
+    async def retry_failed(
+        self,
+        *,
+        include_unknown: bool = False,
+        on_progress: ProgressCallback | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> SubmitResult:
+        """Send the rows that were not created again; rows of unknown outcome are looked up
+        first and sent only if the back-end does not have them (see the module docstring)."""
+        todo = [
+            i for i, r in enumerate(self.rows) if r.state in (RowState.FAILED, RowState.NOT_SENT)
+        ]
+        unknown = [i for i, r in enumerate(self.rows) if r.state is RowState.UNKNOWN]
+        changed: list[int] = []
+        for i in unknown:
+            if should_stop is not None and should_stop():
+                break
+            changed.append(i)
+            if await self._settle(self.rows[i], include_unknown):
+                todo.append(i)
+        if on_progress is not None and changed:
+            on_progress(0, len(todo), changed)
+        self.stopped = None
+        await self._send(sorted(todo), on_progress, should_stop)
+        return self.result()
+
+    async def _settle(self, row: RowOutcome, include_unknown: bool) -> bool:
+        """Whether an UNKNOWN row may be sent again; a job found for it makes it CREATED."""
+        if row.key is None or self._remote is None:
+            return include_unknown
+        try:
+            job = await self._remote.find_created(
+                self.connection.name, row.key, job_name=_display_name(row.body)
+            )
+        except CannotCheck:
+            return include_unknown
+        except BackendError as exc:
+            row.error = f"still unknown: looking it up failed ({exc})"
+            return False
+        if job is None:
+            return True
+        row.state, row.job_id, row.error = RowState.CREATED, job.id, None
+        return False
+
+    async def _send(
+        self,
+        todo: list[int],
+        on_progress: ProgressCallback | None,
+        should_stop: Callable[[], bool] | None,
+    ) -> None:
+        total, done = len(todo), 0
+        chunk = len(todo) if self.connection.kind is BackendKind.LOCAL else self._chunk
+        for start in range(0, len(todo), max(chunk, 1)):
+            part = todo[start : start + chunk]
+            if self.stopped is None and should_stop is not None and should_stop():
+                self.stopped = "you stopped the submission before these rows were sent"
+            if self.stopped is not None:
+                for i in part:
+                    self.rows[i].state, self.rows[i].error = (
+                        RowState.NOT_SENT,
+                        f"not sent: {self.stopped}",
+                    )
+            elif self.connection.kind is BackendKind.LOCAL:
+                await self._send_local(part)
+            else:
+                await self._send_remote(part)
+            done += len(part)
+            if on_progress is not None:
+                on_progress(done, total, part)
+
+    async def _send_local(self, part: list[int]) -> None:
+        submitter = LocalSubmitter(
+            self._ctx.jobs, LocalJobRepository(self._ctx.db), self._ctx.home, self.connection
+        )
+        bodies = [self.rows[i].body for i in part]
+        result = await asyncio.to_thread(
+            submitter.submit, bodies, base_dir=self._base_dir, batch_name=self.batch_name
+        )
+        self._note_batch(result.batch_id)
+        for position, job_id in result.jobs:
+            row = self.rows[part[position]]
+            row.state, row.job_id, row.error = RowState.CREATED, job_id, None
+        refused = {part[position]: error for position, error in result.errors}
+        for i in part if refused else ():
+            row = self.rows[i]
+            # All or nothing: the other rows were not queued either, and may be retried.
+            row.state = RowState.FAILED
+            row.error = refused.get(i) or ALL_OR_NOTHING
+
+    async def _send_remote(self, part: list[int]) -> None:
+        assert self._remote is not None
+        bodies = [self.rows[i].body for i in part]
+        try:
+            result = await self._remote.submit_chunk(
+                self.connection.name, bodies, batch_id=self._batch_id, batch_name=self.batch_name
+            )
+        except BackendError as exc:
+            # Raised only when the request certainly created nothing (token, credits, plan).
+            self.stopped = str(exc)
+            for i in part:
+                self.rows[i].state, self.rows[i].error = RowState.FAILED, f"not created: {exc}"
+            return
+        except asyncio.CancelledError:
+            self._mark_unknown(part, "sending was interrupted before the answer came")
+            raise
+        except Exception as exc:  # the answer is lost: the rows may exist, so stop here
+            log.exception("%s: submitting a chunk failed", self.connection.name)
+            self.stopped = f"an unexpected error ({exc})"
+            self._mark_unknown(part, f"an unexpected error while sending ({exc})")
+            return
+        self._note_batch(result.batch_id)
+        settled = set()
+        for position, job_id in result.jobs:
+            row = self.rows[part[position]]
+            row.state, row.job_id, row.error = RowState.CREATED, job_id, None
+            settled.add(position)
+        for position, error in result.errors:
+            if position in settled:
+                continue
+            unknown = any(marker in error for marker in _UNKNOWN_MARKERS)
+            row = self.rows[part[position]]
+            row.state, row.error = (RowState.UNKNOWN if unknown else RowState.FAILED), error
+            settled.add(position)
+        self._mark_unknown(
+            [i for n, i in enumerate(part) if n not in settled],
+            "the back-end's answer did not mention this row",
+        )
+
+    def _note_batch(self, batch_id: str | None) -> None:
+        if batch_id is not None and batch_id not in self.batch_ids:
+            self.batch_ids.append(batch_id)
+
+    def _mark_unknown(self, rows: list[int], why: str) -> None:
+        for i in rows:
+            row = self.rows[i]
+            row.state = RowState.UNKNOWN
+            row.error = f"{why}; whether it was created is unknown"
+
+
+def _local_problems(
+    rows: list[tuple[int, Any]], connection: Connection, base_dir: Path
+) -> list[tuple[int, str | None]]:
+    try:
+        find_aerender(connection.aerender)
+        no_aerender = None
+    except AerenderNotFound as exc:
+        no_aerender = str(exc)
+    return [(i, _local_problem(body, connection, base_dir, no_aerender)) for i, body in rows]
+
+
+def _local_problem(
+    body: Any, connection: Connection, base_dir: Path, no_aerender: str | None
+) -> str | None:
+    problem = missing_files(body, base_dir)
+    if problem is not None or not isinstance(body, dict) or body.get("type") == "encode":
+        return problem
+    try:
+        needs_script = parse_local_job(body).needs_script
+    except JobSpecError as exc:
+        return str(exc)
+    if needs_script and not connection.engine.script_injection:
+        return SCRIPT_INJECTION_NEEDED
+    return no_aerender
+
+
+def _stamped(kind: BackendKind, body: Any, key: str) -> tuple[Any, str | None]:
+    """The body with a key the back-end keeps, to find the job later; and that key."""
+    if not isinstance(body, dict):
+        return body, None
+    if kind is BackendKind.NEXRENDER_CLOUD:
+        stamped = copy.deepcopy(body)
+        tags = stamped.get("tags")
+        # `rm-` tags are the app's own: kept off the job's visible tags.
+        stamped["tags"] = [*(tags if isinstance(tags, list) else []), key]
+        return stamped, key
+    if kind is BackendKind.NEXRENDER_SERVER:
+        given = body.get("uid")
+        if isinstance(given, str) and given:
+            return body, given
+        return {**body, "uid": key}, key
+    return body, None
+
+
+def _display_name(body: Any) -> str | None:
+    name = body.get("name") if isinstance(body, dict) else None
+    return name if isinstance(name, str) and name.strip() else None

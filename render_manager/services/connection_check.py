@@ -1,0 +1,122 @@
+""" "Test connection": one cheap request that proves the address and the token both work.
+
+A remote connection is asked the smallest thing its API answers only to an authenticated
+caller; a local one is checked for an aerender to run. Nothing is stored and nothing is
+created on the back-end. The token tested may be one just typed and not yet saved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from render_manager.backends.errors import BackendError, JobGone
+from render_manager.backends.nexrender_cloud import NexrenderCloudBackend
+from render_manager.backends.protocol import Backend
+from render_manager.domain.connection import Connection
+from render_manager.domain.job import Job
+from render_manager.domain.status import BackendKind, JobStatus
+from render_manager.engine.locate import AerenderNotFound, find_aerender
+from render_manager.keychain import Keychain, KeychainError
+from render_manager.services.remote import TransportFactory, make_backend
+
+# A Test button must answer while the user waits: the back-end's own retries and timeouts
+# can add up to a minute against an address that swallows packets.
+CHECK_TIMEOUT_S = 20.0
+
+# Ids no back-end has: asking after them makes the status listing a refresh makes without
+# touching (or creating) any real job.
+# Read to learn whether a keyring is usable at all, before the user types a token.
+_KEYRING_PROBE = "render-manager-keyring-check"
+_PROBE_IDS = ("render-manager-connection-check-1", "render-manager-connection-check-2")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """Whether the connection works, in words for the user."""
+
+    ok: bool
+    message: str
+
+
+async def check_connection(
+    connection: Connection,
+    token: str | None,
+    *,
+    transport_for: TransportFactory | None = None,
+    timeout_s: float = CHECK_TIMEOUT_S,
+) -> CheckResult:
+    """Try a connection with this token (None: without one); never raises for a failure."""
+    if connection.kind is BackendKind.LOCAL:
+        return await _check_local(connection)
+    if not token and connection.kind is not BackendKind.NEXRENDER_SERVER:
+        return CheckResult(False, f"{connection.name}: no token to test: type the API token")
+    transport = transport_for(connection) if transport_for else None
+    backend = make_backend(connection, token, transport)
+    try:
+        await asyncio.wait_for(_probe(backend, connection), timeout_s)
+    except TimeoutError:
+        return CheckResult(
+            False,
+            f"{connection.name}: {connection.effective_url} did not answer within {timeout_s:g} s",
+        )
+    except JobGone:
+        return CheckResult(
+            False,
+            f'{connection.name}: {connection.effective_url} answered "not found": check the '
+            f"URL (it should be the {connection.kind.value} API's address)",
+        )
+    except BackendError as exc:
+        return CheckResult(False, str(exc))
+    finally:
+        await backend.aclose()
+    if token:
+        return CheckResult(True, f"Connected to {connection.effective_url}: token accepted")
+    return CheckResult(True, f"Connected to {connection.effective_url} (no secret needed)")
+
+
+async def _probe(backend: Backend, connection: Connection) -> None:
+    """The cheapest request each API answers only when the token is right."""
+    if isinstance(backend, NexrenderCloudBackend):
+        # GET /jobs?limit=1: one short page.
+        await backend.list_jobs(limit=1, minimal=True)
+        return
+    # The nexrender server's status list and Rendley's job list are the requests every
+    # refresh makes; a wrong address fails them (404), where a lookup by id would not.
+    # Rendley lists only when it follows more than one job, hence two probe jobs.
+    count = 2 if connection.kind is BackendKind.RENDLEY else 1
+    await backend.refresh([_probe_job(connection, _PROBE_IDS[i]) for i in range(count)])
+
+
+def _probe_job(connection: Connection, job_id: str) -> Job:
+    return Job(
+        id=job_id,
+        connection=connection.name,
+        name="connection check",
+        status=JobStatus.QUEUED,
+        raw_status="queued",
+        created_at=datetime.now(UTC),
+    )
+
+
+async def _check_local(connection: Connection) -> CheckResult:
+    try:
+        # Looking through install folders touches the disk: not on the caller's thread.
+        path = await asyncio.to_thread(find_aerender, connection.aerender)
+    except AerenderNotFound as exc:
+        return CheckResult(False, str(exc))
+    return CheckResult(True, f"aerender found: {path}")
+
+
+async def keyring_problem(keychain: Keychain) -> str | None:
+    """Why tokens cannot be stored or read here (no keyring, locked...), or None if they can.
+
+    Asks for an entry no connection has, on a worker thread: a keyring that is missing or
+    locked says so before the user types a token into nothing.
+    """
+    try:
+        await asyncio.to_thread(keychain.get, _KEYRING_PROBE)
+    except KeychainError as exc:
+        return str(exc)
+    return None

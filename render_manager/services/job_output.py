@@ -1,0 +1,238 @@
+"""A job's output and log for the details panel: a file that exists, a link that works now,
+and the end of a local render's log.
+
+Every failure is a `JobOutputError` whose `str()` tells the user what is wrong and why, so
+the window can show it as is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+from render_manager.backends.errors import BackendError
+from render_manager.domain.job import Job
+from render_manager.domain.status import BackendKind, JobStatus
+from render_manager.engine.aerender_output import LineSplitter
+from render_manager.engine.log_tail import LogTail
+from render_manager.engine.outputs import find_output, is_sequence, sequence_frames
+from render_manager.services.context import AppContext
+from render_manager.store.errors import UnknownConnection
+from render_manager.store.local_jobs import LocalJobRecord, LocalJobRepository
+
+if TYPE_CHECKING:
+    # Types only: these modules load on first use, after the window is on screen.
+    from render_manager.services.remote import RemoteService
+
+# Back-ends whose output links are signed for a while only: read afresh before each use.
+EXPIRING_LINKS = frozenset({BackendKind.RENDLEY})
+
+# How much of a log is shown at first: the end of a long render, not all of it.
+LOG_TAIL_BYTES = 256 * 1024
+
+
+class JobOutputError(Exception):
+    """The output or log cannot be reached; `str()` says why, for the user."""
+
+
+class NoOutputYet(JobOutputError):
+    """The job has not written (or reported) an output."""
+
+
+class OutputMissing(JobOutputError):
+    """The job wrote an output, but it is not on disk any more."""
+
+
+class NotALink(JobOutputError):
+    """The output is a file on this computer, not a web link (or the other way round)."""
+
+
+class LinkUnavailable(JobOutputError):
+    """A link that expires could not be read afresh; the stored one is not trusted."""
+
+
+class NoLog(JobOutputError):
+    """The job has no log this computer can read."""
+
+
+@dataclass(frozen=True, slots=True)
+class LocalOutput:
+    """An output on disk: `path` exists (a sequence's first frame); `recorded` is the job's."""
+
+    path: Path
+    recorded: str
+    is_sequence: bool
+
+    @property
+    def folder(self) -> Path:
+        """The folder holding it."""
+        return self.path.parent
+
+
+def is_link(output: str) -> bool:
+    """True for a web link (http or https) rather than a file path."""
+    return urlsplit(output).scheme.lower() in {"http", "https"}
+
+
+def output_path(output: str) -> Path:
+    """A recorded output as a path (`file://` links included)."""
+    parts = urlsplit(output)
+    if parts.scheme.lower() == "file":
+        return Path(unquote(parts.path))
+    return Path(output)
+
+
+def why_no_output(job: Job) -> str:
+    """Why a job has no output to show, in the user's terms."""
+    name = job.name
+    match job.status:
+        case JobStatus.QUEUED | JobStatus.PENDING:
+            return f"{name} has no output yet: it has not started rendering."
+        case JobStatus.RENDERING:
+            return f"{name} has no output yet: it is still rendering ({job.progress:.0f} %)."
+        case JobStatus.FAILED:
+            reason = job.error.splitlines()[0] if job.error else "no reason was given"
+            return f"{name} failed, so it has no output: {reason}"
+        case JobStatus.CANCELLED:
+            return f"{name} was cancelled before it wrote an output."
+        case JobStatus.FINISHED:
+            return f"{name} finished, but {job.connection} reported no output for it."
+
+
+def resolve_local_output(job: Job) -> LocalOutput:
+    """The job's output on this computer, checked on disk (call it off the GUI thread)."""
+    if job.output is None:
+        raise NoOutputYet(why_no_output(job))
+    if is_link(job.output):
+        raise NotALink(f"The output of {job.name} is a web link, not a file on this computer.")
+    recorded = output_path(job.output)
+    found = find_output(recorded)
+    if found is None:
+        what = "No frame of" if is_sequence(recorded) else "The output"
+        raise OutputMissing(
+            f"{what} {recorded} is no longer there: it was moved or deleted"
+            f"{'' if job.is_terminal else ', or is still being written'}."
+        )
+    if is_sequence(found):
+        frames = sequence_frames(found)
+        if not frames:
+            raise OutputMissing(f"No frame of {recorded} is there any more.")
+        return LocalOutput(frames[0], job.output, is_sequence=True)
+    return LocalOutput(found, job.output, is_sequence=False)
+
+
+class LogFollower:
+    """The end of a log, then the lines appended to it, read as the render writes them.
+
+    Call `read` off the GUI thread. Only whole lines come back, except with `final` (the
+    render has ended), which also returns an unterminated last line.
+    """
+
+    def __init__(self, path: Path, tail_bytes: int = LOG_TAIL_BYTES) -> None:
+        self.path = path
+        self._tail_bytes = tail_bytes
+        self._tail: LogTail | None = None
+        self._splitter = LineSplitter()
+        # Set when the first read started mid-file: its first line is a fragment.
+        self._skip_fragment = False
+
+    def read(self, *, final: bool = False) -> tuple[list[str], bool]:
+        """New lines, and whether they start over (the first read, or a log rewritten)."""
+        try:
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            raise NoLog(f"The log {self.path} is not there any more.") from None
+        except OSError as exc:
+            raise NoLog(f"The log {self.path} cannot be read: {exc.strerror or exc}") from None
+        restart = self._tail is None or size < self._tail.offset
+        tail = self._tail
+        if tail is None or restart or size - tail.offset > self._tail_bytes:
+            # A first look, a shorter file, or more new text than is ever shown: read its end.
+            start = max(0, size - self._tail_bytes)
+            tail = self._tail = LogTail(self.path, start)
+            self._splitter = LineSplitter()
+            self._skip_fragment = start > 0
+            restart = True
+        lines = self._splitter.feed(tail.read_new(limit=self._tail_bytes))
+        if final:
+            lines += self._splitter.flush()
+        if self._skip_fragment and lines:
+            lines = lines[1:]
+            self._skip_fragment = False
+        return lines, restart
+
+
+class JobOutputs:
+    """Outputs, links and logs of a home's jobs, for the window's details panel."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self._ctx = ctx
+        self._local = LocalJobRepository(ctx.db)
+
+    def local_record(self, job_id: str) -> LocalJobRecord | None:
+        """The local engine's record of a job, or None for a remote job (reads the store)."""
+        return self._local.get(job_id)
+
+    def log_follower(self, job: Job) -> LogFollower:
+        """A reader of the job's log (reads the store); NoLog says why there is none."""
+        record = self._local.get(job.id)
+        if record is None:
+            raise NoLog(
+                f"{job.connection} keeps the log of {job.name} on its own servers; "
+                "its status and error are shown here."
+            )
+        if record.log_path is None:
+            if record.job_type == "encode":
+                raise NoLog("An encode job keeps no log file; its error says what went wrong.")
+            if job.status is JobStatus.QUEUED:
+                raise NoLog(f"{job.name} has not started: it has no log yet.")
+            raise NoLog(f"{job.name} has no log: the render never started.")
+        return LogFollower(Path(record.log_path))
+
+    async def link(self, job: Job, remote: RemoteService | None) -> str:
+        """The output's web link, read afresh from back-ends whose links expire.
+
+        Without `remote`, a short-lived one is used (and closed).
+        """
+        if job.output is not None and not is_link(job.output):
+            raise NotALink(f"The output of {job.name} is a file on this computer, not a link.")
+        try:
+            connection = await asyncio.to_thread(self._ctx.connections.get, job.connection)
+        except UnknownConnection:
+            connection = None
+        if connection is None or connection.kind not in EXPIRING_LINKS:
+            if job.output is None:
+                raise NoOutputYet(why_no_output(job))
+            return job.output
+        own = remote is None
+        from render_manager.services.remote import RemoteService  # noqa: PLC0415
+
+        service = remote or RemoteService(self._ctx.connections, self._ctx.jobs, self._ctx.keychain)
+        try:
+            return await self._fresh_link(job, service)
+        finally:
+            if own:
+                await service.aclose()
+
+    async def _fresh_link(self, job: Job, remote: RemoteService) -> str:
+        try:
+            backend = await remote.backend(job.connection)
+            from render_manager.backends.rendley import RendleyBackend  # noqa: PLC0415
+
+            if not isinstance(backend, RendleyBackend):
+                raise BackendError(f"{job.connection} is not a Rendley connection")
+            url = await backend.fresh_output_url(job.id)
+        except BackendError as exc:
+            raise LinkUnavailable(
+                f"The output link of {job.name} could not be refreshed: {exc}. "
+                f"{job.connection} links expire, so the stored one was not used."
+            ) from None
+        if url is None:
+            raise LinkUnavailable(
+                f"{job.connection} has no finished output for {job.name} now, so there is "
+                "no link to open."
+            )
+        return url

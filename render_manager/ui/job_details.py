@@ -1,0 +1,406 @@
+"""The selected job in a dock: every field, a local render's log as it grows, output actions.
+
+The window calls `show_job` whenever the selection or the job changes. While the panel is
+visible and its job runs, a one-second timer moves the clocks on and follows the log;
+nothing runs while it is hidden. Disk and store reads happen off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFontDatabase, QHideEvent, QShowEvent, QTextCursor
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+from typing_extensions import override
+
+from render_manager.domain.job import Job
+from render_manager.services.context import AppContext
+from render_manager.services.job_output import JobOutputError, JobOutputs, LogFollower
+from render_manager.store.local_jobs import LocalJobRecord
+from render_manager.ui.job_columns import (
+    JobColumns,
+    RateSamples,
+    format_clock,
+    format_duration,
+    format_frames,
+    format_when,
+)
+from render_manager.ui.output_actions import OutputActions
+from render_manager.ui.status_icons import status_icon
+
+if TYPE_CHECKING:
+    # Types only: these modules load on first use, after the window is on screen.
+    from render_manager.services.remote import RemoteService
+
+log = logging.getLogger(__name__)
+
+FOLLOW_MS = 1000
+# Lines kept in the log view: the end of any render, without growing without bound.
+MAX_LOG_LINES = 5000
+NO_JOB = "Select a job to see its details."
+UNKNOWN = "—"
+
+
+def _value_label() -> QLabel:
+    label = QLabel(UNKNOWN)
+    # Plain text always: an error message with "<" must not be read as markup.
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse
+        | Qt.TextInteractionFlag.TextSelectableByKeyboard
+    )
+    label.setWordWrap(True)
+    return label
+
+
+def job_fields(job: Job, eta: float | None, duration: float | None) -> dict[str, str]:
+    """The text of each common field of a job (empty values read as a dash)."""
+    status = job.status.value.capitalize()
+    if job.raw_status != job.status.value:
+        status = f"{status} ({job.raw_status})"
+    values = {
+        "Name": job.name,
+        "Status": status,
+        "Connection": job.connection,
+        "ID": job.id,
+        "Batch": job.batch_id or "",
+        "Parent job": job.parent_id or "",
+        "Tags": ", ".join(job.tags),
+        "Progress": f"{math.floor(job.progress)} %",
+        "Frames": format_frames(job),
+        "Time left": "" if eta is None else format_clock(eta),
+        "Created": format_when(job.created_at),
+        "Started": format_when(job.started_at),
+        "Finished": format_when(job.finished_at),
+        "Duration": "" if duration is None else format_duration(duration),
+        "Output": job.output or "",
+        "Error": job.error or "",
+    }
+    return {key: text or UNKNOWN for key, text in values.items()}
+
+
+def local_fields(record: LocalJobRecord) -> dict[str, str]:
+    """The text of each field of the local engine's record."""
+    values = {
+        "Job type": record.job_type,
+        "Priority": str(record.priority),
+        "Attempts": str(record.attempts),
+        "Process": "" if record.pid is None else f"PID {record.pid}",
+        "Work folder": record.work_dir,
+        "Log file": record.log_path or "",
+        "Warnings": "\n".join(record.warnings),
+    }
+    if record.cancel_requested:
+        values["Process"] += " (cancel requested)"
+    return {key: text.strip() or UNKNOWN for key, text in values.items()}
+
+
+class JobDetails(QWidget):
+    """One job in full. `output_actions` holds the Open/Reveal/Copy actions for menus.
+
+    `eta`, if given, supplies the table's time-left estimate so both agree.
+    """
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QWidget | None = None,
+        *,
+        eta: Callable[[Job], float | None] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("jobDetails")
+        self._outputs = JobOutputs(ctx)
+        self._columns = JobColumns(RateSamples())
+        self._eta = eta or self._columns.eta_seconds
+        self._job: Job | None = None
+        self._record: LocalJobRecord | None = None
+        self._follower: LogFollower | None = None
+        self._log_final = False
+        self._generation = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._log_task: asyncio.Task[None] | None = None
+        self._log_again = False
+        self.output_actions = OutputActions(self._outputs, self)
+        self._build()
+        self.output_actions.message.connect(self.message.setText)
+        self._timer = QTimer(self)
+        self._timer.setInterval(FOLLOW_MS)
+        self._timer.timeout.connect(self._on_timer)
+        self.show_job(None)
+
+    @property
+    def remote(self) -> RemoteService | None:
+        """The session's remote service, used to read fresh output links."""
+        return self.output_actions.remote
+
+    @remote.setter
+    def remote(self, service: RemoteService | None) -> None:
+        self.output_actions.remote = service
+
+    @property
+    def job(self) -> Job | None:
+        """The job shown."""
+        return self._job
+
+    # -- construction ---------------------------------------------------------------------
+
+    def _build(self) -> None:
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setObjectName("details-splitter")  # the window remembers it by this name
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(self._build_form())
+        splitter.addWidget(self._build_log())
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(self._build_header())
+        layout.addLayout(self._build_buttons())
+        layout.addWidget(self.message)
+        layout.addWidget(splitter, 1)
+
+    def _build_header(self) -> QHBoxLayout:
+        self.title = QLabel(NO_JOB)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setWordWrap(True)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.icon = QLabel()
+        header = QHBoxLayout()
+        header.addWidget(self.icon)
+        header.addWidget(self.title, 1)
+        return header
+
+    def _build_form(self) -> QScrollArea:
+        form_widget = QWidget()
+        self.form = QFormLayout(form_widget)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # One row per field, by its label; made when first shown, in the order shown.
+        self.values: dict[str, QLabel] = {}
+        self._local_rows: set[str] = set()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(form_widget)
+        return scroll
+
+    def _build_buttons(self) -> QGridLayout:
+        # Two to a row: the dock stays narrow enough to leave the job table its width.
+        buttons = QGridLayout()
+        for n, action in enumerate(self.output_actions.actions()):
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            buttons.addWidget(button, n // 2, n % 2)
+            # In the panel's context menu too; the shortcuts work while it has focus.
+            self.addAction(action)
+        self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        return buttons
+
+    def _build_log(self) -> QWidget:
+        self.log_label = QLabel("Log")
+        self.log_view = QPlainTextEdit()
+        self.log_view.setObjectName("jobLog")
+        self.log_view.setReadOnly(True)
+        self.log_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.log_view.setMaximumBlockCount(MAX_LOG_LINES)
+        self.log_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.log_box = QWidget()
+        log_layout = QVBoxLayout(self.log_box)
+        log_layout.setContentsMargins(0, 0, 0, 0)
+        log_layout.addWidget(self.log_label)
+        log_layout.addWidget(self.log_view, 1)
+        return self.log_box
+
+    # -- showing a job ----------------------------------------------------------------------
+
+    def show_job(self, job: Job | None) -> None:
+        """Show this job (None: nothing selected); the same job again updates in place."""
+        previous = self._job
+        if job == previous and job is not None:
+            return
+        self._job = job
+        self.output_actions.set_job(job)
+        if job is None or previous is None or job.id != previous.id:
+            self._generation += 1
+            self._record = None
+            self._follower = None
+            self._log_final = False
+            self.message.clear()
+            self.log_view.clear()
+            self.log_view.setPlaceholderText("")
+            self._set_local_rows(False)
+        elif previous.is_terminal and not job.is_terminal:
+            # Requeued (a retry): its log goes on, so follow it again.
+            self._follower = None
+            self._log_final = False
+        self._fill(job)
+        if job is not None:
+            self._spawn(self._load_record(job, self._generation))
+        self._update_timer()
+
+    def refresh(self) -> None:
+        """Read the log's new lines now (the window may call this on its own refresh)."""
+        if self._job is not None and self._record is not None:
+            self._request_log()
+
+    def _fill(self, job: Job | None) -> None:
+        if job is None:
+            self.title.setText(NO_JOB)
+            self.icon.clear()
+            for label in self.values.values():
+                label.setText(UNKNOWN)
+            return
+        self.title.setText(job.name)
+        self.icon.setPixmap(status_icon(job.status).pixmap(16, 16))
+        for key, text in job_fields(
+            job, self._eta(job), self._columns.duration_seconds(job)
+        ).items():
+            self._set_value(key, text)
+
+    def _set_value(self, key: str, text: str) -> None:
+        label = self.values.get(key)
+        if label is None:
+            label = self.values[key] = _value_label()
+            self.form.addRow(f"{key}:", label)
+        label.setText(text)
+
+    def _set_local_rows(self, visible: bool) -> None:
+        for key in self._local_rows:
+            self.form.setRowVisible(self.values[key], visible)
+        self.log_box.setVisible(visible)
+
+    async def _load_record(self, job: Job, generation: int) -> None:
+        record = await asyncio.to_thread(self._outputs.local_record, job.id)
+        if generation != self._generation:
+            return  # another job was selected meanwhile
+        self._record = record
+        self._set_local_rows(record is not None)
+        if record is not None:
+            for key, text in local_fields(record).items():
+                self._set_value(key, text)
+                self._local_rows.add(key)
+            self._request_log()
+
+    # -- following the log --------------------------------------------------------------------
+
+    async def follow_log(self) -> None:
+        """Bring the log view up to date with the file (awaitable, for tests)."""
+        job, generation = self._job, self._generation
+        if job is None or self._log_final:
+            return
+        final = job.is_terminal
+        try:
+            if self._follower is None:
+                self._follower = await asyncio.to_thread(self._outputs.log_follower, job)
+            lines, restart = await asyncio.to_thread(self._follower.read, final=final)
+        except JobOutputError as exc:
+            if generation == self._generation:
+                self._follower = None
+                self.log_view.clear()
+                self.log_view.setPlaceholderText(str(exc))
+            return
+        if generation != self._generation:
+            return
+        self.log_label.setText(f"Log: {self._follower.path}")
+        self._log_final = final
+        self._append(lines, restart)
+
+    def _append(self, lines: list[str], restart: bool) -> None:
+        bar = self.log_view.verticalScrollBar()
+        # Follow the end only if the user was there: reading back up is not interrupted.
+        at_end = restart or bar.value() >= bar.maximum() - 2
+        if restart:
+            self.log_view.clear()
+        if lines:
+            cursor = QTextCursor(self.log_view.document())
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            prefix = "" if self.log_view.document().isEmpty() else "\n"
+            cursor.insertText(prefix + "\n".join(lines))
+        if at_end:
+            bar.setValue(bar.maximum())
+
+    def _request_log(self) -> None:
+        if self._log_task is not None and not self._log_task.done():
+            self._log_again = True  # one more read once this one ends: nothing is missed
+            return
+        self._log_again = False
+        self._log_task = self._spawn(self.follow_log())
+        self._log_task.add_done_callback(self._on_log_read)
+
+    def _on_log_read(self, _task: asyncio.Task[None]) -> None:
+        if self._log_again:
+            self._request_log()
+
+    # -- the timer ----------------------------------------------------------------------------
+
+    def _update_timer(self) -> None:
+        running = self._job is not None and not self._job.is_terminal
+        if running and self.isVisible():
+            self._timer.start()
+        else:
+            self._timer.stop()
+
+    def _on_timer(self) -> None:
+        job = self._job
+        if job is None or job.is_terminal:
+            self._timer.stop()
+            return
+        eta, duration = self._eta(job), self._columns.duration_seconds(job)
+        self._set_value("Time left", UNKNOWN if eta is None else format_clock(eta))
+        self._set_value("Duration", UNKNOWN if duration is None else format_duration(duration))
+        self.refresh()
+
+    @override
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._update_timer()
+        self.refresh()
+
+    @override
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self._timer.stop()
+
+    # -- background work ------------------------------------------------------------------------
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._on_task_done)
+        return task
+
+    def _on_task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("reading a job's details failed", exc_info=exc)
+            self.message.setText(f"Could not read the job's details: {exc}")
+
+    def close_tasks(self) -> None:
+        """Stop background reads and pending actions (the window is closing)."""
+        self._timer.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        self.output_actions.cancel_pending()

@@ -1,0 +1,170 @@
+"""The job table's view: sorting, selection, column widths, delegates and column menu."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QPaintEvent
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
+from typing_extensions import override
+
+from render_manager.ui.column_menu import install_column_menu
+from render_manager.ui.delegates import install_delegates
+from render_manager.ui.job_filter_model import JobFilterModel
+from render_manager.ui.job_table_model import JOB_ROLE, Column
+
+# Wide enough for typical content, so a first start shows whole dates and names; a
+# user's own layout (restored from QSettings) replaces these.
+_DEFAULT_WIDTHS = {
+    Column.NAME: 230,
+    Column.CONNECTION: 95,
+    Column.STATUS: 100,
+    Column.PROGRESS: 90,
+    Column.ETA: 65,
+    Column.FRAMES: 85,
+    Column.BATCH: 70,
+    Column.CREATED: 135,
+    Column.STARTED: 135,
+    Column.DURATION: 70,
+    Column.OUTPUT: 220,
+}
+# Shown on demand: a first start keeps the table readable on a laptop screen.
+_HIDDEN_BY_DEFAULT = (Column.STARTED,)
+
+
+# Qt repaints a whole viewport for any dataChanged range longer than this many rows, even
+# when none of them is on screen; beyond it, JobTableView repaints the rows itself.
+_SMALL_RANGE = 16
+
+
+class JobTableView(QTableView):
+    """A QTableView that, after a large refresh, repaints only the visible rows that changed.
+
+    A refresh announces thousands of scattered rows as one range over their span; Qt's own
+    handling repaints the whole viewport for it (some 25 ms at 20 rows of progress bars),
+    though usually two or three visible jobs changed. Rows are compared by the identity of
+    their Job (a changed job is a new object), so unchanged rows are not repainted.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._seen: dict[int, object] = {}
+
+    @override
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        # What each visible row shows now: the next large refresh compares against it.
+        top = self.rowAt(event.rect().top())
+        if top < 0:
+            return
+        bottom = self.rowAt(event.rect().bottom())
+        if bottom < 0:
+            bottom = self.model().rowCount() - 1
+        index = self.model().index
+        for row in range(top, bottom + 1):
+            self._seen[row] = index(row, 0).data(JOB_ROLE)
+
+    @override
+    def dataChanged(
+        self,
+        top_left: QModelIndex | QPersistentModelIndex,
+        bottom_right: QModelIndex | QPersistentModelIndex,
+        roles: Sequence[int] = (),
+    ) -> None:
+        first, last = top_left.row(), bottom_right.row()
+        model = self.model()
+        whole_rows = top_left.column() == 0 and bottom_right.column() == model.columnCount() - 1
+        if last - first < _SMALL_RANGE or not whole_rows:
+            super().dataChanged(top_left, bottom_right, roles)
+            return
+        viewport = self.viewport()
+        top = self.rowAt(0)
+        if top < 0:
+            return  # no rows on screen
+        bottom = self.rowAt(viewport.height() - 1)
+        if bottom < 0:
+            bottom = model.rowCount() - 1
+        seen = self._seen
+        width = viewport.width()
+        for row in range(max(first, top), min(last, bottom) + 1):
+            job = model.index(row, 0).data(JOB_ROLE)
+            if seen.get(row) is not job:
+                seen[row] = job
+                viewport.update(0, self.rowViewportPosition(row), width, self.rowHeight(row))
+        if len(seen) > 4 * (bottom - top + 1) + 64:
+            # Rows scrolled out of sight: forget them (an unknown row is simply repainted).
+            self._seen = {r: j for r, j in seen.items() if top <= r <= bottom}
+
+
+def job_table_view(proxy: JobFilterModel, parent: QWidget) -> QTableView:
+    """A table view over the filtered jobs, newest first, with the default layout."""
+    view = JobTableView(parent)
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    view.sortByColumn(Column.CREATED, Qt.SortOrder.DescendingOrder)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    view.setAlternatingRowColors(True)
+    # One line per job: long errors and paths are elided; the tooltip has them whole.
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    # Fixed row heights: the view never measures 100,000 rows.
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
+    header = view.horizontalHeader()
+    header.setSectionsMovable(True)
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setHighlightSections(False)
+    for column, width in _DEFAULT_WIDTHS.items():
+        view.setColumnWidth(column, width)
+    for column in _HIDDEN_BY_DEFAULT:
+        view.setColumnHidden(column, True)
+    install_delegates(view)
+    install_column_menu(view)
+    return view
+
+
+class EmptyHint(QObject):
+    """A line of help over an empty table: how to start, or how to undo the filters."""
+
+    def __init__(self, view: QTableView, proxy: JobFilterModel) -> None:
+        super().__init__(view)
+        self._view = view
+        self._proxy = proxy
+        self.label = QLabel(view.viewport())
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setWordWrap(True)
+        self.label.setEnabled(False)  # drawn in the palette's muted text colour
+        for signal in (
+            proxy.rowsInserted,
+            proxy.rowsRemoved,
+            proxy.modelReset,
+            proxy.layoutChanged,
+        ):
+            signal.connect(self.update)
+        view.viewport().installEventFilter(self)
+        self.update()
+
+    def update(self, *_args: object) -> None:
+        """Show or hide the hint for the current rows and filters."""
+        if self._proxy.rowCount() > 0:
+            self.label.hide()
+            return
+        if self._proxy.is_filtering:
+            text = "No job matches the filters.\nShow all jobs with Ctrl+Shift+F."
+        else:
+            text = (
+                "No jobs yet.\nNew batch (Ctrl+N) renders one job per row of a data file;"
+                "\nNew render (Ctrl+Shift+N) renders one."
+            )
+        self.label.setText(text)
+        self.label.resize(self._view.viewport().size())
+        self.label.show()
+
+    @override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.label.resize(self._view.viewport().size())
+        return False

@@ -1,0 +1,187 @@
+"""Step 2: the data file and which column fills each placeholder (or, for one job, the values)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from render_manager.services.batch_data import DATA_SUFFIXES, DataTable, auto_mapping, single_row
+
+NOT_MAPPED = "(no column)"
+
+
+class DataPage(QWidget):
+    """A data file and a column per placeholder; in single mode, a value per placeholder."""
+
+    file_chosen = Signal(str)
+
+    def __init__(self, *, single: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.single = single
+        self.table: DataTable | None = None
+        self.last_folder = ""
+        self._names: list[str] = []
+        self._combos: dict[str, QComboBox] = {}
+        self._edits: dict[str, QLineEdit] = {}
+        # What the user chose or typed, kept across template edits and file reloads.
+        self._chosen: dict[str, str | None] = {}
+        self._typed: dict[str, str] = {}
+
+        layout = QVBoxLayout(self)
+        self.file = QLineEdit(self)
+        self.file.setReadOnly(True)
+        self.file.setPlaceholderText("Choose or drop a CSV, TSV or JSON file")
+        self.file.setAccessibleName("Data file")
+        browse = QPushButton("&Open data file…", self)
+        browse.setAutoDefault(False)
+        browse.clicked.connect(self._on_browse)
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        if not single:
+            row = QHBoxLayout()
+            row.addWidget(self.file, 1)
+            row.addWidget(browse)
+            layout.addLayout(row)
+            layout.addWidget(self.summary)
+        self.heading = QLabel(self)
+        layout.addWidget(self.heading)
+        self._form_host = QWidget(self)
+        self._form = QFormLayout(self._form_host)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self._form_host)
+        layout.addWidget(scroll, 1)
+        if single:
+            browse.hide()
+            self.file.hide()
+
+    def set_table(self, table: DataTable) -> None:
+        """A data file was read: offer its columns, mapped by name where possible."""
+        self.table = table
+        self.file.setText(str(table.source or ""))
+        bad = sum(1 for r in table.rows if r.error is not None)
+        text = f"{len(table.rows):,} rows, {len(table.columns)} columns"
+        self.summary.setText(f"{text}; {bad:,} rows cannot be read" if bad else text)
+        self._remember()
+        # A choice the new file cannot honour gives way to a match by name.
+        self._chosen = {n: c for n, c in self._chosen.items() if c in table.columns}
+        self._rebuild(remember=False)
+
+    def set_error(self, message: str) -> None:
+        """The data file could not be read; the previous data, if any, is kept."""
+        self.summary.setText(message)
+
+    def set_placeholders(self, names: Sequence[str]) -> None:
+        """The template's placeholders, in order of first use."""
+        self._names = list(names)
+        self._rebuild()
+
+    def mapping(self) -> dict[str, str | None]:
+        """Each placeholder's column (None: not mapped)."""
+        if self.single:
+            return {n: n for n in self._names}
+        return {n: self._combo_column(c) for n, c in self._combos.items()}
+
+    def data(self) -> DataTable | None:
+        """The rows to fill the template with: the file's, or the single form's one row."""
+        if self.single:
+            return single_row({n: e.text() for n, e in self._edits.items()})
+        return self.table
+
+    def problem(self) -> str | None:
+        """Why the next step cannot be reached yet."""
+        if self.single:
+            return None
+        if self.table is None:
+            return "Choose a data file (or drop one on this window)."
+        unmapped = [n for n, c in self.mapping().items() if c is None]
+        if unmapped:
+            return "Choose a column for " + ", ".join("{{" + n + "}}" for n in unmapped) + "."
+        return None
+
+    def _rebuild(self, *, remember: bool = True) -> None:
+        if remember:
+            self._remember()
+        while self._form.rowCount():
+            self._form.removeRow(0)
+        self._combos.clear()
+        self._edits.clear()
+        if not self._names:
+            self.heading.setText(
+                "The job template has no {{placeholders}}: every row is the same job."
+            )
+            return
+        if self.single:
+            self.heading.setText("Values for this job:")
+            for name in self._names:
+                edit = QLineEdit(self._typed.get(name, ""), self._form_host)
+                edit.setAccessibleName(name)
+                self._form.addRow(f"{{{{{name}}}}}:", edit)
+                self._edits[name] = edit
+            return
+        self.heading.setText("Column that fills each placeholder:")
+        columns = list(self.table.columns) if self.table else []
+        guessed = auto_mapping(self._names, columns)
+        for name in self._names:
+            combo = QComboBox(self._form_host)
+            combo.setAccessibleName(f"Column for {name}")
+            combo.addItem(NOT_MAPPED, None)
+            for column in columns:
+                combo.addItem(column, column)
+            choice = self._chosen.get(name, guessed.get(name))
+            combo.setCurrentIndex(max(combo.findData(choice), 0) if choice else 0)
+            self._form.addRow(f"{{{{{name}}}}}:", combo)
+            self._combos[name] = combo
+
+    def _remember(self) -> None:
+        for name, combo in self._combos.items():
+            if combo.count() > 1:  # with no columns offered there was no choice to keep
+                self._chosen[name] = self._combo_column(combo)
+        for name, edit in self._edits.items():
+            self._typed[name] = edit.text()
+
+    @staticmethod
+    def _combo_column(combo: QComboBox) -> str | None:
+        value = combo.currentData()
+        return value if isinstance(value, str) else None
+
+    def combo(self, name: str) -> QComboBox:
+        """The column chooser of one placeholder."""
+        return self._combos[name]
+
+    def edit(self, name: str) -> QLineEdit:
+        """The value field of one placeholder (single mode)."""
+        return self._edits[name]
+
+    def _on_browse(self) -> None:
+        # A non-native dialog opened with open(): no nested event loop under asyncio work.
+        dialog = QFileDialog(self, "Data file", self.last_folder)
+        dialog.setNameFilter("Data files (*.csv *.tsv *.tab *.json);;All files (*)")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+        dialog.fileSelected.connect(self.file_chosen.emit)
+        dialog.open()
+
+
+def data_file_in(urls: Sequence[QUrl]) -> Path | None:
+    """The first local data file among dropped URLs."""
+    for url in urls:
+        if url.isLocalFile():
+            path = Path(url.toLocalFile())
+            if path.suffix.lower() in DATA_SUFFIXES:
+                return path
+    return None

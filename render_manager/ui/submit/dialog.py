@@ -1,0 +1,395 @@
+"""New batch (Ctrl+N) and New render: connection and template, data and mapping, preview,
+send with progress, and the per-row result with "Retry failed rows".
+
+Disk, keyring and network work runs in asyncio tasks (the dialog keeps a reference to each);
+the async methods are public so tests can await them, and the slots only spawn them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from typing_extensions import override
+
+from render_manager.backends.errors import BackendError
+from render_manager.domain.connection import Connection
+from render_manager.domain.status import BackendKind
+from render_manager.services.batch_data import prepare_rows, read_data
+from render_manager.services.batch_submit import BatchSubmission, RowState
+from render_manager.services.context import AppContext
+from render_manager.services.job_templates import DataFileError, placeholders
+from render_manager.services.remote import RemoteService
+from render_manager.ui.submit.data_page import DataPage, data_file_in
+from render_manager.ui.submit.result_page import ResultPage
+from render_manager.ui.submit.source_page import SourcePage
+
+log = logging.getLogger(__name__)
+
+_SETTINGS = "batch-dialog"
+SOURCE, DATA, PREVIEW = range(3)
+
+
+class BatchDialog(QDialog):
+    """Submit one job per data row (or, with `single`, one job typed into a form)."""
+
+    submitted = Signal(list)
+    """Ids of the jobs a send (or retry) just created: the window refreshes on it."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        remote: RemoteService | None,
+        *,
+        wake_engine: Callable[[], None] | None = None,
+        connections: Sequence[Connection] | None = None,
+        single: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._remote = remote
+        self._own_remote = remote is None
+        self._wake_engine = wake_engine
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.submission: BatchSubmission | None = None
+        self.sent = False
+        self.sending = False
+        self._stop = False
+        self._close_when_done = False
+        self.setWindowTitle("New render" if single else "New batch")
+        self.setAcceptDrops(not single)
+        self.resize(900, 640)
+
+        self._build(single)
+        self._wire()
+        self._show_page(SOURCE)
+        if connections is not None:
+            self._set_connections(connections)
+        else:
+            self._spawn(self.load_connections())
+
+    def _build(self, single: bool) -> None:
+        folder = str(QSettings().value(f"{_SETTINGS}/folder", "") or "")
+        self.source = SourcePage(self)
+        self.data_page = DataPage(single=single, parent=self)
+        self.result_page = ResultPage(self)
+        self.source.last_folder = self.data_page.last_folder = folder
+        self.pages = QStackedWidget(self)
+        for page in (self.source, self.data_page, self.result_page):
+            self.pages.addWidget(page)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.back = QPushButton("< &Back", self)
+        self.next = QPushButton("&Next >", self)
+        self.submit_button = QPushButton("&Submit", self)
+        self.submit_button.setToolTip("Send the rows (Ctrl+Return)")
+        self.close_button = QPushButton("Cancel", self)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        for button in (self.back, self.next, self.submit_button, self.close_button):
+            button.setAutoDefault(False)
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages, 1)
+        layout.addLayout(buttons)
+
+    def _wire(self) -> None:
+        self.back.clicked.connect(self._on_back)
+        self.next.clicked.connect(self._on_next)
+        self.submit_button.clicked.connect(self._on_submit)
+        self.close_button.clicked.connect(self.reject)
+        self.result_page.stop.clicked.connect(self._on_stop)
+        self.result_page.retry.clicked.connect(self._on_retry)
+        self.source.connection_changed.connect(self._on_connection_changed)
+        self.source.cloud_template_chosen.connect(self._on_cloud_template_chosen)
+        self.source.browse_folder_used.connect(self._remember_folder)
+        self.data_page.file_chosen.connect(lambda path: self._spawn(self.load_data(Path(path))))
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self._on_ctrl_return)
+
+    # -- async work (awaited by tests; spawned by the slots) ----------------------------------
+
+    async def load_connections(self) -> None:
+        """Read the connections from the store, off the GUI thread."""
+        self._set_connections(await asyncio.to_thread(self._ctx.connections.list))
+
+    async def load_data(self, path: Path) -> None:
+        """Read a data file off the GUI thread and offer its columns."""
+        self._remember_folder(str(path))
+        try:
+            table = await asyncio.to_thread(read_data, path)
+        except DataFileError as exc:
+            self.data_page.set_error(str(exc))
+            self._say(str(exc))
+            return
+        self.data_page.set_table(table)
+        self._say(f"Read {path.name}.")
+
+    async def load_cloud_templates(self, name: str) -> None:
+        """The Nexrender Cloud templates of a connection, for the template chooser."""
+        await self.source.load_cloud_templates(self._service(), name)
+
+    async def load_cloud_template(self, name: str, template_id: str) -> None:
+        """One template's compositions and layers."""
+        await self.source.load_cloud_template(self._service(), name, template_id)
+
+    async def build_preview(self) -> None:
+        """Fill the template from every row and check each, before anything is sent."""
+        connection = self.source.current()
+        table = self.data_page.data()
+        if connection is None or table is None:
+            return
+        template, mapping = self.source.template_text(), self.data_page.mapping()
+        prepared = await asyncio.to_thread(
+            prepare_rows, template, table.rows, mapping, connection.kind
+        )
+        base_dir = table.source.parent if table.source else self._ctx.home
+        name = table.source.name if table.source else self.windowTitle()
+        remote = None if connection.kind is BackendKind.LOCAL else self._service()
+        submission = BatchSubmission(
+            self._ctx, connection, prepared, remote=remote, base_dir=base_dir, batch_name=name
+        )
+        await submission.check_local()
+        self.submission, self.sent = submission, False
+        self.result_page.show_preview(submission, table.columns)
+        self._show_page(PREVIEW)
+        if connection.kind is BackendKind.RENDLEY and submission.count(RowState.READY):
+            await self.price(submission)
+
+    async def price(self, submission: BatchSubmission) -> None:
+        """Show what the ready rows cost in credits (Rendley's export/cost) before sending."""
+        self.result_page.set_cost("Asking Rendley for the price…")
+        bodies = [r.body for r in submission.rows if r.state is RowState.READY]
+        try:
+            prices = await self._service().cost(submission.connection.name, bodies)
+        except BackendError as exc:
+            self.result_page.set_cost(f"The price could not be read: {exc}")
+            return
+        self.result_page.show_prices(prices)
+
+    async def send(self) -> None:
+        """Send the ready rows in chunks, with progress; Stop ends it between chunks."""
+        submission = self.submission
+        if submission is None or self.sending or self.sent:
+            return
+        skip = self.result_page.skip_invalid.isChecked()
+        if submission.count(RowState.INVALID) and not skip:
+            self._say("Some rows are invalid: go Back to fix them, or tick “Skip invalid rows”.")
+            return
+        await self._run(submission.submit, submission.count(RowState.READY), skip_invalid=True)
+
+    async def retry_failed(self) -> None:
+        """Send again the rows that were not created; never a row that was."""
+        submission = self.submission
+        if submission is None or self.sending:
+            return
+        resend = self.result_page.resend_unknown.isChecked()
+        total = submission.count(RowState.FAILED, RowState.NOT_SENT, RowState.UNKNOWN)
+        await self._run(submission.retry_failed, total, include_unknown=resend)
+
+    async def _run(
+        self, call: Callable[..., Coroutine[Any, Any, object]], total: int, **kw: Any
+    ) -> None:
+        submission = self.submission
+        assert submission is not None
+        before = {r.job_id for r in submission.rows if r.job_id}
+        self.sending, self._stop = True, False
+        self.result_page.start_sending(total)
+        self._update_buttons()
+
+        page = self.result_page
+        try:
+            await call(on_progress=page.on_progress, should_stop=lambda: self._stop, **kw)
+        finally:
+            self.sending, self.sent = False, True
+            page.finish_sending(submission)
+            self._update_buttons()
+        created = [r.job_id for r in submission.rows if r.job_id and r.job_id not in before]
+        if created:
+            if submission.connection.kind is BackendKind.LOCAL and self._wake_engine:
+                self._wake_engine()
+            self.submitted.emit(created)
+        self._say(self.result_page.summary.text())
+        if self._close_when_done:
+            self.done(QDialog.DialogCode.Accepted)
+
+    async def aclose(self) -> None:
+        """Close the HTTP clients the dialog opened itself (none when given a service)."""
+        if self._own_remote and self._remote is not None:
+            await self._remote.aclose()
+            self._remote = None
+
+    # -- navigation ---------------------------------------------------------------------------
+
+    def _on_next(self) -> None:
+        page = self.pages.currentIndex()
+        if page == SOURCE:
+            problem = self._source_problem()
+            if problem:
+                self._say(problem)
+                return
+            self.data_page.set_placeholders(placeholders(self.source.template_text()))
+            self._show_page(DATA)
+        elif page == DATA:
+            problem = self.data_page.problem()
+            if problem:
+                self._say(problem)
+                return
+            self._say("Checking every row…")
+            self._spawn(self.build_preview())
+
+    def _on_back(self) -> None:
+        if self.back.isEnabled():
+            self._show_page(self.pages.currentIndex() - 1)
+
+    def _on_submit(self) -> None:
+        self._spawn(self.send())
+
+    def _on_retry(self) -> None:
+        self._spawn(self.retry_failed())
+
+    def _on_stop(self) -> None:
+        self._stop = True
+        self.result_page.stop.setEnabled(False)
+        self._say("Stopping after the rows already on their way…")
+
+    def _on_ctrl_return(self) -> None:
+        if self.pages.currentIndex() == PREVIEW:
+            if self.submit_button.isEnabled():
+                self._on_submit()
+        else:
+            self._on_next()
+
+    def _source_problem(self) -> str | None:
+        if self.source.current() is None:
+            return "Add a connection first (File ▸ Connections)."
+        if not self.source.template_text().strip():
+            return "The job template is empty."
+        return None
+
+    def _show_page(self, page: int) -> None:
+        self.pages.setCurrentIndex(page)
+        self._update_buttons()
+        self._say("")
+
+    def _update_buttons(self) -> None:
+        page = self.pages.currentIndex()
+        # Once rows were sent, a new preview would send them again: the result page is final.
+        self.back.setEnabled(page > SOURCE and not self.sending and not self.sent)
+        self.next.setVisible(page < PREVIEW)
+        ready = self.submission is not None and self.submission.count(RowState.READY) > 0
+        self.submit_button.setVisible(page == PREVIEW)
+        self.submit_button.setEnabled(
+            page == PREVIEW and ready and not self.sent and not self.sending
+        )
+        self.close_button.setText("Close" if self.sent else "Cancel")
+        default = self.submit_button if page == PREVIEW and not self.sent else self.next
+        default.setDefault(True)
+
+    def _say(self, text: str) -> None:
+        self.status.setText(text)
+
+    # -- connections, templates and settings ---------------------------------------------------
+
+    def _set_connections(self, connections: Sequence[Connection]) -> None:
+        last = QSettings().value(f"{_SETTINGS}/connection")
+        self.source.set_connections(connections, last if isinstance(last, str) else None)
+        if not connections:
+            self._say("There is no connection yet: add one in File ▸ Connections.")
+
+    def _on_connection_changed(self, name: str) -> None:
+        QSettings().setValue(f"{_SETTINGS}/connection", name)
+        connection = self.source.current()
+        if connection is not None and connection.kind is BackendKind.NEXRENDER_CLOUD:
+            self.source.cloud_status.setText("Reading templates…")
+            self._spawn(self.load_cloud_templates(name))
+
+    def _on_cloud_template_chosen(self, template_id: str) -> None:
+        connection = self.source.current()
+        if connection is not None:
+            self._spawn(self.load_cloud_template(connection.name, template_id))
+
+    def _remember_folder(self, path: str) -> None:
+        folder = str(Path(path).parent)
+        self.source.last_folder = self.data_page.last_folder = folder
+        QSettings().setValue(f"{_SETTINGS}/folder", folder)
+
+    def _service(self) -> RemoteService:
+        if self._remote is None:
+            self._remote = RemoteService(self._ctx.connections, self._ctx.jobs, self._ctx.keychain)
+        return self._remote
+
+    # -- closing, dropping, tasks --------------------------------------------------------------
+
+    @override
+    def reject(self) -> None:
+        if self.sending:
+            self._confirm(
+                "Rows are being sent. Stop sending and close when the rows on their way are done?",
+                self._stop_and_close,
+            )
+        elif not self.sent and (
+            self.data_page.table is not None or self.pages.currentIndex() > SOURCE
+        ):
+            self._confirm("Discard what you entered and close without sending?", self._discard)
+        else:
+            self._discard()
+
+    def _confirm(self, question: str, on_yes: Callable[[], None]) -> None:
+        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+        box = QMessageBox(QMessageBox.Icon.Question, self.windowTitle(), question, buttons, self)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.accepted.connect(on_yes)
+        self.confirmation = box
+        box.open()  # never exec(): a nested loop would stall the sending task
+
+    def _stop_and_close(self) -> None:
+        self._close_when_done = True
+        self._on_stop()
+
+    def _discard(self) -> None:
+        if self._own_remote:
+            self._spawn(self.aclose())
+        super().reject()
+
+    @override
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if data_file_in(event.mimeData().urls()) is not None and not self.sending:
+            event.acceptProposedAction()
+
+    @override
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = data_file_in(event.mimeData().urls())
+        if path is None:
+            return
+        event.acceptProposedAction()
+        if self.pages.currentIndex() == SOURCE:
+            self._on_next()
+        self._spawn(self.load_data(path))
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._on_task_done)
+
+    def _on_task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("batch dialog task failed", exc_info=exc)
+            self._say(f"Something went wrong: {exc}")

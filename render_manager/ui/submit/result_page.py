@@ -1,0 +1,153 @@
+"""Step 3: every row checked before sending, then what happened to each, with a retry."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from render_manager.services.batch_data import total_cost
+from render_manager.services.batch_submit import BatchSubmission, RowState
+from render_manager.ui.submit.preview_model import STATE_TEXT, PreviewColumn, PreviewModel
+
+
+class ResultPage(QWidget):
+    """The preview table, its summary and price, the send progress, and Retry."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = PreviewModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Rows")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.cost = QLabel(self)
+        self.cost.setWordWrap(True)
+        self.cost.hide()
+        self.skip_invalid = QCheckBox("S&kip invalid rows and send the others", self)
+        self.resend_unknown = QCheckBox(
+            "Also resend rows of &unknown outcome (I checked they were not created)", self
+        )
+        self.resend_unknown.hide()
+        self.progress = QProgressBar(self)
+        self.progress.setFormat("%v of %m rows sent")
+        self.progress.hide()
+        self.stop = QPushButton("S&top sending", self)
+        self.stop.setAutoDefault(False)
+        self.stop.setToolTip("Rows already on their way finish; no further rows are sent")
+        self.stop.hide()
+        self.retry = QPushButton("Retry &failed rows", self)
+        self.retry.setAutoDefault(False)
+        self.retry.hide()
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.cost)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.skip_invalid)
+        layout.addWidget(self.resend_unknown)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.progress, 1)
+        bottom.addWidget(self.stop)
+        bottom.addWidget(self.retry)
+        layout.addLayout(bottom)
+
+    def show_preview(self, submission: BatchSubmission, columns: tuple[str, ...]) -> None:
+        """The rows as they would be sent, each checked."""
+        self.model.set_rows(submission.rows, columns)
+        self.table.resizeColumnToContents(PreviewColumn.ROW)
+        # Wide enough for every state a row can reach, not only the ones shown now.
+        widest = max(self.fontMetrics().horizontalAdvance(t) for t in STATE_TEXT.values())
+        self.table.setColumnWidth(PreviewColumn.STATE, widest + 16)
+        self.table.setColumnWidth(PreviewColumn.MESSAGE, 320)
+        self.cost.hide()
+        self.retry.hide()
+        self.resend_unknown.hide()
+        self.progress.hide()
+        self.update_summary(submission, sent=False)
+
+    def update_summary(self, submission: BatchSubmission, *, sent: bool) -> None:
+        """Counts of rows by state, in words."""
+        total = len(submission.rows)
+        invalid = submission.count(RowState.INVALID)
+        if not sent:
+            ready = submission.count(RowState.READY)
+            text = f"{total:,} rows: {ready:,} ready to send"
+            if invalid:
+                text += f", {invalid:,} invalid (shown in red; point at one to read why)"
+            self.summary.setText(text + ".")
+            self.skip_invalid.setVisible(bool(invalid) and bool(ready))
+            return
+        parts = [f"{submission.count(RowState.CREATED):,} created"]
+        for state, words in (
+            (RowState.FAILED, "failed"),
+            (RowState.NOT_SENT, "not sent"),
+            (RowState.UNKNOWN, "of unknown outcome (check before resending)"),
+            (RowState.INVALID, "invalid, not sent"),
+        ):
+            if n := submission.count(state):
+                parts.append(f"{n:,} {words}")
+        self.summary.setText(f"{total:,} rows: " + ", ".join(parts) + ".")
+        self.skip_invalid.hide()
+        retryable = submission.count(RowState.FAILED, RowState.NOT_SENT, RowState.UNKNOWN)
+        self.retry.setVisible(bool(retryable))
+        self.retry.setText(f"Retry &failed rows ({retryable:,})")
+        self.resend_unknown.setVisible(submission.count(RowState.UNKNOWN) > 0)
+
+    def start_sending(self, total: int) -> None:
+        """Show the progress bar and Stop for a send of `total` rows."""
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(0)
+        self.progress.show()
+        self.stop.setEnabled(True)
+        self.stop.show()
+        self.retry.setEnabled(False)
+
+    def on_progress(self, done: int, _total: int, changed: list[int]) -> None:
+        """A chunk was settled: move the bar and repaint its rows."""
+        self.progress.setValue(done)
+        self.model.rows_changed(changed)
+
+    def finish_sending(self, submission: BatchSubmission) -> None:
+        """Sending ended (done or stopped): every row and the counts as they now stand."""
+        self.stop.hide()
+        self.retry.setEnabled(True)
+        self.model.rows_changed(range(len(submission.rows)))
+        self.update_summary(submission, sent=True)
+
+    def set_cost(self, text: str | None) -> None:
+        """The price of the rows to send (Rendley), or hide it."""
+        self.cost.setText(text or "")
+        self.cost.setVisible(bool(text))
+
+    def show_prices(self, prices: Sequence[tuple[int, object | str]] | None) -> None:
+        """Each ready row's price from the back-end, summed (None: it has no prices)."""
+        if prices is None:
+            self.set_cost(None)
+            return
+        total = total_cost([p for _, p in prices])
+        if total is None:
+            problems = [p for _, p in prices if isinstance(p, str)]
+            detail = problems[0] if problems else "the answer carries no single number"
+            self.set_cost(f"Price unknown for some rows: {detail}")
+        else:
+            self.set_cost(f"Cost: {total:g} credits for {len(prices):,} exports.")

@@ -1,0 +1,311 @@
+"""Step 1: where to render, what to render, and the job template each row fills in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from render_manager.backends.errors import BackendError
+from render_manager.backends.nexrender_cloud_records import Template
+from render_manager.domain.connection import Connection
+from render_manager.domain.status import BackendKind
+from render_manager.services.batch_data import cloud_template, local_template, rendley_template
+from render_manager.services.remote import RemoteService
+
+_PAGES = {
+    BackendKind.LOCAL: 0,
+    BackendKind.NEXRENDER_CLOUD: 1,
+    BackendKind.RENDLEY: 2,
+    BackendKind.NEXRENDER_SERVER: 3,
+}
+
+
+class SourcePage(QWidget):
+    """Connection, the kind's own fields, and the editable job template they generate."""
+
+    connection_changed = Signal(str)
+    cloud_template_chosen = Signal(str)
+    browse_folder_used = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._connections: dict[str, Connection] = {}
+        self._templates: dict[str, Template] = {}
+        # Once the user edits the template by hand, the fields no longer overwrite it.
+        self._edited = False
+        self._generating = False
+        self.last_folder = ""
+
+        self.connection = QComboBox(self)
+        self.connection.setAccessibleName("Connection")
+        self.connection.currentIndexChanged.connect(self._on_connection)
+        self.forms = QStackedWidget(self)
+        self.forms.addWidget(self._local_form())
+        self.forms.addWidget(self._cloud_form())
+        self.forms.addWidget(self._rendley_form())
+        self.forms.addWidget(
+            QLabel("Write the job for the nexrender server below (nexrender job JSON).", self)
+        )
+        self.template = QPlainTextEdit(self)
+        self.template.setAccessibleName("Job template")
+        self.template.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.template.setPlaceholderText('{"template": {...}, "assets": [...]}')
+        self.template.textChanged.connect(self._on_template_edited)
+        regenerate = QPushButton("Re&generate from the fields", self)
+        regenerate.setAutoDefault(False)
+        regenerate.clicked.connect(lambda: self.regenerate(force=True))
+        self.problem = QLabel(self)
+        self.problem.setWordWrap(True)
+
+        top = QFormLayout()
+        top.addRow("C&onnection:", self.connection)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.forms)
+        head = QHBoxLayout()
+        label = QLabel("&Job template — {{name}} is filled from the data:", self)
+        label.setBuddy(self.template)
+        head.addWidget(label, 1)
+        head.addWidget(regenerate)
+        layout.addLayout(head)
+        layout.addWidget(self.template, 1)
+        layout.addWidget(self.problem)
+
+    # -- the kinds' forms ---------------------------------------------------------------------
+
+    def _local_form(self) -> QWidget:
+        form = QWidget(self)
+        self.aep = QLineEdit(form)
+        self.aep.setPlaceholderText("/projects/promo.aep")
+        browse = QPushButton("Bro&wse…", form)
+        browse.setAutoDefault(False)
+        browse.clicked.connect(self._on_browse_aep)
+        row = QHBoxLayout()
+        row.addWidget(self.aep, 1)
+        row.addWidget(browse)
+        self.composition = QLineEdit(form)
+        self.composition.setPlaceholderText("Main")
+        self.output_module = QLineEdit(form)
+        self.output_module.setPlaceholderText("After Effects' default (e.g. Lossless)")
+        self.render_settings = QLineEdit(form)
+        self.render_settings.setPlaceholderText("After Effects' default (e.g. Best Settings)")
+        self.text_layers = QLineEdit(form)
+        self.text_layers.setPlaceholderText("Title, Subtitle — each takes a column")
+        layout = QFormLayout(form)
+        # A row that is a layout gets no buddy from addRow: the mnemonic needs one.
+        project_label = QLabel("&Project (.aep):", form)
+        project_label.setBuddy(self.aep)
+        layout.addRow(project_label, row)
+        layout.addRow("Co&mposition:", self.composition)
+        layout.addRow("Output mo&dule template:", self.output_module)
+        layout.addRow("Render &settings template:", self.render_settings)
+        layout.addRow("&Text layers:", self.text_layers)
+        for edit in (self.aep, self.composition, self.output_module, self.render_settings):
+            edit.textChanged.connect(self._on_fields)
+        self.text_layers.textChanged.connect(self._on_fields)
+        return form
+
+    def _cloud_form(self) -> QWidget:
+        form = QWidget(self)
+        self.cloud_template = QComboBox(form)
+        self.cloud_template.setAccessibleName("Nexrender Cloud template")
+        self.cloud_template.activated.connect(self._on_cloud_template)
+        self.cloud_composition = QComboBox(form)
+        self.cloud_composition.currentIndexChanged.connect(self._on_fields)
+        self.layers = QListWidget(form)
+        self.layers.setAccessibleName("Layers that take a column")
+        self.layers.itemChanged.connect(self._on_fields)
+        self.cloud_status = QLabel(form)
+        layout = QFormLayout(form)
+        layout.addRow("&Template:", self.cloud_template)
+        layout.addRow("Co&mposition:", self.cloud_composition)
+        layout.addRow("&Layers from data:", self.layers)
+        layout.addRow(self.cloud_status)
+        return form
+
+    def _rendley_form(self) -> QWidget:
+        form = QWidget(self)
+        self.project_id = QLineEdit("{{project_id}}", form)
+        self.project_id.setToolTip("A project id, or {{column}} to export one project per row")
+        self.resolution = QComboBox(form)
+        self.resolution.setEditable(True)
+        self.resolution.addItems(["1080p", "720p", "480p", "1440p", "2160p"])
+        self.codec = QComboBox(form)
+        self.codec.addItems(["h264", "h265", "vp9", "prores"])
+        layout = QFormLayout(form)
+        layout.addRow("&Project id:", self.project_id)
+        layout.addRow("&Resolution:", self.resolution)
+        layout.addRow("Co&dec:", self.codec)
+        self.project_id.textChanged.connect(self._on_fields)
+        self.resolution.currentTextChanged.connect(self._on_fields)
+        self.codec.currentIndexChanged.connect(self._on_fields)
+        return form
+
+    # -- state --------------------------------------------------------------------------------
+
+    def set_connections(self, connections: Sequence[Connection], preferred: str | None) -> None:
+        """The connections to offer; `preferred` (the last one used) is chosen if present."""
+        self._connections = {c.name: c for c in connections}
+        self.connection.blockSignals(True)
+        self.connection.clear()
+        for c in connections:
+            self.connection.addItem(f"{c.name}  ({c.kind.value})", c.name)
+        self.connection.blockSignals(False)
+        index = self.connection.findData(preferred) if preferred else -1
+        self.connection.setCurrentIndex(max(index, 0))
+        self._on_connection()
+
+    def current(self) -> Connection | None:
+        """The chosen connection."""
+        name = self.connection.currentData()
+        return self._connections.get(name) if isinstance(name, str) else None
+
+    async def load_cloud_templates(self, remote: RemoteService, name: str) -> None:
+        """Read the connection's templates (`GET /templates`) into the chooser."""
+        try:
+            templates = await remote.templates(name)
+        except BackendError as exc:
+            self.set_cloud_templates([], f"Templates could not be read: {exc}")
+            return
+        self.set_cloud_templates(templates)
+
+    async def load_cloud_template(self, remote: RemoteService, name: str, template_id: str) -> None:
+        """Read one template's compositions and layers (`GET /templates/{id}`)."""
+        try:
+            template = await remote.template(name, template_id)
+        except BackendError as exc:
+            self.cloud_status.setText(f"The template could not be read: {exc}")
+            return
+        self.set_cloud_template_details(template)
+
+    def set_cloud_templates(self, templates: Sequence[Template], error: str | None = None) -> None:
+        """Templates from `GET /templates` (or why they could not be read)."""
+        self._templates = {t.id: t for t in templates}
+        self.cloud_template.clear()
+        for t in templates:
+            note = "" if t.ready else f"  — {t.raw_status}, not usable yet"
+            self.cloud_template.addItem(f"{t.name}{note}", t.id)
+        self.cloud_status.setText(error or ("" if templates else "This team has no templates."))
+        if templates:
+            self._on_cloud_template()
+
+    def set_cloud_template_details(self, template: Template) -> None:
+        """One template's compositions and layers, as `GET /templates/{id}` gave them."""
+        self._templates[template.id] = template
+        if self.cloud_template.currentData() != template.id:
+            return
+        self.cloud_composition.blockSignals(True)
+        self.cloud_composition.clear()
+        self.cloud_composition.addItems(list(template.compositions))
+        self.cloud_composition.blockSignals(False)
+        self.layers.blockSignals(True)
+        self.layers.clear()
+        for layer in template.layers:
+            where = f" in {layer.composition}" if layer.composition else ""
+            item = QListWidgetItem(f"{layer.name} ({layer.type or 'layer'}{where})", self.layers)
+            item.setData(Qt.ItemDataRole.UserRole, (layer.name, layer.type))
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+        self.layers.blockSignals(False)
+        self.regenerate()
+
+    def template_text(self) -> str:
+        """The job template as the user left it."""
+        return self.template.toPlainText()
+
+    def regenerate(self, *, force: bool = False) -> None:
+        """Write the template from the fields, unless the user wrote their own."""
+        if self._edited and not force:
+            return
+        text = self._from_fields()
+        if text is None:
+            return
+        self._generating = True
+        self.template.setPlainText(text)
+        self._generating = False
+        self._edited = False
+
+    def _from_fields(self) -> str | None:
+        connection = self.current()
+        if connection is None:
+            return None
+        match connection.kind:
+            case BackendKind.LOCAL:
+                layers = [n.strip() for n in self.text_layers.text().split(",") if n.strip()]
+                return local_template(
+                    self.aep.text().strip(),
+                    self.composition.text().strip() or "Main",
+                    output_module=self.output_module.text().strip(),
+                    render_settings=self.render_settings.text().strip(),
+                    text_layers=layers,
+                )
+            case BackendKind.NEXRENDER_CLOUD:
+                template_id = self.cloud_template.currentData()
+                if not isinstance(template_id, str):
+                    return None
+                chosen = []
+                for n in range(self.layers.count()):
+                    item = self.layers.item(n)
+                    if item.checkState() == Qt.CheckState.Checked:
+                        chosen.append(item.data(Qt.ItemDataRole.UserRole))
+                composition = self.cloud_composition.currentText() or "Main"
+                return cloud_template(template_id, composition, chosen)
+            case BackendKind.RENDLEY:
+                return rendley_template(
+                    self.project_id.text().strip(),
+                    self.resolution.currentText().strip() or "1080p",
+                    self.codec.currentText(),
+                )
+            case BackendKind.NEXRENDER_SERVER:
+                return None
+
+    def _on_connection(self, *_args: object) -> None:
+        connection = self.current()
+        if connection is None:
+            return
+        self.forms.setCurrentIndex(_PAGES[connection.kind])
+        self._edited = False
+        self.regenerate()
+        self.connection_changed.emit(connection.name)
+
+    def _on_fields(self, *_args: object) -> None:
+        self.regenerate()
+
+    def _on_template_edited(self) -> None:
+        if not self._generating:
+            self._edited = True
+
+    def _on_cloud_template(self, *_args: object) -> None:
+        template_id = self.cloud_template.currentData()
+        if isinstance(template_id, str):
+            self.cloud_template_chosen.emit(template_id)
+
+    def _on_browse_aep(self) -> None:
+        # A non-native dialog opened with open(): no nested event loop under asyncio work.
+        dialog = QFileDialog(self, "After Effects project", self.last_folder)
+        dialog.setNameFilter("After Effects projects (*.aep *.aepx)")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+        dialog.fileSelected.connect(self._on_aep_selected)
+        dialog.open()
+
+    def _on_aep_selected(self, path: str) -> None:
+        self.aep.setText(path)
+        self.browse_folder_used.emit(path)

@@ -1,0 +1,309 @@
+"""The batch dialog: templates from the back-end, data mapped to placeholders, a preview that
+checks every row, and a send whose failed rows can be retried without duplicates."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+import qasync
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from render_manager.domain.connection import Connection
+from render_manager.domain.status import BackendKind
+from render_manager.services.batch_data import prepare_rows
+from render_manager.services.batch_submit import BatchSubmission, RowState
+from render_manager.services.context import AppContext
+from render_manager.services.job_templates import Row
+from render_manager.services.remote import RemoteService
+from render_manager.ui.submit import BatchDialog
+from render_manager.ui.submit.dialog import DATA, PREVIEW, SOURCE
+from render_manager.ui.submit.preview_model import STATE_ROLE, PreviewColumn, PreviewModel
+from tests.engine.fixtures import Engine
+from tests.fakes import nexrender_cloud, rendley
+from tests.fakes.nexrender_cloud import FakeNexrenderCloud
+from tests.fakes.rendley import FakeRendley
+
+
+async def _until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
+def _service(ctx: AppContext, fake: object) -> RemoteService:
+    def transport_for(_connection: Connection) -> httpx.AsyncBaseTransport:
+        return httpx.MockTransport(fake)  # type: ignore[arg-type]
+
+    return RemoteService(ctx.connections, ctx.jobs, ctx.keychain, transport_for=transport_for)
+
+
+def _dialog(
+    qtbot: QtBot, ctx: AppContext, remote: RemoteService | None, **kw: object
+) -> BatchDialog:
+    dialog = BatchDialog(ctx, remote, connections=ctx.connections.list(), **kw)  # type: ignore[arg-type]
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def _choose(dialog: BatchDialog, name: str) -> None:
+    combo = dialog.source.connection
+    combo.setCurrentIndex(combo.findData(name))
+
+
+def test_the_preview_model_is_a_sound_qt_model(qtmodeltester: ModelTester, ctx: AppContext) -> None:
+    template = '{"template": {"src": "{{project}}", "composition": "Main"}}'
+    rows = [Row(0, {"project": "/p/a.aep"}), Row(1, {}, "line 3: 1 values for 2 columns")]
+    prepared = prepare_rows(template, rows, {"project": "project"}, BackendKind.LOCAL)
+    submission = BatchSubmission(
+        ctx, ctx.connections.get("local"), prepared, base_dir=ctx.home, batch_name="b"
+    )
+    model = PreviewModel()
+    model.set_rows(submission.rows, ("project",))
+    qtmodeltester.check(model)
+    assert model.index(1, PreviewColumn.ROW).data() == "2"
+    assert model.index(1, PreviewColumn.STATE).data() == "Invalid"
+    assert model.index(1, PreviewColumn.MESSAGE).data() == "line 3: 1 values for 2 columns"
+    assert model.index(1, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is None
+    assert model.headerData(3, Qt.Orientation.Horizontal) == "project"
+    submission.rows[0].state, submission.rows[0].job_id = RowState.CREATED, "JOB1"
+    model.rows_changed([0])
+    assert model.index(0, PreviewColumn.MESSAGE).data() == "JOB1"
+    assert model.index(0, 0).data(STATE_ROLE) == RowState.CREATED
+
+
+# -- Rendley: price first, partial success, retry only the failed row ---------------------------
+
+
+@pytest.fixture
+def rendley_ctx(ctx: AppContext) -> AppContext:
+    ctx.connections.add(Connection(name="rendley", kind=BackendKind.RENDLEY))
+    ctx.keychain.set("rendley", rendley.TOKEN)
+    return ctx
+
+
+def test_a_batch_is_priced_checked_sent_and_its_failed_row_retried(
+    qtbot: QtBot, qloop: qasync.QEventLoop, rendley_ctx: AppContext, tmp_path: Path
+) -> None:
+    fake = FakeRendley(export_price=10)
+    remote = _service(rendley_ctx, fake)
+    dialog = _dialog(qtbot, rendley_ctx, remote)
+    _choose(dialog, "rendley")
+    assert '"project_id": "{{project_id}}"' in dialog.source.template_text()
+    data = tmp_path / "exports.csv"
+    data.write_text("project_id,title\nprj_1,One\nprj_2,Two\nprj_3\nprj_4,Four\n")
+    created: list[list[str]] = []
+    dialog.submitted.connect(created.append)
+
+    async def scenario() -> None:
+        dialog.next.click()
+        assert dialog.pages.currentIndex() == DATA
+        await dialog.load_data(data)
+        assert dialog.data_page.combo("project_id").currentText() == "project_id"
+        await dialog.build_preview()
+        assert dialog.pages.currentIndex() == PREVIEW
+        page = dialog.result_page
+        assert page.cost.text() == "Cost: 30 credits for 3 exports."
+        assert fake.jobs == {}, "nothing is sent before Submit"
+        model = page.model
+        assert model.index(2, PreviewColumn.STATE).data() == "Invalid"
+        assert "values for 2 columns" in model.index(2, PreviewColumn.MESSAGE).data()
+        assert page.summary.text().startswith("4 rows: 3 ready to send, 1 invalid")
+
+        await dialog.send()  # invalid rows are not skipped without the user saying so
+        assert fake.jobs == {}
+        assert "Skip invalid rows" in dialog.status.text()
+
+        page.skip_invalid.setChecked(True)
+        fake.fail("POST", "/v1/export", 400, after=1, message="settings.codec is not allowed")
+        await dialog.send()
+        states = [model.index(r, PreviewColumn.STATE).data() for r in range(4)]
+        assert states == ["Created", "Failed", "Invalid", "Created"]
+        assert "codec is not allowed" in model.index(1, PreviewColumn.MESSAGE).data()
+        assert page.retry.isVisible()
+        assert len(fake.jobs) == 2
+        assert not dialog.submit_button.isEnabled(), "a batch is sent once"
+        assert not dialog.back.isEnabled(), "a new preview would send the rows again"
+
+        page.retry.click()
+        await _until(lambda: not dialog.sending and len(created) == 2)
+        assert model.index(1, PreviewColumn.STATE).data() == "Created"
+        assert len(fake.jobs) == 3, "only the failed row was sent again"
+        assert not page.retry.isVisible()
+        assert page.summary.text() == "4 rows: 3 created, 1 invalid, not sent."
+        await remote.aclose()
+
+    qloop.run_until_complete(scenario())
+    assert [len(ids) for ids in created] == [2, 1]
+    stored = {j.id for j in rendley_ctx.jobs.list(connection="rendley")}
+    assert stored == set(fake.jobs)
+
+
+# -- Nexrender Cloud: templates, compositions and layers from the API ----------------------------
+
+
+def test_cloud_templates_offer_compositions_and_layers_that_take_columns(
+    qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext, tmp_path: Path
+) -> None:
+    ctx.connections.add(Connection(name="cloud", kind=BackendKind.NEXRENDER_CLOUD))
+    ctx.keychain.set("cloud", nexrender_cloud.TOKEN)
+    fake = FakeNexrenderCloud()
+    fake.add_template(
+        "Promo",
+        compositions=["Main", "Square"],
+        layers=[{"name": "Title", "type": "text"}, {"name": "Hero", "type": "image"}],
+    )
+    remote = _service(ctx, fake)
+    dialog = _dialog(qtbot, ctx, remote)
+    data = tmp_path / "promo.json"
+    data.write_text('[{"title": "Spring", "hero": "https://cdn.example/a.png"}]')
+
+    async def scenario() -> None:
+        _choose(dialog, "cloud")
+        await _until(lambda: dialog.source.layers.count() == 2)
+        assert dialog.source.cloud_template.currentText() == "Promo"
+        dialog.source.cloud_composition.setCurrentText("Square")
+        for n in range(2):
+            dialog.source.layers.item(n).setCheckState(Qt.CheckState.Checked)
+        text = dialog.source.template_text()
+        assert '"composition": "Square"' in text
+        assert '"value": "{{Title}}"' in text
+        assert '"src": "{{Hero}}"' in text
+        dialog.next.click()
+        await dialog.load_data(data)
+        assert dialog.data_page.mapping() == {"Title": "title", "Hero": "hero"}
+        await dialog.build_preview()
+        assert dialog.result_page.model.index(0, PreviewColumn.STATE).data() == "Ready"
+        await dialog.send()
+        assert len(fake.jobs) == 1
+        (job,) = fake.jobs.values()
+        assert job.body["assets"][0]["value"] == "Spring"
+        assert job.body["template"]["composition"] == "Square"
+        await remote.aclose()
+
+    qloop.run_until_complete(scenario())
+
+
+# -- local engine: New render with one typed row ---------------------------------------------------
+
+
+def test_new_render_queues_one_local_job_and_wakes_the_engine(
+    qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine
+) -> None:
+    woken: list[bool] = []
+
+    def fill_in(dialog: BatchDialog) -> None:
+        _choose(dialog, "local")
+        dialog.source.aep.setText(str(engine.project))
+        dialog.source.composition.setText("Main")
+        dialog.source.text_layers.setText("Title")
+        dialog.next.click()
+        dialog.data_page.edit("Title").setText("Hello")
+
+    # Layer data needs a script inside After Effects: the preview says so before sending.
+    refused = _dialog(qtbot, engine.ctx, None, single=True)
+    fill_in(refused)
+    qloop.run_until_complete(refused.build_preview())
+    assert "--script-injection" in refused.result_page.model.index(0, PreviewColumn.MESSAGE).data()
+    assert not refused.submit_button.isEnabled()
+
+    engine.configure(script_injection=True)
+    dialog = _dialog(qtbot, engine.ctx, None, single=True, wake_engine=lambda: woken.append(True))
+    assert dialog.windowTitle() == "New render"
+    fill_in(dialog)
+    dialog.back.click()
+    dialog.next.click()
+    assert dialog.data_page.edit("Title").text() == "Hello", "typed values survive Back"
+
+    async def scenario() -> None:
+        await dialog.build_preview()
+        await dialog.send()
+
+    qloop.run_until_complete(scenario())
+    (job,) = engine.ctx.jobs.list()
+    assert job.name == "Main"
+    assert woken == [True]
+    assert dialog.result_page.model.index(0, PreviewColumn.MESSAGE).data() == job.id
+    assert dialog.close_button.text() == "Close"
+
+
+def test_a_missing_project_file_is_caught_in_the_preview(
+    qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine, tmp_path: Path
+) -> None:
+    dialog = _dialog(qtbot, engine.ctx, None, single=True)
+    _choose(dialog, "local")
+    dialog.source.aep.setText(str(tmp_path / "moved.aep"))
+    dialog.next.click()
+    qloop.run_until_complete(dialog.build_preview())
+    message = dialog.result_page.model.index(0, PreviewColumn.MESSAGE).data()
+    assert "moved.aep does not exist" in message
+    assert not dialog.submit_button.isEnabled()
+
+
+# -- keyboard, drop and closing --------------------------------------------------------------------
+
+
+def test_a_dropped_data_file_is_read_and_escape_asks_before_discarding_it(
+    qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext, tmp_path: Path
+) -> None:
+    dialog = _dialog(qtbot, ctx, None)
+    _choose(dialog, "local")
+    dialog.source.aep.setText("/projects/promo.aep")
+    dialog.source.text_layers.setText("Title")
+    data = tmp_path / "titles.tsv"
+    data.write_text("Title\tCity\nSpring\tParis\n")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(data))])
+    drop = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    dialog.dropEvent(drop)
+    qloop.run_until_complete(_until(lambda: dialog.data_page.table is not None))
+    assert dialog.pages.currentIndex() == DATA
+    assert dialog.data_page.summary.text() == "1 rows, 2 columns"
+    assert dialog.data_page.mapping() == {"Title": "Title"}
+
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    box = dialog.confirmation
+    assert box.isVisible()
+    assert dialog.isVisible(), "nothing is discarded before the user agrees"
+    box.button(QMessageBox.StandardButton.No).click()
+    assert dialog.isVisible()
+    dialog.reject()
+    dialog.confirmation.button(QMessageBox.StandardButton.Yes).click()
+    assert not dialog.isVisible()
+
+
+def test_ctrl_return_walks_to_the_preview_and_next_says_what_is_missing(
+    qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
+) -> None:
+    dialog = _dialog(qtbot, ctx, None)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)  # shortcuts reach the active window only
+    _choose(dialog, "local")
+    dialog.source.template.setPlainText("")
+    qtbot.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.pages.currentIndex() == SOURCE
+    assert dialog.status.text() == "The job template is empty."
+    dialog.source.regenerate(force=True)
+    dialog.source.text_layers.setText("Title")  # the user's own edits were replaced above
+    qtbot.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.pages.currentIndex() == DATA
+    qtbot.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.pages.currentIndex() == DATA
+    assert dialog.status.text() == "Choose a data file (or drop one on this window)."

@@ -1,0 +1,54 @@
+"""Quitting while local renders run asks first; the answer reaches the session."""
+
+from __future__ import annotations
+
+import qasync
+from pytestqt.qtbot import QtBot
+
+from render_manager.services.context import AppContext
+from render_manager.ui.main_window import MainWindow
+
+
+def _open(qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext) -> MainWindow:
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qloop.run_until_complete(window.load())
+    return window
+
+
+def test_quit_with_running_renders_asks_and_can_leave_them_rendering(
+    qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
+) -> None:
+    window = _open(qtbot, qloop, ctx)
+    window.running_renders = lambda: 2
+    window.commands.quit.trigger()
+    assert window.isVisible(), "the window waits for the answer"
+    dialog = window.quit_guard.dialog
+    assert dialog is not None
+    assert dialog.isVisible()
+    dialog.leave_button.click()
+    assert not window.isVisible()
+    assert window.quit_guard.leave_running
+
+
+def test_cancel_in_the_quit_question_keeps_the_window(
+    qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
+) -> None:
+    window = _open(qtbot, qloop, ctx)
+    window.running_renders = lambda: 1
+    window.close()
+    dialog = window.quit_guard.dialog
+    assert dialog is not None
+    dialog.cancel_button.click()
+    assert window.isVisible()
+    assert not window.quit_guard.leave_running
+
+
+def test_quit_without_running_renders_closes_at_once(
+    qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
+) -> None:
+    window = _open(qtbot, qloop, ctx)
+    window.commands.quit.trigger()
+    assert not window.isVisible()
+    assert window.quit_guard.dialog is None
