@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
-from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -40,6 +38,7 @@ from render_manager.services.connections import ConnectionInfo, ConnectionServic
 from render_manager.services.context import AppContext
 from render_manager.services.remote import TransportFactory
 from render_manager.store.errors import StoreError
+from render_manager.ui.background import BackgroundTasks
 from render_manager.ui.connection_form import ConnectionForm, Snapshot
 from render_manager.ui.connection_prompts import discard_box, remove_box
 from render_manager.ui.connections_model import NAME_ROLE, ConnectionsModel
@@ -70,7 +69,11 @@ class ConnectionsDialog(QDialog):
         self._ctx = ctx
         self._service = ConnectionService(ctx.connections, ctx.keychain)
         self._transport_for = transport_for
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = BackgroundTasks(
+            "connections dialog: a background step",
+            on_error=lambda exc: self._say(f"Something went wrong: {exc}", error=True),
+        )
+        self._spawn = self._tasks.spawn
         self._infos: dict[str, ConnectionInfo] = {}
         self._drafts: dict[str, Snapshot] = {}
         self._editing = NEW
@@ -329,10 +332,13 @@ class ConnectionsDialog(QDialog):
             unfinished=active,
             local=info is not None and info.connection.kind is BackendKind.LOCAL,
             has_token=info is not None and info.token is TokenState.SET,
-            on_remove=lambda: self._spawn(self.remove(name, force=active > 0)),
+            on_remove=lambda: self._remove_later(name, force=active > 0),
         )
         self.confirm_box = box
         box.open()
+
+    def _remove_later(self, name: str, *, force: bool) -> None:
+        self._spawn(self.remove(name, force=force))
 
     async def remove(self, name: str, *, force: bool = False) -> int | None:
         """Remove a connection with its jobs and token; returns how many jobs went."""
@@ -382,14 +388,3 @@ class ConnectionsDialog(QDialog):
             self.keyring_banner.setText(f"Tokens cannot be stored or read: {problem}")
             self.keyring_banner.setStyleSheet("color: #b42318")
         self.keyring_banner.setVisible(bool(problem))
-
-    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._on_task_done)
-
-    def _on_task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            log.error("connections dialog: a background step failed", exc_info=exc)
-            self._say(f"Something went wrong: {exc}", error=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontDatabase, QHideEvent, QShowEvent, QTextCursor
@@ -34,6 +34,7 @@ from render_manager.domain.job import Job
 from render_manager.services.context import AppContext
 from render_manager.services.job_output import JobOutputError, JobOutputs, LogFollower
 from render_manager.store.local_jobs import LocalJobRecord
+from render_manager.ui.background import BackgroundTasks
 from render_manager.ui.job_columns import (
     JobColumns,
     RateSamples,
@@ -135,7 +136,11 @@ class JobDetails(QWidget):
         self._follower: LogFollower | None = None
         self._log_final = False
         self._generation = 0
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks(
+            "reading a job's details",
+            on_error=lambda exc: self.message.setText(f"Could not read the job's details: {exc}"),
+        )
+        self._spawn = self._tasks.spawn
         self._log_task: asyncio.Task[None] | None = None
         self._log_again = False
         self.output_actions = OutputActions(self._outputs, self)
@@ -386,21 +391,8 @@ class JobDetails(QWidget):
 
     # -- background work ------------------------------------------------------------------------
 
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._on_task_done)
-        return task
-
-    def _on_task_done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            log.error("reading a job's details failed", exc_info=exc)
-            self.message.setText(f"Could not read the job's details: {exc}")
-
     def close_tasks(self) -> None:
         """Stop background reads and pending actions (the window is closing)."""
         self._timer.stop()
-        for task in list(self._tasks):
-            task.cancel()
+        self._tasks.cancel_all()
         self.output_actions.cancel_pending()

@@ -21,6 +21,7 @@ from typing_extensions import override
 
 from render_manager.domain.job import Job
 from render_manager.services.context import AppContext
+from render_manager.ui.background import BackgroundTasks
 from render_manager.ui.cancel_flow import CancelFlow
 from render_manager.ui.column_menu import column_menu
 from render_manager.ui.desktop_integration import integrate
@@ -63,7 +64,10 @@ class MainWindow(QMainWindow):
         super().__init__()
         self._ctx = ctx
         self._seq = 0
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks(
+            "a background task",
+            on_error=lambda exc: self.statusBar().showMessage(f"Refresh failed: {exc}", 10000),
+        )
         self._loaded = asyncio.Event()
         self._refresh_pending = False
         # Set by the session when remote connections are refreshed on a timer.
@@ -354,15 +358,7 @@ class MainWindow(QMainWindow):
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         """Run a coroutine on the loop, keeping it referenced and its failure visible."""
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._on_task_done)
-
-    def _on_task_done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            log.error("background task failed", exc_info=exc)
-            self.statusBar().showMessage(f"Refresh failed: {exc}", 10000)
+        self._tasks.spawn(coro)
 
     def _on_tick(self) -> None:
         self.model.tick()
@@ -429,7 +425,6 @@ class MainWindow(QMainWindow):
         self._poll.stop()
         self._tick.stop()
         self.save_state()
-        for task in self._tasks:
-            task.cancel()
+        self._tasks.cancel_all()
         self.details.close_tasks()
         super().closeEvent(event)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QProcess, QUrl, Signal
 from PySide6.QtDBus import QDBusConnection, QDBusMessage, QDBusPendingCallWatcher
@@ -27,6 +27,7 @@ from render_manager.services.job_output import (
     output_path,
     resolve_local_output,
 )
+from render_manager.ui.background import BackgroundTasks
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,10 @@ class OutputActions(QObject):
         super().__init__(parent)
         self._outputs = outputs
         self._job: Job | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks(
+            "an output action", on_error=lambda exc: self._say(f"That did not work: {exc}")
+        )
+        self._spawn = self._tasks.spawn
         self._watchers: set[QDBusPendingCallWatcher] = set()
         self.remote: RemoteService | None = None
         self.open_output = _action(
@@ -179,21 +183,9 @@ class OutputActions(QObject):
         if self._job is not None:
             self._spawn(self.copy_job_link(self._job))
 
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._on_task_done)
-
-    def _on_task_done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            log.error("an output action failed", exc_info=exc)
-            self._say(f"That did not work: {exc}")
-
     def cancel_pending(self) -> None:
         """Stop actions still waiting (the window is closing)."""
-        for task in list(self._tasks):
-            task.cancel()
+        self._tasks.cancel_all()
 
 
 def output_or_pattern(local: LocalOutput) -> Path:

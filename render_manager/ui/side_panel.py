@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from render_manager.services.connections import ConnectionInfo, ConnectionService
 from render_manager.services.context import AppContext
+from render_manager.ui.background import BackgroundTasks
 from render_manager.ui.batches_model import BATCH_ID_ROLE, BatchColumn, BatchesModel
 from render_manager.ui.connections_model import NAME_ROLE, ConnectionsModel
 from render_manager.ui.delegates import ProgressDelegate
@@ -61,7 +62,8 @@ class SidePanel(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks("side panel: loading batch names")
+        self._spawn = self._tasks.spawn
         self._job_model: JobTableModel | None = None
         self._named: set[str] = set()
         self.connections = ConnectionsModel()
@@ -250,16 +252,6 @@ class SidePanel(QWidget):
         manage = menu.addAction("Connections…")
         manage.triggered.connect(self.manage_connections_requested)
         menu.popup(self.connection_view.viewport().mapToGlobal(point))
-
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._on_task_done)
-
-    def _on_task_done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            log.error("side panel: loading batch names failed", exc_info=exc)
 
 
 def _title(text: str) -> QLabel:

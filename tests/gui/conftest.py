@@ -12,12 +12,14 @@ import pytest
 import qasync
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind
 from render_manager.keychain import Keychain
 from render_manager.services.context import AppContext, open_context
 from render_manager.ui.main_thread_gc import MainThreadCollector
+from render_manager.ui.main_window import MainWindow
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -70,3 +72,12 @@ def make_job(n: int, *, raw_status: str = "queued", **fields: object) -> Job:
         created_at=base + timedelta(minutes=n),
         **{"connection": "local", **fields},
     )
+
+
+def open_window(qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext) -> MainWindow:
+    """A shown main window over `ctx`, its jobs loaded."""
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qloop.run_until_complete(window.load())
+    return window

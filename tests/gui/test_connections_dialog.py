@@ -63,8 +63,7 @@ def _run(loop: qasync.QEventLoop, dialog: ConnectionsDialog, step: object) -> ob
 
     async def scenario() -> object:
         result = await step  # type: ignore[misc]
-        while dialog._tasks:
-            await asyncio.gather(*dialog._tasks)
+        await dialog._tasks.wait_idle()
         return result
 
     return loop.run_until_complete(scenario())

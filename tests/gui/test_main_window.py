@@ -13,34 +13,25 @@ from pytestqt.qtbot import QtBot
 
 from render_manager.services.context import AppContext
 from render_manager.ui.job_table_model import Column
-from render_manager.ui.main_window import MainWindow
-from tests.gui.conftest import make_job
+from tests.gui.conftest import make_job, open_window
 
 # A separate process that marks one job as rendering, as `renderctl` or a headless engine would.
 _OTHER_PROCESS = """
 import sys
 from render_manager.store import open_store
 from render_manager.store.jobs import JobRepository
-from tests.gui.conftest import make_job
+from tests.gui.conftest import make_job, open_window
 db = open_store(__import__("pathlib").Path(sys.argv[1]))
 JobRepository(db).upsert_many([make_job(1, raw_status="rendering", progress=55.0), make_job(7)])
 db.close()
 """
 
 
-def _open(qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext) -> MainWindow:
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    window.show()
-    qloop.run_until_complete(window.load())
-    return window
-
-
 def test_window_shows_the_jobs_in_the_store(
     qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
 ) -> None:
     ctx.jobs.upsert_many([make_job(n) for n in range(5)] + [make_job(5, raw_status="failed")])
-    window = _open(qtbot, qloop, ctx)
+    window = open_window(qtbot, qloop, ctx)
     assert window.windowTitle() == "Render Manager"
     assert window.proxy.rowCount() == 6
     assert "Queued: 5" in window.counts_label.text()
@@ -53,7 +44,7 @@ def test_changes_from_another_process_appear_without_losing_selection(
     qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext, home: Path
 ) -> None:
     ctx.jobs.upsert_many([make_job(n) for n in range(5)])
-    window = _open(qtbot, qloop, ctx)
+    window = open_window(qtbot, qloop, ctx)
     row = next(
         r
         for r in range(window.proxy.rowCount())
@@ -82,7 +73,7 @@ def test_filter_box_narrows_the_table_and_ctrl_f_focuses_it(
     qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
 ) -> None:
     ctx.jobs.upsert_many([make_job(n) for n in range(12)])
-    window = _open(qtbot, qloop, ctx)
+    window = open_window(qtbot, qloop, ctx)
     window.table.setFocus()
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.filter_edit.hasFocus()
@@ -96,12 +87,12 @@ def test_filter_box_narrows_the_table_and_ctrl_f_focuses_it(
 def test_column_layout_is_remembered(
     qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
 ) -> None:
-    window = _open(qtbot, qloop, ctx)
+    window = open_window(qtbot, qloop, ctx)
     window.table.horizontalHeader().moveSection(Column.ERROR, 0)
     window.table.setColumnHidden(Column.OUTPUT, True)
     window.close()
 
-    again = _open(qtbot, qloop, ctx)
+    again = open_window(qtbot, qloop, ctx)
     assert again.table.horizontalHeader().visualIndex(Column.ERROR) == 0
     assert again.table.isColumnHidden(Column.OUTPUT)
 
@@ -109,7 +100,7 @@ def test_column_layout_is_remembered(
 def test_docks_and_splitters_are_remembered(
     qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
 ) -> None:
-    window = _open(qtbot, qloop, ctx)
+    window = open_window(qtbot, qloop, ctx)
     window.side_dock.toggleViewAction().trigger()
     splitter = window.details.findChild(QSplitter, "details-splitter")
     assert splitter is not None
@@ -117,7 +108,7 @@ def test_docks_and_splitters_are_remembered(
     sizes = splitter.sizes()
     window.close()
 
-    again = _open(qtbot, qloop, ctx)
+    again = open_window(qtbot, qloop, ctx)
     assert not again.side_dock.isVisible()
     assert again.details_dock.isVisible()
     restored = again.details.findChild(QSplitter, "details-splitter")

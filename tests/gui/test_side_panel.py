@@ -196,8 +196,7 @@ def test_panel_loads_connections_and_batch_names_off_the_gui_thread(
     async def scenario() -> None:
         await panel.load_connections()
         model.set_jobs(ctx.jobs.list())
-        while panel._tasks:  # the name lookup started by the reset
-            await next(iter(panel._tasks))
+        await panel._tasks.wait_idle()  # the name lookup started by the reset
 
     qloop.run_until_complete(scenario())
     assert _texts(panel.connections)["cloud"] == "cloud\nToken missing: add it in Connections"

@@ -14,19 +14,11 @@ from render_manager.ui.about_dialogs import AboutDialog, ShortcutsDialog
 from render_manager.ui.column_menu import column_menu
 from render_manager.ui.job_table_model import Column
 from render_manager.ui.main_window import MainWindow
-from tests.gui.conftest import make_job
+from tests.gui.conftest import make_job, open_window
 
 
 def _names(window: MainWindow) -> list[str]:
     return sorted(window.proxy.index(r, Column.NAME).data() for r in range(window.proxy.rowCount()))
-
-
-def _open(qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext) -> MainWindow:
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    window.show()
-    qloop.run_until_complete(window.load())
-    return window
 
 
 def test_status_and_connection_filters_narrow_the_table_and_the_counts_say_so(
@@ -41,7 +33,7 @@ def test_status_and_connection_filters_narrow_the_table_and_the_counts_say_so(
         make_job(3, raw_status="finished", progress=100.0),
         make_job(4, raw_status="failed", connection="farm"),
     ])  # fmt: skip
-    window = _open(qtbot, qloop, ctx)
+    window = open_window(qtbot, qloop, ctx)
     bar = window.filter_bar
 
     bar.status_actions[JobStatus.QUEUED].setChecked(False)
@@ -65,7 +57,7 @@ def test_show_only_the_batch_of_the_selected_job_and_back(
     first = [make_job(1, batch_id="b1"), make_job(2, batch_id="b1")]
     ctx.jobs.add_batch(Batch("b1", "local", "promo.csv", first[0].created_at), first)
     ctx.jobs.upsert_many([make_job(3)])
-    window = _open(qtbot, qloop, ctx)
+    window = open_window(qtbot, qloop, ctx)
     assert not window.commands.show_batch.isEnabled()
 
     row = next(r for r in range(3) if window.proxy.index(r, Column.NAME).data() == "promo_00002")
@@ -86,7 +78,7 @@ def test_ctrl_h_hides_cancelled_jobs_and_the_checkbox_follows(
     qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
 ) -> None:
     ctx.jobs.upsert_many([make_job(1), make_job(2, raw_status="cancelled")])
-    window = _open(qtbot, qloop, ctx)
+    window = open_window(qtbot, qloop, ctx)
     window.table.setFocus()
     qtbot.keyClick(window.table, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
     assert _names(window) == ["promo_00001"]
@@ -99,7 +91,7 @@ def test_ctrl_h_hides_cancelled_jobs_and_the_checkbox_follows(
 def test_columns_can_be_hidden_from_the_column_menu_but_not_the_name(
     qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
 ) -> None:
-    window = _open(qtbot, qloop, ctx)
+    window = open_window(qtbot, qloop, ctx)
     menu = column_menu(window.table)
     by_title = {a.text(): a for a in menu.actions() if a.isCheckable()}
     assert not by_title["Name"].isEnabled()
@@ -112,7 +104,7 @@ def test_columns_can_be_hidden_from_the_column_menu_but_not_the_name(
 def test_shortcuts_are_unique_and_menus_have_mnemonics(
     qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
 ) -> None:
-    window = _open(qtbot, qloop, ctx)
+    window = open_window(qtbot, qloop, ctx)
     shortcuts = [
         a.shortcut().toString() for a in window.commands.all() if not a.shortcut().isEmpty()
     ]
@@ -124,7 +116,7 @@ def test_shortcuts_are_unique_and_menus_have_mnemonics(
 def test_help_lists_every_shortcut_and_the_versions(
     qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
 ) -> None:
-    window = _open(qtbot, qloop, ctx)
+    window = open_window(qtbot, qloop, ctx)
     window.commands.shortcuts.trigger()
     dialog = window.findChild(ShortcutsDialog)
     assert dialog is not None
@@ -141,7 +133,7 @@ def test_help_lists_every_shortcut_and_the_versions(
 def test_an_empty_table_says_how_to_start_or_how_to_clear_the_filters(
     qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
 ) -> None:
-    window = _open(qtbot, qloop, ctx)
+    window = open_window(qtbot, qloop, ctx)
     assert window.empty_hint.label.isVisible()
     assert "Ctrl+N" in window.empty_hint.label.text()
 

@@ -6,21 +6,13 @@ import qasync
 from pytestqt.qtbot import QtBot
 
 from render_manager.services.context import AppContext
-from render_manager.ui.main_window import MainWindow
-
-
-def _open(qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext) -> MainWindow:
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    window.show()
-    qloop.run_until_complete(window.load())
-    return window
+from tests.gui.conftest import open_window
 
 
 def test_quit_with_running_renders_asks_and_can_leave_them_rendering(
     qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
 ) -> None:
-    window = _open(qtbot, qloop, ctx)
+    window = open_window(qtbot, qloop, ctx)
     window.running_renders = lambda: 2
     window.commands.quit.trigger()
     assert window.isVisible(), "the window waits for the answer"
@@ -35,7 +27,7 @@ def test_quit_with_running_renders_asks_and_can_leave_them_rendering(
 def test_cancel_in_the_quit_question_keeps_the_window(
     qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
 ) -> None:
-    window = _open(qtbot, qloop, ctx)
+    window = open_window(qtbot, qloop, ctx)
     window.running_renders = lambda: 1
     window.close()
     dialog = window.quit_guard.dialog
@@ -48,7 +40,7 @@ def test_cancel_in_the_quit_question_keeps_the_window(
 def test_quit_without_running_renders_closes_at_once(
     qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
 ) -> None:
-    window = _open(qtbot, qloop, ctx)
+    window = open_window(qtbot, qloop, ctx)
     window.commands.quit.trigger()
     assert not window.isVisible()
     assert window.quit_guard.dialog is None

@@ -35,6 +35,7 @@ from render_manager.services.batch_submit import BatchSubmission, RowState
 from render_manager.services.context import AppContext
 from render_manager.services.job_templates import DataFileError, placeholders
 from render_manager.services.remote import RemoteService
+from render_manager.ui.background import BackgroundTasks
 from render_manager.ui.submit.data_page import DataPage, data_file_in
 from render_manager.ui.submit.result_page import ResultPage
 from render_manager.ui.submit.source_page import SourcePage
@@ -66,7 +67,10 @@ class BatchDialog(QDialog):
         self._remote = remote
         self._own_remote = remote is None
         self._wake_engine = wake_engine
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks(
+            "a batch dialog step", on_error=lambda exc: self._say(f"Something went wrong: {exc}")
+        )
+        self._spawn = self._tasks.spawn
         self.submission: BatchSubmission | None = None
         self.sent = False
         self.sending = False
@@ -382,14 +386,3 @@ class BatchDialog(QDialog):
         if self.pages.currentIndex() == SOURCE:
             self._on_next()
         self._spawn(self.load_data(path))
-
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._on_task_done)
-
-    def _on_task_done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            log.error("batch dialog task failed", exc_info=exc)
-            self._say(f"Something went wrong: {exc}")
