@@ -63,6 +63,16 @@ class RefreshScheduler:
                 self._wake[name] = asyncio.Event()
                 self._tasks[name] = asyncio.create_task(self._loop(name), name=f"refresh:{name}")
 
+    @property
+    def cadence(self) -> Cadence:
+        """How often connections are refreshed."""
+        return self._cadence
+
+    def set_cadence(self, cadence: Cadence) -> None:
+        """Refresh at a new pace, starting now."""
+        self._cadence = cadence
+        self.force()
+
     def sync(self, names: list[str]) -> None:
         """Refresh exactly these connections: start new ones, stop those no longer listed."""
         for name in set(self._tasks) - set(names):

@@ -32,6 +32,7 @@ from render_manager.ui.job_table_model import JOB_ROLE, JobTableModel
 from render_manager.ui.job_table_view import EmptyHint, job_table_view
 from render_manager.ui.main_thread_gc import freeze_long_lived
 from render_manager.ui.outcome_panel import OutcomePanel
+from render_manager.ui.refresh_rate import RefreshRate
 from render_manager.ui.side_panel import SidePanel
 from render_manager.ui.window_actions import WindowActions
 from render_manager.ui.window_dialogs import WindowDialogs
@@ -222,6 +223,7 @@ class MainWindow(QMainWindow):
             desktop.quit_guard,
         )
         self.side_panel.batch_names_loaded.connect(self.notifier.set_batch_names)
+        self.refresh_rate = RefreshRate(self.menus["view"].addMenu("Refresh &rate"))
 
     def _count_running_renders(self) -> int:
         return self.running_renders()

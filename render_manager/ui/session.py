@@ -32,8 +32,12 @@ class _Services:
         self.engines = EngineHost(ctx, command="render-manager", on_change=window.request_refresh)
         self.remote = RemoteService(ctx.connections, ctx.jobs, ctx.keychain)
         self.refresher = RefreshScheduler(
-            self.remote, on_report=self._on_report, on_error=self._on_error
+            self.remote,
+            cadence=window.refresh_rate.cadence,
+            on_report=self._on_report,
+            on_error=self._on_error,
         )
+        window.refresh_rate.changed.connect(self.refresher.set_cadence)
 
     async def start(self) -> None:
         window = self._window

@@ -188,3 +188,20 @@ async def test_a_new_token_takes_effect_after_forget_all(
     await service.templates("cloud")
     assert service.health["cloud"].ok
     await service.aclose()
+
+
+@pytest.mark.asyncio
+async def test_a_new_cadence_takes_effect_without_waiting_out_the_old_one(
+    ctx: AppContext,
+) -> None:
+    service = _service(ctx, cloud=FakeNexrenderCloud())
+    reports: list[RefreshReport] = []
+    slow = Cadence(active_s=3600.0, idle_s=3600.0, minimum_s=0.0)
+    scheduler = RefreshScheduler(service, cadence=slow, on_report=reports.append)
+    scheduler.sync(["cloud"])
+    await _until(lambda: len(reports) == 1)
+    # The user picks a faster rate: the hour-long wait is cut short.
+    scheduler.set_cadence(Cadence(active_s=0.01, idle_s=0.01, minimum_s=0.0))
+    await _until(lambda: len(reports) >= 3)
+    await scheduler.stop()
+    await service.aclose()
