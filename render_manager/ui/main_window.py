@@ -7,12 +7,11 @@ import logging
 from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
-    QSplitter,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -36,6 +35,7 @@ from render_manager.ui.refresh_rate import RefreshRate
 from render_manager.ui.side_panel import SidePanel
 from render_manager.ui.window_actions import WindowActions
 from render_manager.ui.window_dialogs import WindowDialogs
+from render_manager.ui.window_state import restore_layout, save_layout
 from render_manager.ui.window_status import WindowStatus
 
 if TYPE_CHECKING:
@@ -49,10 +49,6 @@ log = logging.getLogger(__name__)
 STORE_POLL_MS = 2000
 # Running jobs' Duration and ETA, and "updated N s ago", move on once a second.
 TICK_MS = 1000
-
-# Bumped whenever the columns change, so a layout saved for other columns is not restored
-# onto these ones.
-_SETTINGS = "main-v2"
 
 
 class MainWindow(QMainWindow):
@@ -377,33 +373,11 @@ class MainWindow(QMainWindow):
     # -- window state ---------------------------------------------------------------------
 
     def _restore_state(self) -> None:
-        settings = QSettings()
-        geometry = settings.value(f"{_SETTINGS}/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        state = settings.value(f"{_SETTINGS}/state")
-        self._first_start = not isinstance(state, QByteArray)
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
-        header = settings.value(f"{_SETTINGS}/table-header")
-        if isinstance(header, QByteArray):
-            self.table.horizontalHeader().restoreState(header)
-        for splitter in self.findChildren(QSplitter):
-            sizes = settings.value(f"{_SETTINGS}/splitter/{splitter.objectName()}")
-            if splitter.objectName() and isinstance(sizes, QByteArray):
-                splitter.restoreState(sizes)
+        self._first_start = not restore_layout(self, self.table)
 
     def save_state(self) -> None:
         """Remember geometry, docks and the table's columns for the next start."""
-        settings = QSettings()
-        settings.setValue(f"{_SETTINGS}/geometry", self.saveGeometry())
-        settings.setValue(f"{_SETTINGS}/state", self.saveState())
-        settings.setValue(f"{_SETTINGS}/table-header", self.table.horizontalHeader().saveState())
-        for splitter in self.findChildren(QSplitter):
-            if splitter.objectName():
-                settings.setValue(
-                    f"{_SETTINGS}/splitter/{splitter.objectName()}", splitter.saveState()
-                )
+        save_layout(self, self.table)
 
     @override
     def showEvent(self, event: QShowEvent) -> None:
