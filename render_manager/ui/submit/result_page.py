@@ -94,7 +94,16 @@ class ResultPage(QWidget):
             text = f"{total:,} rows: {ready:,} ready to send"
             if invalid:
                 text += f", {invalid:,} invalid (shown in red; point at one to read why)"
-            self.summary.setText(text + ".")
+            text += "."
+            problems = [r.error for r in submission.rows if r.state is RowState.INVALID and r.error]
+            if problems:
+                # The most common problem in full: often one fix (a setting, a column) mends
+                # every row, and the table's cells are too narrow to say it whole.
+                common = max(set(problems), key=problems.count)
+                share = problems.count(common)
+                which = "every invalid row" if share == len(problems) else f"{share:,} rows"
+                text += f"\nIn {which}: {common}"
+            self.summary.setText(text)
             self.skip_invalid.setVisible(bool(invalid) and bool(ready))
             return
         parts = [f"{submission.count(RowState.CREATED):,} created"]
