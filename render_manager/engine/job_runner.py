@@ -42,7 +42,7 @@ SCRIPT_INJECTION_NEEDED = (
     "this job replaces footage or sets layer data, which runs a script inside After Effects "
     "before the render; stock aerender cannot do that. If this aerender was patched to "
     "accept -r script.jsx (as nexrender's patch does), mark the connection as patched: "
-    "\"aerender was patched\" in Connections, or renderctl connection set NAME "
+    '"aerender was patched" in Connections, or renderctl connection set NAME '
     "--script-injection"
 )
 PROGRESS_WRITE_S = 1.0
