@@ -61,7 +61,11 @@ def status_text_colour(status: JobStatus, palette: QPalette) -> QColor | None:
 def _icon(status: JobStatus) -> QIcon:
     icon = QIcon()
     for size in ICON_SIZES:
-        icon.addPixmap(_draw(status, size))
+        pixmap = _draw(status, size)
+        icon.addPixmap(pixmap)
+        # The same drawing on a selected row: the style's generated "selected" pixmap tints
+        # it with the highlight colour, and the blue rendering disc vanished into the row.
+        icon.addPixmap(pixmap, QIcon.Mode.Selected)
     return icon
 
 
