@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import cast
-from urllib.parse import urlsplit
 
+from render_manager.domain.json_fields import MISSING, Fields, describe, join_path
 from render_manager.domain.local_job import (
     ANY_COMPOSITION,
     ASSET_TYPES,
@@ -48,12 +48,10 @@ from render_manager.domain.local_job import (
     TemplateSpec,
     copy_json,
     split_keypath,
-    url_scheme,
 )
 
 _NEXRENDER_ACTION_PREFIX = "@nexrender/action-"
 _EXTENSION = re.compile(r"[A-Za-z0-9]+")
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SCRIPT_PARAMETER_KEYS = ("keyword", "parameters", "globalDefaultValue")
 
 
@@ -69,85 +67,6 @@ def parse_local_job(data: object) -> LocalJobSpec:
     return spec
 
 
-_MISSING = object()
-
-
-class _Fields:
-    """One JSON object being read: typed getters that record problems instead of raising."""
-
-    def __init__(
-        self, parser: _JobParser, path: str, data: Mapping[str, object], known: tuple[str, ...]
-    ) -> None:
-        self._parser = parser
-        self._path = path
-        self._data = data
-        folded = {key.lower(): key for key in known}
-        for key in data:
-            expected = folded.get(str(key).lower())
-            if expected is not None and key != expected:
-                parser.error(_join(path, str(key)), f"unknown key; did you mean {expected!r}?")
-
-    def present(self, key: str) -> bool:
-        return self._data.get(key) is not None
-
-    def raw(self, key: str) -> object:
-        return self._data.get(key, _MISSING)
-
-    def path(self, key: str) -> str:
-        return _join(self._path, key)
-
-    def _get(self, key: str, check: Callable[[object], str | None], required: str | None) -> object:
-        value = self._data.get(key)
-        if value is None:
-            if required is not None:
-                self._parser.error(self.path(key), required)
-            return None
-        problem = check(value)
-        if problem is not None:
-            self._parser.error(self.path(key), problem)
-            return None
-        return value
-
-    def text(
-        self, key: str, *, required: str | None = None, allow_empty: bool = False
-    ) -> str | None:
-        def check(value: object) -> str | None:
-            if not isinstance(value, str):
-                return f"must be a string, not {_describe(value)}"
-            if not allow_empty and not value.strip():
-                return "must not be empty"
-            return None
-
-        value = self._get(key, check, required)
-        return value if isinstance(value, str) else None
-
-    def integer(self, key: str, *, minimum: int | None = None, label: str = "") -> int | None:
-        def check(value: object) -> str | None:
-            if isinstance(value, bool) or not isinstance(value, int):
-                hint = ""
-                if isinstance(value, str) and value.strip().isdigit():
-                    hint = f" (write {value.strip()} without quotes)"
-                return f"must be a whole number{label}, not {_describe(value)}{hint}"
-            if minimum is not None and value < minimum:
-                return f"must be {minimum} or more{label}, not {value}"
-            return None
-
-        value = self._get(key, check, None)
-        return value if isinstance(value, int) else None
-
-    def boolean(self, key: str) -> bool:
-        def check(value: object) -> str | None:
-            if not isinstance(value, bool):
-                return f"must be true or false, not {_describe(value)}"
-            return None
-
-        return bool(self._get(key, check, None))
-
-    def src(self, key: str, *, required: str) -> str | None:
-        value = self._get(key, _src_problem, required)
-        return value if isinstance(value, str) else None
-
-
 class _JobParser:
     def __init__(self, errors: list[FieldError]) -> None:
         self.errors = errors
@@ -157,11 +76,11 @@ class _JobParser:
 
     def job(self, data: object) -> LocalJobSpec | None:
         if not isinstance(data, Mapping):
-            self.error("", f"must be a JSON object, not {_describe(data)}")
+            self.error("", f"must be a JSON object, not {describe(data)}")
             return None
-        fields = _Fields(self, "", data, ("template", "assets", "actions", "name", "priority",
+        fields = Fields(self, "", data, ("template", "assets", "actions", "name", "priority",
                                           "tags"))  # fmt: skip
-        template = self.template(data.get("template", _MISSING))
+        template = self.template(data.get("template", MISSING))
         assets = self.assets(fields.raw("assets"))
         prerender, postrender = self.actions(fields.raw("actions"))
         name = fields.text("name")
@@ -180,16 +99,16 @@ class _JobParser:
         )
 
     def template(self, data: object) -> TemplateSpec | None:
-        if data is _MISSING:
+        if data is MISSING:
             self.error("template", "is required (an object with src and composition)")
             return None
         if not isinstance(data, Mapping):
-            self.error("template", f"must be an object, not {_describe(data)}")
+            self.error("template", f"must be an object, not {describe(data)}")
             return None
         known = ("src", "composition", "outputModule", "outputExt", "settingsTemplate",
                  "frameStart", "frameEnd", "frameIncrement", "incrementFrame",
                  "continueOnMissing")  # fmt: skip
-        f = _Fields(self, "template", data, known)
+        f = Fields(self, "template", data, known)
         src = f.src("src", required="is required (the path or URL of the .aep project)")
         composition = f.text("composition", required="is required (the composition to render)")
         output_module = f.text("outputModule")
@@ -222,7 +141,7 @@ class _JobParser:
             continue_on_missing=continue_on_missing,
         )
 
-    def extension(self, f: _Fields, key: str) -> str | None:
+    def extension(self, f: Fields, key: str) -> str | None:
         value = f.text(key)
         if value is None:
             return None
@@ -233,25 +152,25 @@ class _JobParser:
         return ext.lower()
 
     def assets(self, data: object) -> tuple[Asset, ...]:
-        if data is _MISSING or data is None:
+        if data is MISSING or data is None:
             return ()
         if not isinstance(data, list):
-            self.error("assets", f"must be a list, not {_describe(data)}")
+            self.error("assets", f"must be a list, not {describe(data)}")
             return ()
         parsed = (self.asset(f"assets[{i}]", item) for i, item in enumerate(data))
         return tuple(asset for asset in parsed if asset is not None)
 
     def asset(self, path: str, data: object) -> Asset | None:
         if not isinstance(data, Mapping):
-            self.error(path, f"must be an object, not {_describe(data)}")
+            self.error(path, f"must be an object, not {describe(data)}")
             return None
-        kind = data.get("type", _MISSING)
+        kind = data.get("type", MISSING)
         allowed = ", ".join(ASSET_TYPES)
-        if kind is _MISSING:
+        if kind is MISSING:
             self.error(f"{path}.type", f"is required (one of: {allowed})")
             return None
         if kind not in ASSET_TYPES:
-            shown = repr(kind) if isinstance(kind, str) else _describe(kind)
+            shown = repr(kind) if isinstance(kind, str) else describe(kind)
             self.error(f"{path}.type", f"unknown asset type {shown} (allowed: {allowed})")
             return None
         if kind == "data":
@@ -259,7 +178,7 @@ class _JobParser:
         if kind == "script":
             return self.script_asset(path, data)
         if kind == "static":
-            f = _Fields(self, path, data, ("type", "src", "name"))
+            f = Fields(self, path, data, ("type", "src", "name"))
             src = f.src("src", required="is required (the file to stage)")
             name = self.file_name(f, "name")
             return None if src is None else StaticAsset(src=src, name=name)
@@ -270,7 +189,7 @@ class _JobParser:
     ) -> FootageAsset | None:
         known = ("type", "src", "layerName", "layerIndex", "composition", "name", "extension",
                  "sequence", "removeOld", "continueOnMissing")  # fmt: skip
-        f = _Fields(self, path, data, known)
+        f = Fields(self, path, data, known)
         src = f.src("src", required=f"is required (the {kind} that replaces the layer's)")
         layer = self.layer(path, f)
         composition = self.composition(f)
@@ -297,16 +216,16 @@ class _JobParser:
     def data_asset(self, path: str, data: Mapping[str, object]) -> DataAsset | None:
         known = ("type", "layerName", "layerIndex", "property", "value", "expression",
                  "composition", "continueOnMissing")  # fmt: skip
-        f = _Fields(self, path, data, known)
+        f = Fields(self, path, data, known)
         layer = self.layer(path, f)
         prop = f.text("property", required="is required (such as 'Source Text' or 'Position')")
         if prop is not None and "" in split_keypath(prop):
             self.error(f.path("property"), f"has an empty name in {prop!r}")
             prop = None
         value = f.raw("value")
-        value_ok = value is _MISSING or self.json_value(f.path("value"), value)
+        value_ok = value is MISSING or self.json_value(f.path("value"), value)
         expression = f.text("expression", allow_empty=True)
-        if (value is _MISSING or value is None) and not f.present("expression"):
+        if (value is MISSING or value is None) and not f.present("expression"):
             self.error(f.path("value"), "is required (or expression): what to set the property to")
         composition = self.composition(f)
         continue_on_missing = f.boolean("continueOnMissing")
@@ -318,14 +237,14 @@ class _JobParser:
             property=prop,
             layer_name=layer[0],
             layer_index=layer[1],
-            value=None if value is _MISSING else copy_json(value),
+            value=None if value is MISSING else copy_json(value),
             expression=expression,
             composition=composition,
             continue_on_missing=continue_on_missing,
         )
 
     def script_asset(self, path: str, data: Mapping[str, object]) -> ScriptAsset | None:
-        f = _Fields(self, path, data, ("type", "src", *_SCRIPT_PARAMETER_KEYS))
+        f = Fields(self, path, data, ("type", "src", *_SCRIPT_PARAMETER_KEYS))
         src = f.src("src", required="is required (the .jsx file to run)")
         for key in _SCRIPT_PARAMETER_KEYS:
             if f.present(key):
@@ -333,7 +252,7 @@ class _JobParser:
                                         "write the values into the script itself")  # fmt: skip
         return None if src is None else ScriptAsset(src=src)
 
-    def layer(self, path: str, f: _Fields) -> tuple[str | None, int | None] | None:
+    def layer(self, path: str, f: Fields) -> tuple[str | None, int | None] | None:
         name = f.text("layerName")
         index = f.integer("layerIndex", minimum=1, label=" (layers count from 1)")
         has_name, has_index = f.present("layerName"), f.present("layerIndex")
@@ -347,7 +266,7 @@ class _JobParser:
             return None
         return name, index
 
-    def composition(self, f: _Fields) -> tuple[str, ...] | None:
+    def composition(self, f: Fields) -> tuple[str, ...] | None:
         value = f.text("composition")
         if not f.present("composition"):
             return ANY_COMPOSITION
@@ -365,7 +284,7 @@ class _JobParser:
             return None
         return parts
 
-    def file_name(self, f: _Fields, key: str) -> str | None:
+    def file_name(self, f: Fields, key: str) -> str | None:
         value = f.text(key)
         if value is None:
             return None
@@ -375,10 +294,10 @@ class _JobParser:
         return str(value)
 
     def actions(self, data: object) -> tuple[tuple[ActionSpec, ...], tuple[ActionSpec, ...]]:
-        if data is _MISSING or data is None:
+        if data is MISSING or data is None:
             return (), ()
         if not isinstance(data, Mapping):
-            self.error("actions", f"must be an object, not {_describe(data)}")
+            self.error("actions", f"must be an object, not {describe(data)}")
             return (), ()
         for key, value in data.items():
             if key not in ("prerender", "postrender") and value:
@@ -391,15 +310,15 @@ class _JobParser:
         if items is None:
             return ()
         if not isinstance(items, list):
-            self.error(f"actions.{key}", f"must be a list, not {_describe(items)}")
+            self.error(f"actions.{key}", f"must be a list, not {describe(items)}")
             return ()
         actions = []
         for i, item in enumerate(items):
             path = f"actions.{key}[{i}]"
             if not isinstance(item, Mapping):
-                self.error(path, f"must be an object, not {_describe(item)}")
+                self.error(path, f"must be an object, not {describe(item)}")
                 continue
-            f = _Fields(self, path, item, ("module",))
+            f = Fields(self, path, item, ("module",))
             module = f.text("module", required="is required (such as 'encode')")
             options = {k: v for k, v in item.items() if k != "module"}
             if not self.json_value(path, options) or module is None:
@@ -412,7 +331,7 @@ class _JobParser:
         return tuple(actions)
 
     def tags(self, data: object) -> tuple[str, ...]:
-        if data is _MISSING or data is None:
+        if data is MISSING or data is None:
             return ()
         if isinstance(data, str):
             if not data.strip():
@@ -421,13 +340,13 @@ class _JobParser:
         elif isinstance(data, list):
             items = data
         else:
-            self.error("tags", f"must be a comma-separated string or a list, not {_describe(data)}")
+            self.error("tags", f"must be a comma-separated string or a list, not {describe(data)}")
             return ()
         tags = []
         for i, item in enumerate(items):
             where = "tags" if isinstance(data, str) else f"tags[{i}]"
             if not isinstance(item, str):
-                self.error(where, f"must be a string, not {_describe(item)}")
+                self.error(where, f"must be a string, not {describe(item)}")
             elif not item.strip() or ("," in item and not isinstance(data, str)):
                 self.error(where, f"{item!r} is not a tag (tags are non-empty, without commas)")
             else:
@@ -457,58 +376,8 @@ class _JobParser:
                 if not isinstance(key, str):
                     self.error(path, f"has a non-string key {key!r}")
                     ok = False
-                elif not self.json_value(_join(path, key), item):
+                elif not self.json_value(join_path(path, key), item):
                     ok = False
             return ok
-        self.error(path, f"must be a JSON value, not {_describe(value)}")
+        self.error(path, f"must be a JSON value, not {describe(value)}")
         return False
-
-
-def _src_problem(value: object) -> str | None:
-    if not isinstance(value, str):
-        return f"must be a file path or an http(s)/file URL, not {_describe(value)}"
-    if not value.strip():
-        return "must not be empty"
-    if "\0" in value:
-        return "must not contain a NUL character"
-    try:
-        parts = urlsplit(value)
-        scheme = url_scheme(value)
-    except ValueError:
-        return f"{value!r} is not a valid URL"
-    if scheme in ("http", "https"):
-        return None if parts.hostname else f"{value!r} has no host"
-    if scheme == "file":
-        if parts.netloc not in ("", "localhost"):
-            return f"{value!r} names a remote host; use file:///path or a plain path"
-        return None if parts.path else f"{value!r} has no path"
-    if scheme:
-        return (
-            f"{value!r} uses {scheme}://, which local jobs cannot fetch "
-            "(use a file path, a file:// URL or an http(s):// URL)"
-        )
-    return None
-
-
-def _describe(value: object) -> str:
-    match value:
-        case None:
-            return "null"
-        case bool():
-            return "a boolean"
-        case int() | float():
-            return f"the number {value}"
-        case str():
-            return f"the string {value!r}" if len(value) <= 40 else "a string"
-        case list():
-            return "a list"
-        case Mapping():
-            return "an object"
-    return type(value).__name__
-
-
-def _join(path: str, key: str) -> str:
-    step = key if _IDENTIFIER.fullmatch(key) else f"[{key!r}]"
-    if not path:
-        return step
-    return f"{path}.{step}" if not step.startswith("[") else f"{path}{step}"

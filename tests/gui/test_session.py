@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from render_manager.services.context import AppContext
 from render_manager.store.engine_lock import EngineLock
 from render_manager.ui.job_table_model import Column
 from render_manager.ui.main_window import MainWindow
@@ -15,52 +17,59 @@ from render_manager.ui.submit import BatchDialog
 from tests.engine.fixtures import Engine
 
 
-def test_the_session_renders_a_job_and_releases_the_engine_on_close(
-    qapp: QApplication, qloop: qasync.QEventLoop, engine: Engine
-) -> None:
+def _run_session(
+    qapp: QApplication,
+    qloop: qasync.QEventLoop,
+    ctx: AppContext,
+    scenario: Callable[[MainWindow], Awaitable[None]],
+) -> MainWindow:
+    """Run a whole session, play `scenario` once its engine renders, then close it."""
     windows: list[MainWindow] = []
     closed = asyncio.Event()
 
-    async def scenario() -> int:
+    async def main() -> int:
         session = asyncio.ensure_future(
-            run_session(qapp, engine.ctx, closed=closed, on_window=windows.append)
+            run_session(qapp, ctx, closed=closed, on_window=windows.append)
         )
         while not windows or "local: rendering" not in windows[0].engine_label.text():
             assert not session.done(), session
             await asyncio.sleep(0.02)
-        ((_, job_id),) = engine.submit(engine.job_body()).jobs
-        window = windows[0]
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 30
-        while (row := window.model.row_of(job_id)) is None or window.model.index(
-            row, Column.STATUS
-        ).data() != "Finished":
-            assert loop.time() < deadline, "the row never reached Finished"
-            await asyncio.sleep(0.05)
+        await scenario(windows[0])
         closed.set()
         return await session
 
-    assert qloop.run_until_complete(scenario()) == 0
+    assert qloop.run_until_complete(main()) == 0
+    return windows[0]
+
+
+async def _until_finished(window: MainWindow, job_id: str) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while (row := window.model.row_of(job_id)) is None or window.model.index(
+        row, Column.STATUS
+    ).data() != "Finished":
+        assert loop.time() < deadline, "the row never reached Finished"
+        await asyncio.sleep(0.05)
+
+
+def test_the_session_renders_a_job_and_releases_the_engine_on_close(
+    qapp: QApplication, qloop: qasync.QEventLoop, engine: Engine
+) -> None:
+    async def scenario(window: MainWindow) -> None:
+        ((_, job_id),) = engine.submit(engine.job_body()).jobs
+        await _until_finished(window, job_id)
+
+    window = _run_session(qapp, qloop, engine.ctx, scenario)
     # The window's engine is gone: another process could take the queue over now.
     with EngineLock(engine.ctx.home, "test") as lock:
         assert lock.held
-    windows[0].close()
+    window.close()
 
 
 def test_a_render_submitted_through_the_window_reaches_finished(
     qapp: QApplication, qloop: qasync.QEventLoop, engine: Engine
 ) -> None:
-    windows: list[MainWindow] = []
-    closed = asyncio.Event()
-
-    async def scenario() -> int:
-        session = asyncio.ensure_future(
-            run_session(qapp, engine.ctx, closed=closed, on_window=windows.append)
-        )
-        while not windows or "local: rendering" not in windows[0].engine_label.text():
-            assert not session.done(), session
-            await asyncio.sleep(0.02)
-        window = windows[0]
+    async def scenario(window: MainWindow) -> None:
         window.commands.new_render.trigger()
         dialog = window.dialogs.current("render")
         assert isinstance(dialog, BatchDialog)
@@ -74,16 +83,7 @@ def test_a_render_submitted_through_the_window_reaches_finished(
         await dialog.build_preview()
         await dialog.send()
         (job,) = engine.ctx.jobs.list()
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 30
-        while (row := window.model.row_of(job.id)) is None or window.model.index(
-            row, Column.STATUS
-        ).data() != "Finished":
-            assert loop.time() < deadline, "the row never reached Finished"
-            await asyncio.sleep(0.05)
+        await _until_finished(window, job.id)
         dialog.close()
-        closed.set()
-        return await session
 
-    assert qloop.run_until_complete(scenario()) == 0
-    windows[0].close()
+    _run_session(qapp, qloop, engine.ctx, scenario).close()

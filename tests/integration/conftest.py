@@ -1,4 +1,5 @@
-"""A real Secret Service (private D-Bus + gnome-keyring), started once per test session."""
+"""Real services for the integration tests, each started once per test session: a Secret
+Service (private D-Bus + gnome-keyring) and a self-hosted nexrender server."""
 
 from __future__ import annotations
 
@@ -6,33 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.integration.secret_service import SecretServiceUnavailable, find_programs, start
+from tests.integration import nexrender_server as nexrender
+from tests.integration.nexrender_server import NexrenderServer
 
-
-@pytest.fixture(scope="session")
-def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """The environment of a private, unlocked Secret Service; the daemons stop at the end.
-
-    A machine without dbus-daemon or gnome-keyring-daemon fails these tests instead of
-    skipping them: CI installs both, so a missing one is a broken setup, not an optional extra.
-    """
-    problem = None
-    try:
-        find_programs()
-        service = start(tmp_path_factory.mktemp("secret-service"))
-    except SecretServiceUnavailable as exc:
-        problem = str(exc)
-    if problem is not None:
-        pytest.fail(problem, pytrace=False)
-    try:
-        yield dict(service.env)
-    finally:
-        service.stop()
-
-
-# The nexrender server fixtures, appended below the Secret Service ones.
-from tests.integration import nexrender_server as nexrender  # noqa: E402
-from tests.integration.nexrender_server import NexrenderServer  # noqa: E402
+# The Secret Service fixture lives with its daemons; conftest files share it by import.
+from tests.integration.secret_service import secret_service  # noqa: F401
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 import secretstorage
 from jeepney.io.blocking import DBusConnection, open_dbus_connection
 from jeepney.wrappers import DBusErrorResponse
@@ -278,3 +279,24 @@ def delete_secrets(env: dict[str, str], service: str, username: str) -> None:
             secretstorage.search_items(conn, {"service": service, "username": username})
         ):
             item.delete()
+
+
+@pytest.fixture(scope="session")
+def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The environment of a private, unlocked Secret Service; the daemons stop at the end.
+
+    A machine without dbus-daemon or gnome-keyring-daemon fails these tests instead of
+    skipping them: CI installs both, so a missing one is a broken setup, not an optional extra.
+    """
+    problem = None
+    try:
+        find_programs()
+        service = start(tmp_path_factory.mktemp("secret-service"))
+    except SecretServiceUnavailable as exc:
+        problem = str(exc)
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)
+    try:
+        yield dict(service.env)
+    finally:
+        service.stop()

@@ -8,13 +8,13 @@ skips them). The resource tests beside them need nothing built.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.integration.secret_service import SecretServiceUnavailable, find_programs, start
+# The Secret Service fixture lives with its daemons; conftest files share it by import.
+from tests.integration.secret_service import secret_service  # noqa: F401
 
 OUT_ENV = "RM_PACKAGING_OUT"
 
@@ -70,20 +70,3 @@ def install(request: pytest.FixtureRequest) -> Install:
         return Install("wheel", bin_dir / "render-manager", bin_dir / "renderctl")
     folder = request.getfixturevalue("bundle")
     return Install("bundle", folder / "render-manager", folder / "renderctl")
-
-
-@pytest.fixture(scope="session")
-def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """The environment of a private, unlocked Secret Service; the daemons stop at the end."""
-    problem = None
-    try:
-        find_programs()
-        service = start(tmp_path_factory.mktemp("secret-service"))
-    except SecretServiceUnavailable as exc:
-        problem = str(exc)
-    if problem is not None:
-        pytest.fail(problem, pytrace=False)
-    try:
-        yield dict(service.env)
-    finally:
-        service.stop()

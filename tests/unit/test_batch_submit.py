@@ -23,23 +23,18 @@ from render_manager.services.batch_data import (
     total_cost,
 )
 from render_manager.services.batch_submit import BatchSubmission, RowState
-from render_manager.services.context import AppContext, open_context
+from render_manager.services.context import AppContext
 from render_manager.services.job_templates import DataFileError, Row
 from render_manager.services.remote import RemoteService
 from tests.engine.fixtures import Engine
-from tests.fakes import nexrender_cloud, rendley
+from tests.fakes import cloud_home
 from tests.fakes.nexrender_cloud import FakeNexrenderCloud
 from tests.fakes.rendley import FakeRendley
 
 
 @pytest.fixture
 def ctx(home: Path, keychain: Keychain) -> AppContext:
-    context = open_context(home, keychain=keychain)
-    context.connections.add(Connection(name="cloud", kind=BackendKind.NEXRENDER_CLOUD))
-    context.connections.add(Connection(name="rendley", kind=BackendKind.RENDLEY))
-    keychain.set("cloud", nexrender_cloud.TOKEN)
-    keychain.set("rendley", rendley.TOKEN)
-    return context
+    return cloud_home(home, keychain)
 
 
 def _service(ctx: AppContext, fake: object) -> RemoteService:

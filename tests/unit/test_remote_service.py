@@ -11,24 +11,19 @@ import pytest
 
 from render_manager.backends.errors import BackendError, Unavailable
 from render_manager.domain.connection import Connection
-from render_manager.domain.status import BackendKind, JobStatus
+from render_manager.domain.status import JobStatus
 from render_manager.keychain import Keychain
-from render_manager.services.context import AppContext, open_context
+from render_manager.services.context import AppContext
 from render_manager.services.refresh import Cadence, RefreshScheduler
 from render_manager.services.remote import RefreshReport, RemoteService
-from tests.fakes import nexrender_cloud, rendley
+from tests.fakes import cloud_home, nexrender_cloud
 from tests.fakes.nexrender_cloud import FakeNexrenderCloud
 from tests.fakes.rendley import FakeRendley, export_body
 
 
 @pytest.fixture
 def ctx(home: Path, keychain: Keychain) -> AppContext:
-    context = open_context(home, keychain=keychain)
-    context.connections.add(Connection(name="cloud", kind=BackendKind.NEXRENDER_CLOUD))
-    context.connections.add(Connection(name="rendley", kind=BackendKind.RENDLEY))
-    keychain.set("cloud", nexrender_cloud.TOKEN)
-    keychain.set("rendley", rendley.TOKEN)
-    return context
+    return cloud_home(home, keychain)
 
 
 def _service(ctx: AppContext, **fakes: object) -> RemoteService:
