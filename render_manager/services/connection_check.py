@@ -19,16 +19,17 @@ from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.engine.locate import AerenderNotFound, find_aerender
 from render_manager.keychain import Keychain, KeychainError
+from render_manager.logs import register_secret
 from render_manager.services.remote import TransportFactory, make_backend
 
 # A Test button must answer while the user waits: the back-end's own retries and timeouts
 # can add up to a minute against an address that swallows packets.
 CHECK_TIMEOUT_S = 20.0
 
-# Ids no back-end has: asking after them makes the status listing a refresh makes without
-# touching (or creating) any real job.
 # Read to learn whether a keyring is usable at all, before the user types a token.
 _KEYRING_PROBE = "render-manager-keyring-check"
+# Ids no back-end has: asking after them makes the status listing a refresh makes without
+# touching (or creating) any real job.
 _PROBE_IDS = ("render-manager-connection-check-1", "render-manager-connection-check-2")
 
 
@@ -52,6 +53,10 @@ async def check_connection(
         return await _check_local(connection)
     if not token and connection.kind is not BackendKind.NEXRENDER_SERVER:
         return CheckResult(False, f"{connection.name}: no token to test: type the API token")
+    if token:
+        # A token just typed is in no keyring yet: register it so no log line or message
+        # of this check can show it.
+        register_secret(token)
     transport = transport_for(connection) if transport_for else None
     backend = make_backend(connection, token, transport)
     try:
