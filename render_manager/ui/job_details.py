@@ -173,8 +173,13 @@ class JobDetails(QWidget):
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self._build_form())
         splitter.addWidget(self._build_log())
-        splitter.setStretchFactor(0, 1)
+        # The fields first: a render's log is worth a scroll, its status and output are not.
+        splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        self._splitter = splitter
+        # Sizes the user gave the fields and the log; reused each time a log reappears.
+        self._log_sizes: list[int] | None = None
+        splitter.splitterMoved.connect(self._on_splitter_moved)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(self._build_header())
@@ -295,7 +300,18 @@ class JobDetails(QWidget):
     def _set_local_rows(self, visible: bool) -> None:
         for key in self._local_rows:
             self.form.setRowVisible(self.values[key], visible)
+        appearing = visible and self.log_box.isHidden()
         self.log_box.setVisible(visible)
+        if appearing:
+            # A splitter gives a reappearing pane the size it had when hidden (nearly none
+            # on a first show): share the height as the user last did, else 3:2.
+            total = sum(self._splitter.sizes())
+            if total > 0:
+                self._splitter.setSizes(self._log_sizes or [total * 3 // 5, total * 2 // 5])
+
+    def _on_splitter_moved(self, *_args: object) -> None:
+        if self.log_box.isVisible():
+            self._log_sizes = self._splitter.sizes()
 
     async def _load_record(self, job: Job, generation: int) -> None:
         record = await asyncio.to_thread(self._outputs.local_record, job.id)
