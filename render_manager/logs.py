@@ -18,6 +18,8 @@ _PATTERNS = (
     re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?(?:bearer|basic|token)?\s*)[^\s'\",}]+"),
     re.compile(r"(?i)(nexrender-secret['\"]?\s*[:=]\s*['\"]?)[^\s'\",}]+"),
     re.compile(r"(?i)((?:api[_-]?)?(?:token|secret|password)['\"]?\s*[:=]\s*['\"]?)[^\s'\",}]+"),
+    # api_key=abc in a query string, X-Api-Key: abc as a header, "apiKey": "abc" in JSON
+    re.compile(r"(?i)((?:x-)?api[_-]?key['\"]?\s*[:=]\s*['\"]?)[^\s'\",}&]+"),
 )
 
 _known_secrets: set[str] = set()

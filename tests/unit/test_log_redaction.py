@@ -76,8 +76,21 @@ def test_switching_home_sends_later_lines_to_the_new_home(tmp_path: Path) -> Non
             'body {{"token": "{t}", "name": "Shot 12"}}',
             f'body {{"token": "{REDACTED}", "name": "Shot 12"}}',
         ),
+        ("GET /v1/jobs?api_key={t}&page=2", f"GET /v1/jobs?api_key={REDACTED}&page=2"),
+        ("X-Api-Key: {t}", f"X-Api-Key: {REDACTED}"),
+        ('{{"apiKey": "{t}"}}', f'{{"apiKey": "{REDACTED}"}}'),
     ],
-    ids=["bearer", "basic", "headers-dict", "nexrender-secret", "query-token", "json-token"],
+    ids=[
+        "bearer",
+        "basic",
+        "headers-dict",
+        "nexrender-secret",
+        "query-token",
+        "json-token",
+        "query-api-key",
+        "x-api-key",
+        "json-api-key",
+    ],
 )
 def test_credential_looking_values_are_redacted(
     log_file: Path, template: str, expected: str
