@@ -22,20 +22,23 @@ from urllib.parse import quote
 
 import httpx
 
-from render_manager.backends import nexrender_cloud_cancel, nexrender_cloud_submit
+from render_manager.backends import (
+    nexrender_cloud_batches,
+    nexrender_cloud_cancel,
+    nexrender_cloud_submit,
+)
 from render_manager.backends.errors import BadResponse
 from render_manager.backends.http import Http, RetryPolicy, TokenAuth, make_client, parse_json
+from render_manager.backends.nexrender_cloud_batches import CloudBatch, read_batch
 from render_manager.backends.nexrender_cloud_records import (
     KIND,
     MAX_PER_REQUEST,
-    CloudBatch,
     RecordError,
     Template,
     describe,
     job_from_raw,
     jobs_from_list,
     merged,
-    read_batch,
     read_record,
     read_template,
     record_id,
@@ -173,13 +176,22 @@ class NexrenderCloudBackend:
         return await nexrender_cloud_cancel.cancel_many(self._http, jobs, get=self.get)
 
     async def cancel_batch(self, batch_id: str, known: Sequence[Job] = ()) -> CancelOutcome:
-        """Cancel every remaining job of a batch (`POST /batches/{id}/cancel`).
+        """Cancel every remaining job of a batch in one request (`POST /batches/{id}/cancel`).
 
         `cancelled` holds every job the cloud cancelled (children included), merged into
         the caller's copies in `known` where given (so names survive); `skipped` the batch's
-        jobs it did not cancel, with the cloud's reason. JobGone if the batch is unknown.
+        jobs it did not cancel and every job of `known` it did not, each with the reason.
+        An answer without per-job detail is settled by reading the batch again. JobGone if
+        the cloud does not know the batch (a grouping made by this app, not by the cloud).
         """
-        return await nexrender_cloud_cancel.cancel_batch(self._http, batch_id, known)
+        return await nexrender_cloud_batches.cancel_batch(
+            self._http,
+            batch_id,
+            known,
+            get_batch=self.batch,
+            get_job=self.get,
+            cancel_jobs=self.cancel_many,
+        )
 
     async def batch(self, batch_id: str) -> CloudBatch:
         """A batch's aggregate status and counts (`GET /batches/{id}`)."""

@@ -1,9 +1,10 @@
-"""Nexrender Cloud cancellation: one job, sets of up to 1000, whole batches, and cascades.
+"""Nexrender Cloud cancellation: one job, sets of up to 1000, and cascades.
 
 Only queued and pending jobs can be cancelled; others are skipped without a request. A set
 the cloud refuses (an unknown id, or a job that started rendering meanwhile) is retried one
 job at a time, and a refused single cancel is explained by reading the job again. Every job
 a cancel answer lists is reported, children cancelled along with their parent included.
+Whole batches are cancelled in nexrender_cloud_batches.py.
 """
 
 from __future__ import annotations
@@ -12,18 +13,14 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import quote
 
-from render_manager.backends.errors import BackendError, BadRequest, BadResponse, JobGone
+from render_manager.backends.errors import BackendError, BadRequest, JobGone
 from render_manager.backends.http import Http
 from render_manager.backends.nexrender_cloud_records import (
     KIND,
     MAX_PER_REQUEST,
-    RecordError,
-    job_from_raw,
     jobs_from_list,
-    record_id,
 )
 from render_manager.backends.protocol import CancelOutcome
 from render_manager.domain.job import Job
@@ -64,35 +61,6 @@ async def cancel_many(http: Http, jobs: Sequence[Job], *, get: GetJob) -> Cancel
             run.skipped.extend((i, f"not cancelled: {exc}") for i in ids if i not in run.cancelled)
     skipped = [(i, why) for i, why in run.skipped if i not in run.cancelled]
     return CancelOutcome(list(run.cancelled.values()), skipped)
-
-
-async def cancel_batch(http: Http, batch_id: str, known: Sequence[Job]) -> CancelOutcome:
-    """Cancel every remaining job of a batch over `http`, merged into `known` where given."""
-    name = http.connection
-    by_id = {j.id: j for j in known}
-    path = f"batches/{quote(batch_id, safe='')}/cancel"
-    data = await http.json("POST", path, safe=True)
-    if not isinstance(data, Mapping):
-        raise BadResponse(f"{name}: the batch cancel answer is not an object")
-    now = datetime.now(UTC)
-    cancelled: dict[str, Job] = {}
-    records = data.get("cancelledJobs")
-    rows = data.get("jobs")
-    rows = rows if isinstance(rows, list) else []
-    done = [r for r in rows if isinstance(r, Mapping) and r.get("result") == "cancelled"]
-    for raw in [*(records if isinstance(records, list) else []), *done]:
-        try:
-            job = job_from_raw(raw, connection=name, now=now, known=by_id)
-        except RecordError as exc:
-            log.warning("%s: batch %s: %s", name, batch_id, exc)
-            continue
-        cancelled.setdefault(job.id, job.with_changes(batch_id=job.batch_id or batch_id))
-    skipped = [
-        (str(r["id"]), _skip_reason(r))
-        for r in rows
-        if isinstance(r, Mapping) and record_id(r) and r.get("id") not in cancelled
-    ]
-    return CancelOutcome(list(cancelled.values()), skipped)
 
 
 @dataclass(slots=True)
@@ -164,12 +132,3 @@ class _Cancelling:
         for job_id in ids:
             if job_id not in self.cancelled:
                 self.skipped.append((job_id, "the server did not confirm the cancellation"))
-
-
-def _skip_reason(row: Mapping[str, Any]) -> str:
-    reason = row.get("reason")
-    if isinstance(reason, str) and reason:
-        return reason
-    status = row.get("status")
-    refusal = cancel_refusal_reason(KIND, status) if isinstance(status, str) else None
-    return refusal or "Nexrender Cloud did not cancel it"

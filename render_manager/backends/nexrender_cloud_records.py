@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from render_manager.domain.job import BatchCounts, DomainError, Job
+from render_manager.domain.job import DomainError, Job
 from render_manager.domain.status import BackendKind, normalize_status
 
 KIND = BackendKind.NEXRENDER_CLOUD
@@ -64,17 +64,6 @@ class Template:
     def ready(self) -> bool:
         """True once the template is uploaded and processed, so jobs can use it."""
         return self.raw_status == "uploaded"
-
-
-@dataclass(frozen=True, slots=True)
-class CloudBatch:
-    """A batch's aggregate state from `GET /batches/{id}`."""
-
-    id: str
-    raw_status: str | None
-    counts: BatchCounts
-    jobs: list[Job] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
 
 
 def record_id(raw: object) -> str | None:
@@ -313,34 +302,6 @@ def read_template(raw: object) -> Template:
         compositions=tuple(compositions),
         layers=tuple(layers),
     )
-
-
-def read_batch(raw: object, *, connection: str, now: datetime) -> CloudBatch:
-    """`GET /batches/{id}`: counts from its jobs when listed, else from its stats."""
-    if not isinstance(raw, Mapping):
-        raise RecordError(f"expected an object, got {type(raw).__name__}")
-    batch_id = raw.get("batchId", raw.get("id"))
-    if not isinstance(batch_id, str) or not batch_id:
-        raise RecordError("the batch has no batchId")
-    status = raw.get("status")
-    items = raw.get("jobs")
-    jobs, problems = jobs_from_list(
-        items if isinstance(items, list) else [], connection=connection, now=now
-    )
-    jobs = [j if j.batch_id else j.with_changes(batch_id=batch_id) for j in jobs]
-    if jobs:
-        counts = BatchCounts.of(j.status for j in jobs)
-    else:
-        stats = raw.get("stats")
-        stats = stats if isinstance(stats, Mapping) else {}
-        number = {k: v if isinstance(v, int) and v >= 0 else 0 for k, v in stats.items()}
-        counts = BatchCounts(
-            total=number.get("total", 0),
-            finished=number.get("finished", 0),
-            failed=number.get("error", 0),
-            pending=number.get("pending", 0),
-        )
-    return CloudBatch(batch_id, status if isinstance(status, str) else None, counts, jobs, problems)
 
 
 def _read_stats(stats: Mapping[str, Any], changes: dict[str, Any]) -> None:

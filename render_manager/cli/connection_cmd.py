@@ -33,6 +33,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         action="store_true",
         help="read the API token from standard input (otherwise a hidden prompt asks for it)",
     )
+    _remote_options(add)
     _local_options(add)
     add.set_defaults(handler=_add)
 
@@ -42,6 +43,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     edit.add_argument(
         "--token-stdin", action="store_true", help="replace the token with one read from stdin"
     )
+    _remote_options(edit)
     _local_options(edit)
     edit.set_defaults(handler=_set)
 
@@ -62,6 +64,17 @@ _ENGINE_FLAGS = {
     "on_interrupted": "on_interrupted",
     "script_injection": "script_injection",
 }
+
+
+def _remote_options(parser: argparse.ArgumentParser) -> None:
+    cloud = parser.add_argument_group("Nexrender Cloud (nexrender-cloud connections only)")
+    cloud.add_argument(
+        "--team-view",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also show the team's jobs created elsewhere (web app, scripts, colleagues); "
+        "the first refresh looks back 7 days",
+    )
 
 
 def _local_options(parser: argparse.ArgumentParser) -> None:
@@ -132,6 +145,7 @@ def _add(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
             concurrency=args.concurrency,
             extra_args=_split_args(args.aerender_args) if args.aerender_args else (),
             engine=EngineSettings(**_engine_changes(args)),
+            team_view=bool(args.team_view),
         )
     except DomainError as exc:
         raise BadInput(str(exc)) from None
@@ -151,6 +165,8 @@ def _set(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     }
     if args.aerender_args is not None:
         changes["extra_args"] = _split_args(args.aerender_args)
+    if args.team_view is not None:
+        changes["team_view"] = args.team_view
     try:
         engine = replace(current.engine, **_engine_changes(args))
         updated = replace(current, engine=engine, **changes)
@@ -227,6 +243,7 @@ def _as_json(info: ConnectionInfo) -> dict[str, object]:
         "token_error": info.token_error,
         "engine": c.engine.to_json() if c.kind is BackendKind.LOCAL else None,
         "aerender_args": list(c.extra_args),
+        "team_view": c.team_view if c.kind is BackendKind.NEXRENDER_CLOUD else None,
     }
 
 

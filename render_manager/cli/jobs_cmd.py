@@ -1,4 +1,8 @@
-"""`renderctl jobs | show | cancel | wait | refresh`."""
+"""`renderctl jobs | show | cancel | wait | refresh`.
+
+`show` re-reads the output link of a finished job whose back-end's links expire (Rendley),
+so the link printed works now; if it cannot, the stored one is printed with a note.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,18 @@ import argparse
 import asyncio
 import contextlib
 import json
+import sys
 from typing import TextIO
 
 from render_manager.backends.errors import BackendError
+from render_manager.backends.rendley import RendleyBackend
 from render_manager.cli.errors import EXIT_FAILED, EXIT_OK, BadInput, CliError
 from render_manager.cli.formatting import job_json, job_rows, print_table
 from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.services.cancel import cancel_jobs
 from render_manager.services.context import AppContext
+from render_manager.services.job_output import EXPIRING_LINKS
 from render_manager.services.remote import RemoteService
 from render_manager.services.results import CancelSummary
 from render_manager.store.local_jobs import LocalJobRepository
@@ -36,7 +43,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
     cancel = commands.add_parser("cancel", help="cancel jobs (running local renders are stopped)")
     cancel.add_argument("ids", nargs="*", metavar="ID")
-    cancel.add_argument("--batch", metavar="ID", help="cancel every job of a batch")
+    cancel.add_argument(
+        "--batch",
+        metavar="ID",
+        help="cancel every job of a batch (a Nexrender Cloud batch in one request)",
+    )
     cancel.add_argument("--json", action="store_true", help="print JSON")
     cancel.set_defaults(handler=_cancel)
 
@@ -81,6 +92,12 @@ def _show(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     if job is None:
         raise BadInput(f"no job with id {args.id!r}")
     data = job_json(job)
+    if _link_expires(ctx, job):
+        fresh = asyncio.run(_fresh_link(ctx, job))
+        if fresh is not None:
+            data["output"] = fresh
+        if args.json:
+            data["output_refreshed"] = fresh is not None
     record = LocalJobRepository(ctx.db).get(job.id)
     if record is not None:
         data.update({
@@ -102,6 +119,37 @@ def _show(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _link_expires(ctx: AppContext, job: Job) -> bool:
+    """True for a finished job whose back-end signs its output links for a while only."""
+    if job.status is not JobStatus.FINISHED:
+        return False
+    kinds = {c.name: c.kind for c in ctx.connections.list()}
+    return kinds.get(job.connection) in EXPIRING_LINKS
+
+
+async def _fresh_link(ctx: AppContext, job: Job) -> str | None:
+    """The output link read afresh (Rendley's expire), or None with a note on stderr.
+
+    A link that cannot be re-read does not fail the command: the stored one is printed, and
+    the note says it may have expired.
+    """
+    service = remote_service(ctx)
+    try:
+        backend = await service.backend(job.connection)
+        if not isinstance(backend, RendleyBackend):
+            return None
+        url = await backend.fresh_output_url(job.id)
+        why = None if url else f"{job.connection} reports no finished output for it now"
+    except BackendError as exc:
+        url, why = None, f"it could not be read afresh: {exc}"
+    finally:
+        await service.aclose()
+    if why is not None:
+        stored = "the stored link is shown and may have expired" if job.output else "none stored"
+        print(f"note: output link of {job.id}: {why}; {stored}", file=sys.stderr)
+    return url
+
+
 def _target_ids(
     ctx: AppContext, args: argparse.Namespace, *, active_only: bool = False
 ) -> list[str]:
@@ -120,7 +168,7 @@ def _target_ids(
 def _cancel(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     # Of a batch, only the jobs still going are to be cancelled; ended ones are not failures.
     ids = _target_ids(ctx, args, active_only=True)
-    summary = asyncio.run(_cancel_all(ctx, ids))
+    summary = asyncio.run(_cancel_all(ctx, ids, args.batch))
     if args.json:
         json.dump(summary.to_json(), out, indent=2)
         out.write("\n")
@@ -132,10 +180,11 @@ def _cancel(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_FAILED if summary.skipped else EXIT_OK
 
 
-async def _cancel_all(ctx: AppContext, ids: list[str]) -> CancelSummary:
+async def _cancel_all(ctx: AppContext, ids: list[str], batch_id: str | None) -> CancelSummary:
     service = remote_service(ctx)
     try:
-        return await cancel_jobs(ctx, ids, remote=service)
+        # With the batch id, a Nexrender Cloud batch goes in one request, cascades included.
+        return await cancel_jobs(ctx, ids, remote=service, batch_id=batch_id)
     finally:
         await service.aclose()
 

@@ -32,6 +32,9 @@ class Connection:
     concurrency: int | None = None
     extra_args: tuple[str, ...] = field(default=())
     engine: EngineSettings = field(default_factory=EngineSettings)
+    # Nexrender Cloud only: also show the team's jobs created elsewhere (the web app,
+    # scripts, colleagues), not just those this app submitted.
+    team_view: bool = False
 
     def __post_init__(self) -> None:
         if not _NAME.fullmatch(self.name):
@@ -54,6 +57,8 @@ class Connection:
                 raise DomainError("engine settings apply only to local connections")
         elif self.url is not None:
             raise DomainError("a local connection has no URL")
+        if self.team_view and self.kind is not BackendKind.NEXRENDER_CLOUD:
+            raise DomainError("the team view applies only to nexrender-cloud connections")
         if self.concurrency is not None and not 1 <= self.concurrency <= MAX_CONCURRENCY:
             raise DomainError(
                 f"concurrency must be between 1 and {MAX_CONCURRENCY}, got {self.concurrency}"

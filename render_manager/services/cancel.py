@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
-from render_manager.domain.status import BackendKind
+from render_manager.domain.job import Job
+from render_manager.domain.status import BackendKind, cancel_refusal_reason
 from render_manager.services.context import AppContext
 from render_manager.services.local_cancel import LocalCanceller
 from render_manager.services.remote import RemoteService
 from render_manager.services.results import CancelSummary
 from render_manager.store.local_jobs import LocalJobRepository
+
+# Back-ends that cancel a whole batch in one request.
+_BATCH_CANCEL_KINDS = frozenset({BackendKind.NEXRENDER_CLOUD})
 
 
 async def cancel_jobs(
@@ -19,11 +23,14 @@ async def cancel_jobs(
     *,
     remote: RemoteService,
     wake_engine: Callable[[], None] | None = None,
+    batch_id: str | None = None,
 ) -> CancelSummary:
     """Cancel jobs wherever they run; running local renders are stopped.
 
-    Unknown ids are reported as skipped; every other job ends up cancelled or skipped with
-    the reason its back-end gives.
+    With `batch_id` (the user asked to cancel that batch), a Nexrender Cloud batch whose
+    every cancellable job is among `job_ids` is cancelled with one batch request; other
+    jobs and other back-ends are cancelled job by job. Unknown ids are reported as skipped;
+    every other job ends up cancelled or skipped with the reason its back-end gives.
     """
     # Read off the loop: cancelling a 10,000-job batch must not freeze the window.
     connections = await asyncio.to_thread(ctx.connections.list)
@@ -31,7 +38,7 @@ async def cancel_jobs(
     ids = list(dict.fromkeys(job_ids))
     stored = await asyncio.to_thread(ctx.jobs.get_many, ids)
     local_ids: list[str] = []
-    remote_jobs = []
+    remote_jobs: list[Job] = []
     summary = CancelSummary()
     for job_id in ids:
         job = stored.get(job_id)
@@ -48,8 +55,38 @@ async def cancel_jobs(
         local = await canceller.cancel(local_ids)
         summary.cancelled += local.cancelled
         summary.skipped += local.skipped
+    if remote_jobs and batch_id is not None:
+        whole, remote_jobs = await asyncio.to_thread(
+            _whole_batch, ctx, batch_id, remote_jobs, kinds
+        )
+        if whole:
+            outcome = await remote.cancel_batch(whole[0].connection, batch_id, whole)
+            summary.cancelled += outcome.cancelled
+            summary.skipped += outcome.skipped
     if remote_jobs:
         outcome = await remote.cancel(remote_jobs)
         summary.cancelled += outcome.cancelled
         summary.skipped += outcome.skipped
     return summary
+
+
+def _whole_batch(
+    ctx: AppContext, batch_id: str, jobs: list[Job], kinds: Mapping[str, BackendKind]
+) -> tuple[list[Job], list[Job]]:
+    """`jobs` split into those a batch request cancels, and the rest.
+
+    The batch request cancels every remaining job of the batch, so it is used only when
+    every job of it that can be cancelled was chosen: a job the user left out is never
+    cancelled behind their back.
+    """
+    batch = ctx.jobs.batch(batch_id)
+    kind = kinds.get(batch.connection) if batch is not None else None
+    if batch is None or kind not in _BATCH_CANCEL_KINDS:
+        return [], jobs
+    members = ctx.jobs.list(batch_id=batch_id)
+    cancellable = {j.id for j in members if cancel_refusal_reason(kind, j.raw_status) is None}
+    chosen = [j for j in jobs if j.batch_id == batch_id and j.connection == batch.connection]
+    if not cancellable or not cancellable <= {j.id for j in chosen}:
+        return [], jobs
+    taken = {j.id for j in chosen}
+    return chosen, [j for j in jobs if j.id not in taken]

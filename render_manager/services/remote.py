@@ -29,6 +29,7 @@ from render_manager.domain.status import TERMINAL_STATUSES, BackendKind, JobStat
 from render_manager.keychain import Keychain, KeychainError, KeyringUnavailable
 from render_manager.services.health import Health
 from render_manager.services.results import CancelSummary, SubmitResult
+from render_manager.services.team_view import TeamView
 from render_manager.store.connections import ConnectionRepository
 from render_manager.store.jobs import JobRepository
 
@@ -87,6 +88,9 @@ class RemoteService:
         self._keychain = keychain
         self._transport_for = transport_for
         self._backends: dict[str, Backend] = {}
+        # Connections whose refresh also brings in jobs created elsewhere (team view).
+        self._team_views: set[str] = set()
+        self._team = TeamView(jobs)
         self.health: dict[str, Health] = {}
 
     async def backend(self, name: str) -> Backend:
@@ -103,6 +107,8 @@ class RemoteService:
                 await backend.aclose()
                 return racing
             self._backends[name] = backend
+            if connection.team_view:
+                self._team_views.add(name)
         return backend
 
     async def _token(self, connection: Connection) -> str | None:
@@ -131,17 +137,7 @@ class RemoteService:
         batch_id = outcome.batch_id
         if created and batch_id is None and len(bodies) > 1:
             batch_id = new_ulid()  # a local grouping, so the batch can be watched and cancelled
-        if batch_id is not None and created:
-            created = [j if j.batch_id else j.with_changes(batch_id=batch_id) for j in created]
-            batch = Batch(
-                id=batch_id,
-                connection=name,
-                name=batch_name or f"{len(bodies)} jobs",
-                created_at=datetime.now(UTC),
-            )
-            await asyncio.to_thread(self._jobs.add_batch, batch, created)
-        elif created:
-            await asyncio.to_thread(self._jobs.upsert_many, created)
+        await self._store_created(name, created, batch_id, batch_name or f"{len(bodies)} jobs")
         return SubmitResult(
             batch_id=batch_id if created else None,
             status=outcome.status,
@@ -150,21 +146,31 @@ class RemoteService:
         )
 
     async def refresh(self, name: str) -> RefreshReport:
-        """Bring the store up to date with one connection; only changed jobs are written."""
+        """Bring the store up to date with one connection; only changed jobs are written.
+
+        With the connection's team view on (Nexrender Cloud), jobs created elsewhere since
+        the last look are stored too (see team_view.py).
+        """
         backend = await self.backend(name)
         # Store reads and writes run off the loop: the window's thread never waits on disk.
         known = await asyncio.to_thread(self._jobs.list, connection=name, statuses=_ACTIVE)
         outcome = await self._call(name, backend.refresh(known))
         if outcome.changed:
             await asyncio.to_thread(self._store_merged, outcome.changed)
-        for problem in outcome.problems:
-            log.warning("%s: %s", name, problem)
+        changed_ids = {c.id for c in outcome.changed}
         active = sum(1 for j in outcome.changed if not j.is_terminal) + sum(
-            1 for j in known if j.id not in {c.id for c in outcome.changed}
+            1 for j in known if j.id not in changed_ids
         )
-        return RefreshReport(
-            name, len(outcome.changed), active, outcome.requests, tuple(outcome.problems)
-        )
+        changed, requests, problems = len(outcome.changed), outcome.requests, outcome.problems
+        if name in self._team_views and isinstance(backend, NexrenderCloudBackend):
+            team = await self._call(name, self._team.pull(name, backend))
+            changed += len(team.new)
+            active += sum(1 for j in team.new if not j.is_terminal)
+            requests += team.requests
+            problems = [*problems, *team.problems]
+        for problem in problems:
+            log.warning("%s: %s", name, problem)
+        return RefreshReport(name, changed, active, requests, tuple(problems))
 
     async def cancel(self, jobs: Sequence[Job]) -> CancelSummary:
         """Cancel remote jobs, grouped by connection; cascaded cancellations are stored too."""
@@ -184,6 +190,29 @@ class RemoteService:
             summary.cancelled.extend(j.id for j in outcome.cancelled)
             summary.skipped.extend(outcome.skipped)
         return summary
+
+    async def cancel_batch(self, name: str, batch_id: str, jobs: Sequence[Job]) -> CancelSummary:
+        """Cancel a whole batch of one connection, in one request where the back-end can.
+
+        Nexrender Cloud gets one `POST /batches/{id}/cancel`; every job it cancelled, nested
+        children included, is stored. A batch the cloud does not know (a grouping made by
+        this app) and every other back-end fall back to cancelling `jobs` one by one.
+        """
+        backend = await self.backend(name)
+        if not isinstance(backend, NexrenderCloudBackend):
+            return await self.cancel(jobs)
+        try:
+            outcome = await backend.cancel_batch(batch_id, jobs)
+        except JobGone:
+            # An unknown batch says nothing about the connection's health.
+            return await self.cancel(jobs)
+        except BackendError as exc:
+            self.health[name] = Health(False, str(exc), datetime.now(UTC))
+            return CancelSummary(skipped=[(j.id, str(exc)) for j in jobs])
+        self.health[name] = Health(True, None, datetime.now(UTC))
+        if outcome.cancelled:
+            await asyncio.to_thread(self._store_merged, outcome.cancelled)
+        return CancelSummary([j.id for j in outcome.cancelled], list(outcome.skipped))
 
     def _store_merged(self, fresh: Sequence[Job]) -> None:
         """Store fresh state from a back-end over what the store knows of the same jobs.
@@ -231,18 +260,38 @@ class RemoteService:
         created = [job for _, job in outcome.jobs]
         row_jobs = {i: j for i, j in outcome.jobs if j.parent_id is None}
         group = outcome.batch_id or batch_id
-        if created and group is not None:
-            created = [j if j.batch_id else j.with_changes(batch_id=group) for j in created]
-            batch = Batch(id=group, connection=name, name=batch_name, created_at=datetime.now(UTC))
-            await asyncio.to_thread(self._jobs.add_batch, batch, created)
-        elif created:
-            await asyncio.to_thread(self._jobs.upsert_many, created)
+        await self._store_created(name, created, group, batch_name)
         return SubmitResult(
             batch_id=group if created else None,
             status=outcome.status,
             jobs=sorted((i, j.id) for i, j in row_jobs.items()),
             errors=list(outcome.errors),
         )
+
+    async def _store_created(
+        self, name: str, created: Sequence[Job], batch_id: str | None, batch_name: str
+    ) -> None:
+        """Store created jobs, each under its batch: `batch_id` for those the back-end put
+        in none, and a batch row for every distinct batch id (a submission of more than
+        1000 jobs gets one Nexrender Cloud batch per request)."""
+        if not created:
+            return
+        if batch_id is not None:
+            created = [j if j.batch_id else j.with_changes(batch_id=batch_id) for j in created]
+        now = datetime.now(UTC)
+
+        def write() -> None:
+            by_batch: dict[str | None, list[Job]] = {}
+            for job in created:
+                by_batch.setdefault(job.batch_id, []).append(job)
+            for group, jobs in by_batch.items():
+                if group is None:
+                    self._jobs.upsert_many(jobs)
+                else:
+                    batch = Batch(id=group, connection=name, name=batch_name, created_at=now)
+                    self._jobs.add_batch(batch, jobs)
+
+        await asyncio.to_thread(write)
 
     async def find_created(self, name: str, key: str, *, job_name: str | None = None) -> Job | None:
         """The job an earlier request with this row key created, if the back-end has it.
@@ -297,12 +346,15 @@ class RemoteService:
         for backend in self._backends.values():
             await backend.aclose()
         self._backends.clear()
+        self._team_views.clear()
 
     async def forget_all(self) -> None:
         """Drop every back-end and health record: the next call reads the connection's
         address and token afresh (after the user edited or removed connections)."""
         await self.aclose()
         self.health.clear()
+        # The team view may have just been turned on: look back the full week again.
+        self._team.forget()
 
     async def _call(self, name: str, call: Awaitable[T]) -> T:
         try:

@@ -112,6 +112,8 @@ def job_from_row(row: sqlite3.Row | tuple[object, ...]) -> Job:
 
 
 CONNECTION_COLUMNS = "name, kind, url, aerender, concurrency, extra_args, engine_settings"
+# A remote option kept in the engine_settings column (see _settings_json).
+_TEAM_VIEW = "team_view"
 
 
 def connection_params(conn: Connection) -> tuple[object, ...]:
@@ -123,13 +125,27 @@ def connection_params(conn: Connection) -> tuple[object, ...]:
         conn.aerender,
         conn.concurrency,
         json.dumps(list(conn.extra_args)),
-        json.dumps(conn.engine.to_json()),
+        json.dumps(_settings_json(conn)),
     )
+
+
+def _settings_json(conn: Connection) -> dict[str, object]:
+    """The settings column: the engine's settings, plus remote options where set.
+
+    Remote options share the column (no migration); EngineSettings ignores keys it does not
+    know, so older versions read it unharmed.
+    """
+    data: dict[str, object] = conn.engine.to_json()
+    if conn.team_view:
+        data[_TEAM_VIEW] = True
+    return data
 
 
 def connection_from_row(row: tuple[object, ...]) -> Connection:
     """A connection from a row selected with CONNECTION_COLUMNS."""
     name, kind, url, aerender, concurrency, extra_args, engine_settings = row
+    settings = json.loads(str(engine_settings))
+    team_view = settings.pop(_TEAM_VIEW, False) is True
     return Connection(
         name=str(name),
         kind=BackendKind(str(kind)),
@@ -137,7 +153,8 @@ def connection_from_row(row: tuple[object, ...]) -> Connection:
         aerender=_opt(aerender),
         concurrency=None if concurrency is None else int(concurrency),  # type: ignore[call-overload]
         extra_args=tuple(json.loads(str(extra_args))),
-        engine=EngineSettings.from_json(json.loads(str(engine_settings))),
+        engine=EngineSettings.from_json(settings),
+        team_view=team_view,
     )
 
 

@@ -46,14 +46,18 @@ class CancelFlow:
         self.remote: RemoteService | None = None
         self.wake_engine: Callable[[], None] | None = None
         self.dialog: CancelDialog | None = None
+        # The batch the open dialog is about, if it was opened to cancel a batch.
+        self._batch_id: str | None = None
 
     def start(self, selected: Sequence[Job], all_jobs: Sequence[Job]) -> None:
         """Show the confirmation for these jobs (nothing happens before the user agrees)."""
         if selected:
+            self._batch_id = None
             self._confirm(plan_cancel(selected, self.kinds, all_jobs))
 
     def start_batch(self, batch_id: str, all_jobs: Sequence[Job]) -> None:
         """Show the confirmation for every job of a batch."""
+        self._batch_id = batch_id
         self._confirm(plan_cancel_batch(batch_id, self.kinds, all_jobs))
 
     def _confirm(self, plan: CancelPlan) -> None:
@@ -68,9 +72,11 @@ class CancelFlow:
         if self.dialog is not None:
             plan = self.dialog.plan
             names = {j.id: j.name for j in [*plan.cancel, *plan.stop, *plan.cascade]}
-        self._spawn(self._cancel(job_ids, names))
+        self._spawn(self._cancel(job_ids, names, self._batch_id))
 
-    async def _cancel(self, job_ids: list[str], names: dict[str, str]) -> None:
+    async def _cancel(
+        self, job_ids: list[str], names: dict[str, str], batch_id: str | None = None
+    ) -> None:
         # Loaded on first cancel: the HTTP stack need not delay the window's first paint.
         from render_manager.services.cancel import cancel_jobs  # noqa: PLC0415
         from render_manager.services.remote import RemoteService  # noqa: PLC0415
@@ -80,7 +86,7 @@ class CancelFlow:
         )
         try:
             summary = await cancel_jobs(
-                self._ctx, job_ids, remote=remote, wake_engine=self.wake_engine
+                self._ctx, job_ids, remote=remote, wake_engine=self.wake_engine, batch_id=batch_id
             )
         except BackendError as exc:
             summary = CancelSummary(skipped=[(job_id, str(exc)) for job_id in job_ids])

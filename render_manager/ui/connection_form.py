@@ -79,6 +79,12 @@ class ConnectionForm(QWidget):
         self.token_label.setBuddy(self.token_edit)
         form.addRow(self.token_label, self.token_edit)
         form.addRow("", self.token_state)
+        self.team_view_check = QCheckBox("T&eam view: also show jobs created elsewhere", self)
+        self.team_view_check.setToolTip(
+            "Each refresh also brings in the team's jobs made in the web app, by scripts or by "
+            "colleagues (the first refresh looks back 7 days)."
+        )
+        form.addRow("", self.team_view_check)
         self._remote_rows = [self.url_edit, self.token_edit, self.token_label, self.token_state]
         self._url_label = form.labelForField(self.url_edit)
 
@@ -144,6 +150,7 @@ class ConnectionForm(QWidget):
         self.stall_spin.valueChanged.connect(self.edited)
         self.max_time_spin.valueChanged.connect(self.edited)
         self.injection_check.toggled.connect(self.edited)
+        self.team_view_check.toggled.connect(self.edited)
 
     # -- reading and writing ------------------------------------------------------------
 
@@ -193,7 +200,8 @@ class ConnectionForm(QWidget):
             )
         if self.token() and any(ch.isspace() for ch in self.token()):
             raise DomainError("the token contains white space: paste only the token itself")
-        return Connection(name=name, kind=kind, url=url)
+        team_view = kind is BackendKind.NEXRENDER_CLOUD and self.team_view_check.isChecked()
+        return Connection(name=name, kind=kind, url=url, team_view=team_view)
 
     def clear(self, kind: BackendKind = BackendKind.NEXRENDER_CLOUD) -> None:
         """Empty fields for a new connection."""
@@ -244,6 +252,7 @@ class ConnectionForm(QWidget):
             "retries": self.retries_spin.value(),
             "interrupted": self.interrupted_combo.currentIndex(),
             "injection": self.injection_check.isChecked(),
+            "team_view": self.team_view_check.isChecked(),
         }
 
     def restore(self, snap: Snapshot) -> None:
@@ -263,6 +272,7 @@ class ConnectionForm(QWidget):
         self.retries_spin.setValue(snap["retries"])
         self.interrupted_combo.setCurrentIndex(snap["interrupted"])
         self.injection_check.setChecked(snap["injection"])
+        self.team_view_check.setChecked(snap["team_view"])
         self._on_kind_changed()
 
     def _fill(self, c: Connection) -> None:
@@ -281,6 +291,7 @@ class ConnectionForm(QWidget):
             self.interrupted_combo.findData(c.engine.on_interrupted)
         )
         self.injection_check.setChecked(c.engine.script_injection)
+        self.team_view_check.setChecked(c.team_view)
         self.set_token_state(TokenState.MISSING if c.kind.needs_token else TokenState.NOT_NEEDED)
         self.blockSignals(blocked)
         self._on_kind_changed()
@@ -294,6 +305,7 @@ class ConnectionForm(QWidget):
         self.kind_combo.setEnabled(not editing)
         local = kind is BackendKind.LOCAL
         self.local_group.setVisible(local)
+        self.team_view_check.setVisible(kind is BackendKind.NEXRENDER_CLOUD)
         for widget in self._remote_rows:
             widget.setVisible(not local)
         if self._url_label is not None:

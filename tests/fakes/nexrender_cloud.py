@@ -16,6 +16,9 @@ Where the documentation is silent the fake chooses, and says so:
 - records list their `children` ids; `outputUrl` is null until a job finishes;
 - errors are `{"error": message, "errorCode": code}`; a job that is not cancellable answers
   409; `from_date`/`to_date` bounds are inclusive; the default `limit` is 100;
+- `POST /batches/{id}/cancel` answers in full (rows and `cancelledJobs`); tests can make it
+  terser (`batch_cancel_detail`): rows only, showing each job's status from before the
+  cancel (the seed does not say which), or counts only;
 - 429 and 5xx never happen on their own: tests queue them (`fail_next`), as they queue a
   lost answer after the server acted (`timeout_after_next`).
 """
@@ -121,6 +124,8 @@ class FakeNexrenderCloud:
         self.batches: dict[str, list[str]] = {}
         self.templates: dict[str, dict[str, Any]] = {}
         self.raw_records: list[Any] = []
+        # How much a batch cancel answer tells: "full", "rows" or "counts" (see above).
+        self.batch_cancel_detail = "full"
         self.calls: list[Call] = []
         self.now = _EPOCH
         self._faults: list[Fault] = []
@@ -523,9 +528,11 @@ class FakeNexrenderCloud:
         done: dict[str, FakeJob] = {}
         for index, job_id in enumerate(self.batches[batch_id]):
             job = self.jobs[job_id]
+            before = job.status
             if job.status in CANCELLABLE:
                 done.update((j.id, j) for j in self._cancel(job))
-            row = {"index": index, "id": job_id, "status": job.status, "reason": None}
+            shown = before if self.batch_cancel_detail == "rows" else job.status
+            row = {"index": index, "id": job_id, "status": shown, "reason": None}
             if job_id in done:
                 rows.append({**row, "result": "cancelled"})
             else:
@@ -535,15 +542,18 @@ class FakeNexrenderCloud:
         cancelled = sum(1 for r in rows if r["result"] == "cancelled")
         skipped = len(rows) - cancelled
         status = "unchanged" if not cancelled else "partial" if skipped else "cancelled"
-        return {
+        answer: dict[str, Any] = {
             "batchId": batch_id,
             "status": status,
             "totalJobs": len(rows),
             "cancelledCount": cancelled,
             "skippedCount": skipped,
-            "jobs": rows,
-            "cancelledJobs": [self._record(j) for j in done.values()],
         }
+        if self.batch_cancel_detail in ("full", "rows"):
+            answer["jobs"] = rows
+        if self.batch_cancel_detail == "full":
+            answer["cancelledJobs"] = [self._record(j) for j in done.values()]
+        return answer
 
     # -- ids and time -------------------------------------------------------------------------
 

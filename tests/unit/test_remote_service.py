@@ -200,3 +200,24 @@ async def test_a_new_cadence_takes_effect_without_waiting_out_the_old_one(
     await _until(lambda: len(reports) >= 3)
     await scheduler.stop()
     await service.aclose()
+
+
+@pytest.mark.asyncio
+async def test_more_than_a_thousand_cloud_jobs_are_all_stored_under_their_batches(
+    ctx: AppContext,
+) -> None:
+    service = _service(ctx, cloud=FakeNexrenderCloud())
+    bodies = [{"template": {"id": "tpl-1", "composition": "Main"}} for _ in range(1001)]
+    result = await service.submit("cloud", bodies, batch_name="big.csv")
+    await service.aclose()
+    assert result.status == "created"
+    stored = ctx.jobs.list(connection="cloud")
+    assert len(stored) == 1001
+    # Nexrender Cloud takes at most 1000 jobs a request: two batches, both known here.
+    batch_ids = {job.batch_id for job in stored}
+    assert len(batch_ids) == 2
+    for batch_id in batch_ids:
+        assert batch_id is not None
+        batch = ctx.jobs.batch(batch_id)
+        assert batch is not None
+        assert batch.name == "big.csv"
