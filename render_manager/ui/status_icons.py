@@ -19,7 +19,7 @@ ICON_SIZES = (16, 20, 24, 32, 48)
 # The glyph colours: mid tones that read on light and dark row backgrounds alike.
 STATUS_COLOURS: dict[JobStatus, str] = {
     JobStatus.QUEUED: "#8a9099",
-    JobStatus.PENDING: "#d08c00",
+    JobStatus.PENDING: "#b07400",  # 3.9:1 on white, 3.6:1 on a dark row
     JobStatus.RENDERING: "#2f80ed",
     JobStatus.FINISHED: "#2e9e4f",
     JobStatus.FAILED: "#d93a3a",
