@@ -53,6 +53,7 @@ def test_a_farm_connection_submits_follows_and_cancels(
         env, "submit", "-c", "farm", str(template), "--rows", str(rows), "--json"
     )
     assert submitted.returncode == 1, "one row is bad: the submission is partial"
+    assert submitted.stdout, submitted.stderr
     result = json.loads(submitted.stdout)
     assert result["status"] == "partial"
     assert [row["index"] for row in result["jobs"]] == [0, 1]
@@ -65,12 +66,15 @@ def test_a_farm_connection_submits_follows_and_cancels(
     assert "farm: 1 changed" in refreshed.stdout
 
     cancelled = _renderctl(env, "cancel", first, second, "--json")
+    assert cancelled.stdout, cancelled.stderr
     outcome = json.loads(cancelled.stdout)
     assert outcome["cancelled"] == [second]
     assert [s["id"] for s in outcome["skipped"]] == [first]
     assert "finished" in outcome["skipped"][0]["reason"]
 
-    listed = json.loads(_renderctl(env, "jobs", "-c", "farm", "--json").stdout)
+    jobs = _renderctl(env, "jobs", "-c", "farm", "--json")
+    assert jobs.stdout, jobs.stderr
+    listed = json.loads(jobs.stdout)
     assert {j["id"]: j["status"] for j in listed} == {first: "finished", second: "cancelled"}
     waited = _renderctl(env, "wait", first, "--timeout", "5")
     assert waited.returncode == 0
