@@ -40,3 +40,16 @@ class Unavailable(BackendError):
 
 class BadResponse(BackendError):
     """The back-end answered something that is not what its documentation says."""
+
+
+class OutcomeUnknown(BackendError):
+    """A create request whose effect is unknown: the job may exist. Never resend it blindly;
+    look it up first (or let the user check)."""
+
+
+class LostCreateAnswer(Unavailable, OutcomeUnknown):
+    """The back-end stopped answering after a create request, and could not be asked since."""
+
+
+class UnconfirmedCreate(BadResponse, OutcomeUnknown):
+    """The back-end took a create request but its answer cannot confirm which job it made."""

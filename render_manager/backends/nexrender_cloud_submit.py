@@ -69,6 +69,8 @@ class _Chunk:
     errors: list[tuple[int, str]] = field(default_factory=list)
     unresolved: list[_Row] = field(default_factory=list)
     reason: str = ""
+    # Rows among `errors` that could not be looked up: they may exist.
+    unknown: list[int] = field(default_factory=list)
 
 
 async def submit_many(
@@ -90,6 +92,7 @@ async def submit_many(
             errors.append((row, "a job body must be a JSON object"))
     jobs: list[tuple[int, Job]] = []
     batch_ids: list[str] = []
+    unknown: set[int] = set()
     stop: str | None = None
     single = len(bodies) == 1
     for start in range(0, len(rows), MAX_PER_REQUEST):
@@ -116,12 +119,15 @@ async def submit_many(
             batch_ids.append(chunk.batch_id)
         jobs.extend(chunk.jobs)
         errors.extend(chunk.errors)
+        unknown.update(chunk.unknown)
     jobs.sort(key=lambda pair: pair[0])
     errors.sort(key=lambda pair: pair[0])
     status: Literal["created", "partial", "error"] = (
         "created" if not errors else "error" if not jobs else "partial"
     )
-    return SubmitOutcome(status, batch_ids[0] if batch_ids else None, jobs, errors)
+    return SubmitOutcome(
+        status, batch_ids[0] if batch_ids else None, jobs, errors, frozenset(unknown)
+    )
 
 
 async def _create(http: Http, rows: list[_Row], *, single: bool) -> _Chunk:
@@ -195,6 +201,7 @@ async def _reconcile(
             )
             for r in chunk.unresolved
         )
+        chunk.unknown.extend(r.row for r in chunk.unresolved)
         return f"the server stopped answering ({exc})"
     now = datetime.now(UTC)
     for row in chunk.unresolved:

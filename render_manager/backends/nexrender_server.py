@@ -33,8 +33,11 @@ from render_manager.backends.errors import (
     BadRequest,
     BadResponse,
     JobGone,
+    LostCreateAnswer,
+    OutcomeUnknown,
     TokenRejected,
     Unavailable,
+    UnconfirmedCreate,
 )
 from render_manager.backends.http import (
     Http,
@@ -183,6 +186,7 @@ class NexrenderServerBackend:
         del batch_name
         jobs: list[tuple[int, Job]] = []
         errors: list[tuple[int, str]] = []
+        unknown: set[int] = set()
         stopped: str | None = None
         uids_in_request: set[str] = set()
         for row, body in enumerate(bodies):
@@ -204,11 +208,15 @@ class NexrenderServerBackend:
                 stopped = str(exc)
             except Unavailable as exc:
                 errors.append((row, str(exc)))
+                if isinstance(exc, OutcomeUnknown):
+                    unknown.add(row)
                 stopped = "the server stopped answering"
             except BackendError as exc:
                 errors.append((row, str(exc)))
+                if isinstance(exc, OutcomeUnknown):
+                    unknown.add(row)
         status: SubmitStatus = "created" if not errors else ("partial" if jobs else "error")
-        return SubmitOutcome(status=status, jobs=jobs, errors=errors)
+        return SubmitOutcome(status=status, jobs=jobs, errors=errors, unknown=frozenset(unknown))
 
     def _prepare(self, body: Mapping[str, Any], taken: set[str]) -> _Prepared | str:
         """The body with its uid, or why it cannot be sent."""
@@ -255,7 +263,7 @@ class NexrenderServerBackend:
                 # Created, but the answer is unreadable: read the job back instead.
                 found = await self._lookup(uid)
                 if found is None:
-                    raise BadResponse(
+                    raise UnconfirmedCreate(
                         f"{self._http.connection}: the server accepted job {uid} "
                         "but does not list it"
                     ) from None
@@ -266,7 +274,7 @@ class NexrenderServerBackend:
         try:
             return await self._lookup(uid)
         except Unavailable:
-            raise Unavailable(
+            raise LostCreateAnswer(
                 f"{cause}; whether job {uid} was created is unknown — check the server "
                 "before sending it again"
             ) from None

@@ -30,6 +30,8 @@ class SubmitOutcome:
     batch_id: str | None = None
     jobs: list[tuple[int, Job]] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
+    # Rows among `errors` that may have been created all the same (see OutcomeUnknown).
+    unknown: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

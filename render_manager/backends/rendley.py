@@ -23,8 +23,11 @@ from render_manager.backends.errors import (
     BackendError,
     BadResponse,
     JobGone,
+    LostCreateAnswer,
+    OutcomeUnknown,
     TokenRejected,
     Unavailable,
+    UnconfirmedCreate,
 )
 from render_manager.backends.http import Http, RetryPolicy, TokenAuth, make_client
 from render_manager.backends.protocol import (
@@ -110,6 +113,7 @@ class RendleyBackend:
         del batch_name
         jobs: list[tuple[int, Job]] = []
         errors: list[tuple[int, str]] = []
+        unknown: set[int] = set()
         seen: dict[str, set[str]] = {}
         stop: str | None = None
         for row, body in enumerate(bodies):
@@ -137,11 +141,15 @@ class RendleyBackend:
                 errors.append((row, stop))
             except BackendError as exc:
                 errors.append((row, str(exc)))
+                if isinstance(exc, OutcomeUnknown):
+                    unknown.add(row)
             else:
                 seen[project].add(job.id)
                 jobs.append((row, job))
         status: SubmitStatus = "error" if not jobs else "partial" if errors else "created"
-        return SubmitOutcome(status=status, batch_id=None, jobs=jobs, errors=errors)
+        return SubmitOutcome(
+            status=status, batch_id=None, jobs=jobs, errors=errors, unknown=frozenset(unknown)
+        )
 
     async def cost(self, bodies: Sequence[Mapping[str, Any]]) -> list[tuple[int, object | str]]:
         """The credit price of each export, without starting any: per row the server's price
@@ -289,7 +297,7 @@ class RendleyBackend:
         data = self._data(payload, "the new export")
         job_id = data.get("job_id") if isinstance(data, dict) else None
         if not isinstance(job_id, str) or not job_id:
-            raise BadResponse(
+            raise UnconfirmedCreate(
                 f"{self._connection.name}: Rendley accepted the export but sent no job id; "
                 "check its job list before sending it again"
             )
@@ -313,7 +321,7 @@ class RendleyBackend:
             )
             records = self._list(payload)
         except BackendError as exc:
-            raise Unavailable(
+            raise LostCreateAnswer(
                 f"{cause}; whether the job was created is unknown, and Rendley's job list "
                 f"could not be read to find out ({exc}). It was not re-sent, so it cannot "
                 "render twice: check Rendley's job list before sending it again"

@@ -55,8 +55,6 @@ ALL_OR_NOTHING = (
     "not queued: other rows of this submission are invalid, and a local submission is "
     "queued whole or not at all"
 )
-# How back-ends word an error that leaves it open whether the job exists.
-_UNKNOWN_MARKERS = ("is unknown", "sent no job id", "does not list it")
 
 
 class RowState(StrEnum):
@@ -302,7 +300,7 @@ class BatchSubmission:
         for position, error in result.errors:
             if position in settled:
                 continue
-            unknown = any(marker in error for marker in _UNKNOWN_MARKERS)
+            unknown = position in result.unknown
             row = self.rows[part[position]]
             row.state, row.error = (RowState.UNKNOWN if unknown else RowState.FAILED), error
             settled.add(position)

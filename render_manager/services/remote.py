@@ -143,6 +143,7 @@ class RemoteService:
             status=outcome.status,
             jobs=sorted((i, j.id) for i, j in row_jobs.items()),
             errors=list(outcome.errors),
+            unknown=sorted(outcome.unknown),
         )
 
     async def refresh(self, name: str) -> RefreshReport:
@@ -266,6 +267,7 @@ class RemoteService:
             status=outcome.status,
             jobs=sorted((i, j.id) for i, j in row_jobs.items()),
             errors=list(outcome.errors),
+            unknown=sorted(outcome.unknown),
         )
 
     async def _store_created(

@@ -14,6 +14,8 @@ class SubmitResult:
     status: str  # created | partial | error
     jobs: list[tuple[int, str]] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
+    # Rows among `errors` whose job may exist all the same: check before sending again.
+    unknown: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The `renderctl submit --json` shape."""

@@ -285,6 +285,7 @@ async def test_when_the_check_after_a_lost_answer_fails_the_user_is_told_to_look
     assert outcome.status == "error"
     message = outcome.errors[0][1]
     assert "unknown" in message
+    assert outcome.unknown == {0}, "flagged, so nothing resends it blindly"
     tag = next(t for t in next(iter(cloud.jobs.values())).tags if t.count("-") == 2)
     assert tag in message  # the tag to search for before submitting again
 

@@ -582,9 +582,10 @@ async def test_an_outcome_that_stays_unknown_is_said_so(
 
     outcome = await backend.submit_many([export_body()])
 
-    [(_, message)] = outcome.errors
+    [(row, message)] = outcome.errors
     assert "whether the job was created is unknown" in message
     assert "not re-sent" in message
+    assert outcome.unknown == {row}, "flagged, so nothing resends it blindly"
     assert len(fake.jobs) == 1
     assert fake.count("POST", "/v1/export") == 1
 
