@@ -11,9 +11,13 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from render_manager.backends.errors import BackendError
-from render_manager.services.remote import RefreshReport, RemoteService
+
+if TYPE_CHECKING:
+    # Types only: the window reads Cadence at start-up, before the HTTP stack is loaded.
+    from render_manager.services.remote import RefreshReport, RemoteService
 
 log = logging.getLogger(__name__)
 
