@@ -421,8 +421,12 @@ class NexrenderServerBackend:
 
 
 def _new_uid() -> str:
-    # As long as the server's own nanoid uids, and from the same URL-safe alphabet.
-    return secrets.token_urlsafe(16)
+    # As long as the server's own nanoid uids, and from the same URL-safe alphabet, but never
+    # starting with '-' or '_': a uid like "-2sgJm…" reads as an option on a command line.
+    while True:
+        uid = secrets.token_urlsafe(16)
+        if uid[0].isalnum():
+            return uid
 
 
 def _job_path(uid: str) -> str:

@@ -29,7 +29,11 @@ class _Parser(argparse.ArgumentParser):
     """argparse with a one-line usage error and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        hint = f"see {self.prog} --help"
+        if "unrecognized arguments: -" in message or "expected one argument" in message:
+            # Job ids of a nexrender server can start with '-', which reads as an option.
+            hint += "; a job id that starts with '-' goes after '--', e.g. cancel -- -2sgJm"
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} ({hint})\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -397,3 +397,13 @@ async def test_a_lost_answer_never_creates_a_job_twice(
     assert [j["uid"] for j in nexrender_server.jobs()] == [job.id]
     # Sent again only when the server had not stored it.
     assert transport.posts == (1 if after_sending else 2)
+
+
+@pytest.mark.asyncio
+async def test_the_uids_we_give_jobs_never_read_as_command_line_options(
+    nexrender_server: NexrenderServer, backend: NexrenderServerBackend
+) -> None:
+    # A uid like "-2sgJm…" breaks `renderctl cancel UID`; one in 32 random ones would.
+    jobs = await _submit(backend, *(f"shot_{n:03d}" for n in range(100)))
+    assert len(jobs) == 100
+    assert all(job.id[0].isalnum() for job in jobs)

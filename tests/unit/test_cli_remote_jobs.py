@@ -265,3 +265,17 @@ def test_refresh_with_the_team_view_on_lists_jobs_made_elsewhere(
     assert "cloud: 1 changed, 1 active" in refreshed.out
     listed = json.loads(renderctl("jobs", "-c", "cloud", "--json").out)
     assert [j["id"] for j in listed] == [elsewhere.id]
+
+
+def test_a_job_id_that_starts_with_a_dash_goes_after_double_dash(
+    renderctl: Renderctl,
+) -> None:
+    # nexrender servers' nanoid uids can start with '-'.
+    refused = renderctl("cancel", "-2sgJmdeVC5XHFlo")
+    assert refused.code == 2
+    assert "goes after '--'" in refused.err
+
+    accepted = renderctl("cancel", "--json", "--", "-2sgJmdeVC5XHFlo")
+    assert accepted.code != 2, accepted.err
+    outcome = json.loads(accepted.out)
+    assert outcome["skipped"] == [{"id": "-2sgJmdeVC5XHFlo", "reason": "no such job"}]
