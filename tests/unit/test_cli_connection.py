@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import json
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,34 +13,15 @@ from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
 from render_manager import __version__
-from render_manager.cli.main import main
 from render_manager.domain.job import Job
 from render_manager.domain.status import JobStatus
 from render_manager.store import open_store
 from render_manager.store.connections import ConnectionRepository
 from render_manager.store.jobs import JobRepository
+from tests.unit.cli_runner import Renderctl, renderctl_runner
 
 SERVICE = "render-manager"
 CLOUD_URL = "https://api.nexrender.com/api/v2"
-
-
-@dataclass(frozen=True)
-class Result:
-    code: int | str | None
-    out: str
-    err: str
-
-    def error_line(self) -> str:
-        """The one line of the error message (asserts that there is exactly one)."""
-        assert self.out == ""
-        assert self.err.endswith("\n")
-        lines = self.err.splitlines()
-        assert len(lines) == 1, f"expected a one-line error, got {self.err!r}"
-        assert lines[0].startswith("renderctl")
-        return lines[0]
-
-
-Renderctl = Callable[..., Result]
 
 
 @pytest.fixture
@@ -56,16 +34,7 @@ def renderctl(
     """Run `renderctl ARGS...` in this process, over the in-memory keyring and a fresh home."""
     monkeypatch.setattr("keyring.get_keyring", lambda: memory_keyring)
 
-    def run(*argv: str, stdin: str = "") -> Result:
-        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        try:
-            code: int | str | None = main(list(argv))
-        except SystemExit as exc:
-            code = exc.code
-        out, err = capsys.readouterr()
-        return Result(code, out, err)
-
-    return run
+    return renderctl_runner(monkeypatch, capsys)
 
 
 def _token() -> str:

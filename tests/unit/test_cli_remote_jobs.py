@@ -4,9 +4,8 @@ fake Nexrender Cloud and Rendley services."""
 from __future__ import annotations
 
 import asyncio
-import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +16,6 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from render_manager.cli import jobs_cmd
-from render_manager.cli.main import main
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import JobStatus
 from render_manager.keychain import Keychain
@@ -26,16 +24,7 @@ from render_manager.services.remote import RemoteService
 from tests.fakes import cloud_home
 from tests.fakes.nexrender_cloud import FakeNexrenderCloud
 from tests.fakes.rendley import FakeRendley, export_body
-
-
-@dataclass(frozen=True)
-class Result:
-    code: int | str | None
-    out: str
-    err: str
-
-
-Renderctl = Callable[..., Result]
+from tests.unit.cli_runner import Renderctl, renderctl_runner
 
 
 @dataclass
@@ -78,16 +67,7 @@ def renderctl(
 
     monkeypatch.setattr(jobs_cmd, "remote_service", remote_service)
 
-    def run(*argv: str, stdin: str = "") -> Result:
-        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        try:
-            code: int | str | None = main(list(argv))
-        except SystemExit as exc:
-            code = exc.code
-        out, err = capsys.readouterr()
-        return Result(code, out, err)
-
-    return run
+    return renderctl_runner(monkeypatch, capsys)
 
 
 def _remote(ctx: AppContext, fakes: Fakes) -> RemoteService:
