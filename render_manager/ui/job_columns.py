@@ -32,9 +32,6 @@ class Column(IntEnum):
     DURATION = 9
     OUTPUT = 10
     ERROR = 11
-    # Deprecated alias of DURATION, whose tooltip gives the finish time: kept so code
-    # written for the former Finished column still runs. Use DURATION.
-    FINISHED = 9
 
 
 HEADERS = {
@@ -216,7 +213,7 @@ class JobColumns:
                 return format_when(job.created_at)
             case Column.STARTED:
                 return format_when(job.started_at)
-            case Column.DURATION | Column.FINISHED:
+            case Column.DURATION:
                 duration = self.duration_seconds(job)
                 return "" if duration is None else format_duration(duration)
             case Column.OUTPUT:
@@ -247,7 +244,7 @@ class JobColumns:
                 return job.created_at.timestamp()
             case Column.STARTED:
                 return job.started_at.timestamp() if job.started_at else 0.0
-            case Column.DURATION | Column.FINISHED:
+            case Column.DURATION:
                 duration = self.duration_seconds(job)
                 return -1.0 if duration is None else duration
             case _:
@@ -269,7 +266,7 @@ class JobColumns:
                 return "Time left, as the render engine reports it"
             case Column.ETA if not job.is_terminal and self.rates.eta(job.id) is not None:
                 return "Time left, estimated from the progress seen so far"
-            case Column.DURATION | Column.FINISHED if job.finished_at is not None:
+            case Column.DURATION if job.finished_at is not None:
                 return f"Finished {format_when(job.finished_at)}"
             case _:
                 return None
