@@ -36,10 +36,10 @@ from render_manager.domain.job import Job  # noqa: E402
 from render_manager.domain.status import BackendKind  # noqa: E402
 from render_manager.keychain import Keychain  # noqa: E402
 from render_manager.services.context import open_context  # noqa: E402
-from render_manager.ui.job_filter_model import JobFilterModel  # noqa: E402
-from render_manager.ui.job_table_model import JobTableModel  # noqa: E402
-from render_manager.ui.job_table_view import job_table_view  # noqa: E402
-from render_manager.ui.main_thread_gc import MainThreadCollector, freeze_long_lived  # noqa: E402
+from render_manager.ui.jobs.filter_model import JobFilterModel  # noqa: E402
+from render_manager.ui.jobs.table_model import JobTableModel  # noqa: E402
+from render_manager.ui.jobs.table_view import job_table_view  # noqa: E402
+from render_manager.ui.qt.main_thread_gc import MainThreadCollector, freeze_long_lived  # noqa: E402
 
 STORE_POLL_S = 2.0  # the window's poll of the shared store (main_window.STORE_POLL_MS)
 PROBE_S = 0.005  # the lag probe's sleep
@@ -353,7 +353,7 @@ _BARE = (
 _APP = _FIRST_PAINT + (
     "from render_manager.keychain import Keychain\n"
     "from render_manager.services.context import open_context\n"
-    "from render_manager.ui.main_window import MainWindow\n"
+    "from render_manager.ui.window.main_window import MainWindow\n"
     "window = MainWindow(open_context(sys.argv[1], keychain=Keychain(timeout=1)))\n"
     "window.show()\napp.exec()\n"
 )

@@ -46,10 +46,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from render_manager.services.context import open_context
-    from render_manager.ui.appearance import apply_appearance
-    from render_manager.ui.icons import app_icon
-    from render_manager.ui.main_thread_gc import MainThreadCollector
-    from render_manager.ui.session import run_session
+    from render_manager.ui.qt.appearance import apply_appearance
+    from render_manager.ui.qt.icons import app_icon
+    from render_manager.ui.qt.main_thread_gc import MainThreadCollector
+    from render_manager.ui.window.session import run_session
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])

@@ -18,8 +18,8 @@ from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind
 from render_manager.keychain import Keychain
 from render_manager.services.context import AppContext, open_context
-from render_manager.ui.main_thread_gc import MainThreadCollector
-from render_manager.ui.main_window import MainWindow
+from render_manager.ui.qt.main_thread_gc import MainThreadCollector
+from render_manager.ui.window.main_window import MainWindow
 
 
 @pytest.fixture(scope="session", autouse=True)

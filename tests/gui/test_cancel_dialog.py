@@ -15,8 +15,8 @@ from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind
 from render_manager.services.cancel_plan import CancelPlan, plan_cancel
 from render_manager.services.results import CancelSummary
-from render_manager.ui.cancel_dialog import SECTION_TITLES, CancelDialog, Section
-from render_manager.ui.outcome_panel import OutcomePanel
+from render_manager.ui.cancel.dialog import SECTION_TITLES, CancelDialog, Section
+from render_manager.ui.cancel.outcome_panel import OutcomePanel
 from tests.gui.conftest import make_job
 
 KINDS: Mapping[str, BackendKind] = {

@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import BackendKind
 from render_manager.services.context import AppContext
-from render_manager.ui.connections_dialog import ConnectionsDialog
+from render_manager.ui.connections.dialog import ConnectionsDialog
 from tests.fakes.nexrender_cloud import TOKEN
 
 

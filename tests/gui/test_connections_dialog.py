@@ -19,7 +19,7 @@ from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.keychain import SERVICE, Keychain
 from render_manager.services.context import AppContext, open_context
-from render_manager.ui.connections_dialog import ConnectionsDialog
+from render_manager.ui.connections.dialog import ConnectionsDialog
 from tests.conftest import MemoryKeyring
 from tests.fakes.nexrender_cloud import TOKEN as CLOUD_TOKEN
 from tests.fakes.nexrender_cloud import FakeNexrenderCloud

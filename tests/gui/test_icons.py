@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication
 
-from render_manager.ui.icons import app_icon
+from render_manager.ui.qt.icons import app_icon
 
 
 def test_application_icon_loads_from_package_resources(qapp: QApplication) -> None:

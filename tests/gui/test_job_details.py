@@ -20,8 +20,8 @@ from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.engine.pool import RenderPool
 from render_manager.services.context import AppContext
 from render_manager.services.remote import RemoteService
-from render_manager.ui import output_actions
-from render_manager.ui.job_details import NO_JOB, JobDetails
+from render_manager.ui.details import output_actions
+from render_manager.ui.details.panel import NO_JOB, JobDetails
 from tests.engine.fixtures import Engine
 from tests.fakes import rendley
 from tests.fakes.rendley import FakeRendley, export_body

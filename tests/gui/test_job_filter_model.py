@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from render_manager.domain.job import Job
 from render_manager.domain.status import JobStatus
-from render_manager.ui.job_filter_model import JobFilterModel
-from render_manager.ui.job_table_model import JOB_ROLE, Column, JobTableModel
+from render_manager.ui.jobs.filter_model import JobFilterModel
+from render_manager.ui.jobs.table_model import JOB_ROLE, Column, JobTableModel
 from tests.gui.conftest import make_job
 
 

@@ -14,9 +14,9 @@ from pytestqt.qtbot import QtBot
 
 from render_manager.domain.job import Job
 from render_manager.domain.status import JobStatus
-from render_manager.ui.delegates import ProgressDelegate, install_delegates
-from render_manager.ui.job_table_model import PROGRESS_ROLE, SORT_ROLE, Column, JobTableModel
-from render_manager.ui.status_icons import status_icon, status_text_colour
+from render_manager.ui.jobs.delegates import ProgressDelegate, install_delegates
+from render_manager.ui.jobs.status_icons import status_icon, status_text_colour
+from render_manager.ui.jobs.table_model import PROGRESS_ROLE, SORT_ROLE, Column, JobTableModel
 from tests.gui.conftest import make_job
 
 

@@ -9,9 +9,9 @@ from pytestqt.qtbot import QtBot
 from typing_extensions import override
 
 from render_manager.domain.job import Job
-from render_manager.ui.job_filter_model import JobFilterModel
-from render_manager.ui.job_table_model import JobTableModel
-from render_manager.ui.job_table_view import job_table_view
+from render_manager.ui.jobs.filter_model import JobFilterModel
+from render_manager.ui.jobs.table_model import JobTableModel
+from render_manager.ui.jobs.table_view import job_table_view
 from tests.gui.conftest import make_job
 
 ROWS = 2_000

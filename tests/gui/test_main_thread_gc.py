@@ -15,7 +15,7 @@ import weakref
 
 from PySide6.QtWidgets import QApplication
 
-from render_manager.ui.main_thread_gc import MainThreadCollector, freeze_long_lived
+from render_manager.ui.qt.main_thread_gc import MainThreadCollector, freeze_long_lived
 
 _PROBE = """
 import sys, threading, time
@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 if sys.argv[1] == "collector":
-    from render_manager.ui.main_thread_gc import MainThreadCollector
+    from render_manager.ui.qt.main_thread_gc import MainThreadCollector
     collector = MainThreadCollector()
 
 class Cyclic(QObject):

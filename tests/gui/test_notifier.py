@@ -6,7 +6,7 @@ from PySide6.QtCore import QObject
 from pytestqt.qtbot import QtBot
 
 from render_manager.domain.job import Job
-from render_manager.ui.notifier import (
+from render_manager.ui.desktop.notifier import (
     NoticeSetting,
     Notifier,
     notification_actions,

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 from typing_extensions import override
 
-from render_manager.ui.quit_dialog import QuitChoice, QuitDialog, QuitGuard
-from render_manager.ui.tray import Tray
+from render_manager.ui.desktop.quit_dialog import QuitChoice, QuitDialog, QuitGuard
+from render_manager.ui.desktop.tray import Tray
 
 
 class GuardedWindow(QMainWindow):

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from render_manager.domain.job import Batch, Job
 from render_manager.domain.status import BackendKind
 from render_manager.services.context import AppContext
-from render_manager.ui.main_window import MainWindow
+from render_manager.ui.window.main_window import MainWindow
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
 

@@ -10,10 +10,10 @@ from PySide6.QtWidgets import QApplication
 
 from render_manager.services.context import AppContext
 from render_manager.store.engine_lock import EngineLock
-from render_manager.ui.job_table_model import Column
-from render_manager.ui.main_window import MainWindow
-from render_manager.ui.session import run_session
+from render_manager.ui.jobs.table_model import Column
 from render_manager.ui.submit import BatchDialog
+from render_manager.ui.window.main_window import MainWindow
+from render_manager.ui.window.session import run_session
 from tests.engine.fixtures import Engine
 
 

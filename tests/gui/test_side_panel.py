@@ -15,10 +15,10 @@ from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.services.connections import ConnectionInfo, TokenState
 from render_manager.services.context import AppContext
 from render_manager.services.health import Health
-from render_manager.ui.batches_model import BatchColumn, BatchesModel
-from render_manager.ui.connections_model import ConnectionsModel, ConnectionState
-from render_manager.ui.job_table_model import PROGRESS_ROLE, JobTableModel
-from render_manager.ui.side_panel import SidePanel
+from render_manager.ui.connections.model import ConnectionsModel, ConnectionState
+from render_manager.ui.jobs.table_model import PROGRESS_ROLE, JobTableModel
+from render_manager.ui.side.batches_model import BatchColumn, BatchesModel
+from render_manager.ui.side.panel import SidePanel
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

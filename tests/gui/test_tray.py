@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QMainWindow, QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 
 from render_manager.domain.status import JobStatus
-from render_manager.ui.notifier import Notifier
-from render_manager.ui.tray import Tray, tray_tooltip
+from render_manager.ui.desktop.notifier import Notifier
+from render_manager.ui.desktop.tray import Tray, tray_tooltip
 from tests.gui.conftest import make_job
 
 Shown = list[tuple[str, str, QSystemTrayIcon.MessageIcon]]

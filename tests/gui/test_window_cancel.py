@@ -10,9 +10,9 @@ from pytestqt.qtbot import QtBot
 
 from render_manager.domain.status import JobStatus
 from render_manager.services.context import AppContext
-from render_manager.ui.cancel_dialog import Section
-from render_manager.ui.job_table_model import Column
-from render_manager.ui.main_window import MainWindow
+from render_manager.ui.cancel.dialog import Section
+from render_manager.ui.jobs.table_model import Column
+from render_manager.ui.window.main_window import MainWindow
 from tests.gui.conftest import make_job
 
 

@@ -12,7 +12,7 @@ from render_manager.domain.connection import Connection
 from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.services.context import AppContext
 from render_manager.services.remote import RemoteService
-from render_manager.ui.main_window import MainWindow
+from render_manager.ui.window.main_window import MainWindow
 from tests.fakes import nexrender_cloud
 from tests.fakes.nexrender_cloud import FakeNexrenderCloud
 from tests.gui.conftest import open_window

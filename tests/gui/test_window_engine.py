@@ -10,8 +10,8 @@ import qasync
 from pytestqt.qtbot import QtBot
 
 from render_manager.services.engine_host import EngineHost
-from render_manager.ui.job_table_model import Column
-from render_manager.ui.main_window import MainWindow
+from render_manager.ui.jobs.table_model import Column
+from render_manager.ui.window.main_window import MainWindow
 from tests.engine.fixtures import Engine
 from tests.engine.processes import renderctl
 

@@ -22,7 +22,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from render_manager import __version__
-from render_manager.ui.icons import APP_ICON_SIZES, app_icon, resource_bytes
+from render_manager.ui.qt.icons import APP_ICON_SIZES, app_icon, resource_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))

@@ -35,7 +35,7 @@ from render_manager.services.batch_submit import BatchSubmission, RowState
 from render_manager.services.context import AppContext
 from render_manager.services.job_templates import DataFileError, placeholders
 from render_manager.services.remote import RemoteService
-from render_manager.ui.background import BackgroundTasks
+from render_manager.ui.qt.background import BackgroundTasks
 from render_manager.ui.submit.data_page import DataPage, data_file_in
 from render_manager.ui.submit.result_page import ResultPage
 from render_manager.ui.submit.source_page import SourcePage

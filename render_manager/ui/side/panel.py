@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
 
 from render_manager.services.connections import ConnectionInfo, ConnectionService
 from render_manager.services.context import AppContext
-from render_manager.ui.background import BackgroundTasks
-from render_manager.ui.batches_model import BATCH_ID_ROLE, BatchColumn, BatchesModel
-from render_manager.ui.connections_model import NAME_ROLE, ConnectionsModel
-from render_manager.ui.delegates import ProgressDelegate
-from render_manager.ui.job_table_model import JobTableModel
+from render_manager.ui.connections.model import NAME_ROLE, ConnectionsModel
+from render_manager.ui.jobs.delegates import ProgressDelegate
+from render_manager.ui.jobs.table_model import JobTableModel
+from render_manager.ui.qt.background import BackgroundTasks
+from render_manager.ui.side.batches_model import BATCH_ID_ROLE, BatchColumn, BatchesModel
 
 if TYPE_CHECKING:
     # Types only: these modules load on first use, after the window is on screen.

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from render_manager import __version__
 from render_manager.backends.errors import BackendError
 from render_manager.services.context import AppContext
-from render_manager.ui.main_window import MainWindow
+from render_manager.ui.window.main_window import MainWindow
 
 if TYPE_CHECKING:
     from render_manager.services.remote import RefreshReport

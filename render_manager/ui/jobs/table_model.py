@@ -21,9 +21,9 @@ from typing_extensions import override
 
 from render_manager.domain.job import Job
 from render_manager.domain.status import JobStatus
-from render_manager.ui.job_columns import HEADERS, Column, JobColumns, RateSamples, utc_now
-from render_manager.ui.job_rows import RowOrder, StatusCounts, few_ranges, ranges
-from render_manager.ui.status_icons import status_icon, status_text_colour
+from render_manager.ui.jobs.columns import HEADERS, Column, JobColumns, RateSamples, utc_now
+from render_manager.ui.jobs.rows import RowOrder, StatusCounts, few_ranges, ranges
+from render_manager.ui.jobs.status_icons import status_icon, status_text_colour
 
 __all__ = ["HEADERS", "JOB_ROLE", "PROGRESS_ROLE", "SORT_ROLE", "Column", "JobTableModel"]
 

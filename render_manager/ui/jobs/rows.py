@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from render_manager.domain.job import Job
 from render_manager.domain.status import JobStatus
-from render_manager.ui.job_columns import SortKey, less
+from render_manager.ui.jobs.columns import SortKey, less
 
 
 @dataclass(frozen=True)

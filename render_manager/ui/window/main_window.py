@@ -20,23 +20,23 @@ from typing_extensions import override
 
 from render_manager.domain.job import Job
 from render_manager.services.context import AppContext
-from render_manager.ui.background import BackgroundTasks
-from render_manager.ui.cancel_flow import CancelFlow
-from render_manager.ui.column_menu import column_menu
-from render_manager.ui.desktop_integration import integrate
-from render_manager.ui.filter_bar import FilterBar
-from render_manager.ui.job_details import JobDetails
-from render_manager.ui.job_filter_model import JobFilterModel
-from render_manager.ui.job_table_model import JOB_ROLE, JobTableModel
-from render_manager.ui.job_table_view import EmptyHint, job_table_view
-from render_manager.ui.main_thread_gc import freeze_long_lived
-from render_manager.ui.outcome_panel import OutcomePanel
-from render_manager.ui.refresh_rate import RefreshRate
-from render_manager.ui.side_panel import SidePanel
-from render_manager.ui.window_actions import WindowActions
-from render_manager.ui.window_dialogs import WindowDialogs
-from render_manager.ui.window_state import restore_layout, save_layout
-from render_manager.ui.window_status import WindowStatus
+from render_manager.ui.cancel.flow import CancelFlow
+from render_manager.ui.cancel.outcome_panel import OutcomePanel
+from render_manager.ui.desktop.integration import integrate
+from render_manager.ui.details.panel import JobDetails
+from render_manager.ui.jobs.column_menu import column_menu
+from render_manager.ui.jobs.filter_bar import FilterBar
+from render_manager.ui.jobs.filter_model import JobFilterModel
+from render_manager.ui.jobs.table_model import JOB_ROLE, JobTableModel
+from render_manager.ui.jobs.table_view import EmptyHint, job_table_view
+from render_manager.ui.qt.background import BackgroundTasks
+from render_manager.ui.qt.main_thread_gc import freeze_long_lived
+from render_manager.ui.side.panel import SidePanel
+from render_manager.ui.window.actions import WindowActions
+from render_manager.ui.window.dialogs import WindowDialogs
+from render_manager.ui.window.refresh_rate import RefreshRate
+from render_manager.ui.window.state import restore_layout, save_layout
+from render_manager.ui.window.status import WindowStatus
 
 if TYPE_CHECKING:
     # A type only: the engine's modules load after the window is on screen.

@@ -34,8 +34,8 @@ from render_manager.domain.job import Job
 from render_manager.services.context import AppContext
 from render_manager.services.job_output import JobOutputError, JobOutputs, LogFollower
 from render_manager.store.local_jobs import LocalJobRecord
-from render_manager.ui.background import BackgroundTasks
-from render_manager.ui.job_columns import (
+from render_manager.ui.details.output_actions import OutputActions
+from render_manager.ui.jobs.columns import (
     JobColumns,
     RateSamples,
     format_clock,
@@ -43,8 +43,8 @@ from render_manager.ui.job_columns import (
     format_frames,
     format_when,
 )
-from render_manager.ui.output_actions import OutputActions
-from render_manager.ui.status_icons import status_icon
+from render_manager.ui.jobs.status_icons import status_icon
+from render_manager.ui.qt.background import BackgroundTasks
 
 if TYPE_CHECKING:
     # Types only: these modules load on first use, after the window is on screen.

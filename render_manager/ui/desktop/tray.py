@@ -13,8 +13,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from render_manager.domain.status import JobStatus
-from render_manager.ui.icons import app_icon
-from render_manager.ui.notifier import NoticeKind
+from render_manager.ui.desktop.notifier import NoticeKind
+from render_manager.ui.qt.icons import app_icon
 
 APP_NAME = "Render Manager"
 

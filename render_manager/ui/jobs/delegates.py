@@ -11,7 +11,7 @@ from typing_extensions import override
 
 from render_manager.domain.job import Job
 from render_manager.domain.status import JobStatus
-from render_manager.ui.job_table_model import JOB_ROLE, PROGRESS_ROLE, Column
+from render_manager.ui.jobs.table_model import JOB_ROLE, PROGRESS_ROLE, Column
 
 _Index = QModelIndex | QPersistentModelIndex
 _Role = QPalette.ColorRole

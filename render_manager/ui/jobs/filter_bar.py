@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from render_manager.domain.status import JobStatus
-from render_manager.ui.job_filter_model import JobFilterModel
-from render_manager.ui.status_icons import status_icon
+from render_manager.ui.jobs.filter_model import JobFilterModel
+from render_manager.ui.jobs.status_icons import status_icon
 
 _ALL_CONNECTIONS = "All connections"
 

@@ -9,10 +9,10 @@ from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
 from typing_extensions import override
 
-from render_manager.ui.column_menu import install_column_menu
-from render_manager.ui.delegates import install_delegates
-from render_manager.ui.job_filter_model import JobFilterModel
-from render_manager.ui.job_table_model import JOB_ROLE, Column
+from render_manager.ui.jobs.column_menu import install_column_menu
+from render_manager.ui.jobs.delegates import install_delegates
+from render_manager.ui.jobs.filter_model import JobFilterModel
+from render_manager.ui.jobs.table_model import JOB_ROLE, Column
 
 # Wide enough for typical content, so a first start shows whole dates and names; a
 # user's own layout (restored from QSettings) replaces these.

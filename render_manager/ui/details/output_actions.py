@@ -27,7 +27,7 @@ from render_manager.services.job_output import (
     output_path,
     resolve_local_output,
 )
-from render_manager.ui.background import BackgroundTasks
+from render_manager.ui.qt.background import BackgroundTasks
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from render_manager.domain.status import BackendKind
 from render_manager.services.cancel_plan import CancelPlan, plan_cancel, plan_cancel_batch
 from render_manager.services.context import AppContext
 from render_manager.services.results import CancelSummary
-from render_manager.ui.cancel_dialog import CancelDialog
-from render_manager.ui.outcome_panel import OutcomePanel
+from render_manager.ui.cancel.dialog import CancelDialog
+from render_manager.ui.cancel.outcome_panel import OutcomePanel
 
 if TYPE_CHECKING:
     # Types only: these modules load on first use, after the window is on screen.

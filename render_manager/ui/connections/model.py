@@ -13,8 +13,8 @@ from typing_extensions import override
 from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.services.connections import ConnectionInfo, TokenState
 from render_manager.services.health import Health
-from render_manager.ui.job_columns import format_when
-from render_manager.ui.status_icons import status_icon
+from render_manager.ui.jobs.columns import format_when
+from render_manager.ui.jobs.status_icons import status_icon
 
 _Index = QModelIndex | QPersistentModelIndex
 

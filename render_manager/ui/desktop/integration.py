@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QMenu
 
-from render_manager.ui.notifier import Notifier, notification_actions
-from render_manager.ui.quit_dialog import QuitGuard
-from render_manager.ui.tray import Tray
+from render_manager.ui.desktop.notifier import Notifier, notification_actions
+from render_manager.ui.desktop.quit_dialog import QuitGuard
+from render_manager.ui.desktop.tray import Tray
 
 
 @dataclass(frozen=True, slots=True)

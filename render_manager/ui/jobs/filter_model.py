@@ -23,7 +23,7 @@ from typing_extensions import override
 
 from render_manager.domain.job import Job
 from render_manager.domain.status import JobStatus
-from render_manager.ui.job_table_model import JOB_ROLE, SORT_ROLE, JobTableModel
+from render_manager.ui.jobs.table_model import JOB_ROLE, SORT_ROLE, JobTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from render_manager import __version__
-from render_manager.ui.icons import app_icon
+from render_manager.ui.qt.icons import app_icon
 
 
 def versions() -> dict[str, str]:

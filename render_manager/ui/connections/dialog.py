@@ -38,10 +38,10 @@ from render_manager.services.connections import ConnectionInfo, ConnectionServic
 from render_manager.services.context import AppContext
 from render_manager.services.remote import TransportFactory
 from render_manager.store.errors import StoreError
-from render_manager.ui.background import BackgroundTasks
-from render_manager.ui.connection_form import ConnectionForm, Snapshot
-from render_manager.ui.connection_prompts import discard_box, remove_box
-from render_manager.ui.connections_model import NAME_ROLE, ConnectionsModel
+from render_manager.ui.connections.form import ConnectionForm, Snapshot
+from render_manager.ui.connections.model import NAME_ROLE, ConnectionsModel
+from render_manager.ui.connections.prompts import discard_box, remove_box
+from render_manager.ui.qt.background import BackgroundTasks
 
 log = logging.getLogger(__name__)
 

@@ -10,12 +10,12 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QWidget
 
 from render_manager.services.context import AppContext
-from render_manager.ui.about_dialogs import AboutDialog, ShortcutsDialog
+from render_manager.ui.window.about import AboutDialog, ShortcutsDialog
 
 if TYPE_CHECKING:
     # Types only: these modules load on first use, after the window is on screen.
     from render_manager.services.remote import RemoteService, TransportFactory
-    from render_manager.ui.connections_dialog import ConnectionsDialog
+    from render_manager.ui.connections.dialog import ConnectionsDialog
 
 
 class WindowDialogs(QObject):
@@ -68,7 +68,7 @@ class WindowDialogs(QObject):
 
     def connections(self, name: str | None = None) -> ConnectionsDialog:
         """The Connections dialog, on one connection (None: the first)."""
-        from render_manager.ui.connections_dialog import (  # noqa: PLC0415 (loaded on first use)
+        from render_manager.ui.connections.dialog import (  # noqa: PLC0415 (loaded on first use)
             ConnectionsDialog,
         )
 

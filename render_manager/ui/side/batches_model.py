@@ -17,8 +17,8 @@ from typing_extensions import override
 
 from render_manager.domain.job import Job
 from render_manager.services.batch_progress import BatchProgress, BatchProgressTracker
-from render_manager.ui.job_columns import format_clock, utc_now
-from render_manager.ui.job_table_model import PROGRESS_ROLE
+from render_manager.ui.jobs.columns import format_clock, utc_now
+from render_manager.ui.jobs.table_model import PROGRESS_ROLE
 
 _Index = QModelIndex | QPersistentModelIndex
 

@@ -1,0 +1,1 @@
+"""Cancelling: the plan dialog, the flow that runs it, and the outcome panel."""

@@ -1,0 +1,1 @@
+"""The Connections dialog, its form and prompts, and the connections list model."""

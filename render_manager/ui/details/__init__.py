@@ -1,0 +1,1 @@
+"""The details pane of the selected job and its output actions."""

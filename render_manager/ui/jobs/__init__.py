@@ -1,0 +1,1 @@
+"""The job table: model, view, filter, columns, rows, delegates, status icons and the filter bar."""

@@ -1,0 +1,1 @@
+"""The side panel: connections with their health, and batches with their progress."""
