@@ -4,10 +4,19 @@
 batch's aggregate up to date job by job, so a refresh that changed k jobs costs O(k)
 however many jobs the store holds.
 
-Throughput is measured in job-equivalents: a finished or failed job counts 1, a job still
-running counts its progress (0.5 at 50 %). Cancelled jobs took no real render time and need
-none, so they count on neither side. The ETA is the work left divided by the work done per
-second since the batch's first job started.
+Progress is the work done over the work that will be done, in job-equivalents: a finished
+job counts 1, a job still running counts its progress (0.5 at 50 %), a queued one 0. A
+cancelled job is never done and will never be, so it leaves both sides; so does a failed
+job: it delivers nothing and will not be rendered again unless someone retries it (a retried
+job is queued again, and counts again). Failures are therefore never hidden in "done": they
+are counted apart, and a producer reads "8 of 50 finished · 2 failed · 40 cancelled" next
+to the bar. A batch left with no work to do (every job cancelled or failed) has no progress
+(`fraction` is None) rather than a false 0 or 100 %.
+
+The ETA follows the same rule: the work left (queued and rendering, less what is rendered)
+at the pace of finished work since the batch's first job started. Time spent on a job that
+then failed counts as time but not as work, so failures make the ETA more cautious, never
+more hopeful.
 """
 
 from __future__ import annotations
@@ -32,12 +41,25 @@ class BatchProgress:
     batch_id: str
     connection: str
     counts: BatchCounts
-    # Share of the batch's work done, 0.0-1.0, running jobs counted by their progress.
-    fraction: float
+    # Jobs rendering now (among `counts.pending`; the others wait in the queue).
+    rendering: int
+    # Share of the work that will be done that is done, 0.0-1.0, running jobs counted by
+    # their progress; None when no work is left to do at all (every job cancelled or failed).
+    fraction: float | None
     eta_seconds: float | None
     # The earliest job's creation: batches are listed newest first by it.
     created_at: datetime
     started_at: datetime | None
+
+    @property
+    def queued(self) -> int:
+        """Jobs not started yet (queued, or a nested parent waiting on its children)."""
+        return self.counts.pending - self.rendering
+
+    @property
+    def percent(self) -> float | None:
+        """`fraction` as 0-100, or None when there is no work to do."""
+        return None if self.fraction is None else self.fraction * 100.0
 
 
 def eta_seconds(work_done: float, work_left: float, elapsed_s: float) -> float | None:
@@ -172,18 +194,21 @@ class BatchProgressTracker:
         pending = total - finished - failed - cancelled
         counts = BatchCounts(total, finished, failed, cancelled, pending)
         partial = aggregate.running_progress / _FULL
-        fraction = (total - pending + partial) / total
+        # Cancelled and failed jobs leave both sides (see the module's docstring).
+        work = finished + pending
+        fraction = None if work == 0 else min(1.0, max(0.0, (finished + partial) / work))
         created, started = aggregate.earliest()
         assert created is not None  # a batch in the tracker has at least one job
         eta = None
         if started is not None and pending:
-            work_done = finished + failed + partial
+            work_done = finished + partial
             eta = eta_seconds(work_done, pending - partial, (now - started).total_seconds())
         return BatchProgress(
             batch_id=batch_id,
             connection=aggregate.connection,
             counts=counts,
-            fraction=min(1.0, max(0.0, fraction)),
+            rendering=s[JobStatus.RENDERING],
+            fraction=fraction,
             eta_seconds=eta,
             created_at=created,
             started_at=started,

@@ -17,7 +17,7 @@ from render_manager.services.context import AppContext
 from render_manager.services.health import Health
 from render_manager.ui.connections.model import ConnectionsModel, ConnectionState
 from render_manager.ui.jobs.table_model import PROGRESS_ROLE, JobTableModel
-from render_manager.ui.side.batches_model import BatchColumn, BatchesModel
+from render_manager.ui.side.batches_model import BATCH_COUNTS_ROLE, BatchColumn, BatchesModel
 from render_manager.ui.side.panel import SidePanel
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -120,12 +120,79 @@ def test_batches_follow_the_job_table_row_by_row(qtbot: QtBot, qtmodeltester: Mo
     assert b1 is not None
     assert (b1.counts.finished, b1.counts.pending) == (1, 1)
     row = batches.batch_ids().index("b1")
-    assert batches.index(row, BatchColumn.PROGRESS).data() == "1/2"
+    assert batches.index(row, BatchColumn.PROGRESS).data() == "50 %"
     assert batches.index(row, BatchColumn.PROGRESS).data(PROGRESS_ROLE) == 50.0
+    assert batches.index(row, BatchColumn.NAME).data(BATCH_COUNTS_ROLE) == "1 of 2 finished"
     batches.update([_job(5, "b3")])
     assert batches.batch_ids() == ["b3", "b2", "b1"]
     batches.remove(["job-003"])
     assert batches.batch_ids() == ["b3", "b1"]
+
+
+def _row_texts(batches: BatchesModel, batch_id: str) -> tuple[str, str, str, object]:
+    row = batches.batch_ids().index(batch_id)
+    bar = batches.index(row, BatchColumn.PROGRESS)
+    return (
+        batches.index(row, BatchColumn.NAME).data(BATCH_COUNTS_ROLE),
+        bar.data(),
+        batches.index(row, BatchColumn.ETA).data(),
+        bar.data(PROGRESS_ROLE),
+    )
+
+
+def _ended(batch: str, first: int, **counts: int) -> list[Job]:
+    statuses = [JobStatus(name) for name, count in counts.items() for _ in range(count)]
+    return [_job(first + n, batch, status) for n, status in enumerate(statuses)]
+
+
+def test_cancelled_jobs_are_never_counted_as_done(qtmodeltester: ModelTester) -> None:
+    batches = BatchesModel(now=lambda: T0 + timedelta(hours=2))
+    qtmodeltester.check(batches, force_py=True)
+    batches.set_jobs(
+        _ended("five", 0, finished=2, cancelled=3)
+        + _ended("fifty", 10, finished=8, cancelled=42)
+        + _ended("mixed", 100, finished=2, failed=1, cancelled=1)
+        + _ended("gone", 200, cancelled=4)
+        + _ended("broken", 300, failed=2, cancelled=1)
+    )
+    # Everything that was to render rendered: the bar is full, the words say what happened.
+    assert _row_texts(batches, "five") == ("2 of 5 finished · 3 cancelled", "100 %", "done", 100.0)
+    assert _row_texts(batches, "fifty") == (
+        "8 of 50 finished · 42 cancelled",
+        "100 %",
+        "done",
+        100.0,
+    )
+    assert _row_texts(batches, "mixed") == (
+        "2 of 4 finished · 1 failed · 1 cancelled",
+        "100 %",
+        "ended",
+        100.0,
+    )
+    # Nothing was left to render: no percentage at all, not 100 %.
+    assert _row_texts(batches, "gone") == ("0 of 4 finished · 4 cancelled", "cancelled", "", None)
+    assert _row_texts(batches, "broken") == (
+        "0 of 3 finished · 2 failed · 1 cancelled",
+        "failed",
+        "",
+        None,
+    )
+    tooltip = batches.index(batches.batch_ids().index("fifty"), 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "8 finished, 0 rendering, 0 queued, 0 failed, 42 cancelled" in tooltip
+
+
+def test_a_running_batch_counts_its_progress_over_the_work_still_to_do() -> None:
+    now = T0 + timedelta(minutes=40)
+    batches = BatchesModel(now=lambda: now)
+    started = {"started_at": T0}
+    jobs = [_job(n, "b", JobStatus.FINISHED, progress=100.0, **started) for n in range(2)]
+    jobs += [_job(n, "b", JobStatus.CANCELLED) for n in range(2, 5)]
+    jobs += [_job(5, "b", JobStatus.RENDERING, progress=50.0, **started), _job(6, "b")]
+    batches.set_jobs(jobs)
+    # 2.5 of the 4 jobs that will render; 2.5 done in 40 minutes, 1.5 left: 24 minutes.
+    counts, bar, eta, percent = _row_texts(batches, "b")
+    assert (counts, bar, percent) == ("2 of 7 finished · 3 cancelled", "62 %", 62.5)
+    assert eta == "24:00"
 
 
 def _panel(qtbot: QtBot, ctx: AppContext) -> tuple[SidePanel, JobTableModel]:

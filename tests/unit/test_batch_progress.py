@@ -54,15 +54,18 @@ def test_counts_and_progress_include_the_part_of_running_jobs_already_rendered()
     progress = batch_progress("b1", _mixed_batch(), NOW)
     assert progress is not None
     assert progress.counts == BatchCounts(total=10, finished=4, failed=1, cancelled=0, pending=5)
-    assert progress.fraction == pytest.approx((5 + 0.5) / 10)
+    assert (progress.queued, progress.rendering) == (4, 1)
+    # The failed job is work that will not be done: 4.5 done of the 9 that will be.
+    assert progress.fraction == pytest.approx((4 + 0.5) / 9)
     assert progress.connection == "farm"
 
 
 def test_eta_is_the_work_left_at_the_throughput_since_the_first_start() -> None:
     progress = batch_progress("b1", _mixed_batch(), NOW)
     assert progress is not None
-    # 5.5 job-equivalents done in 100 s; 4.5 left.
-    assert progress.eta_seconds == pytest.approx(4.5 * 100 / 5.5)
+    # 4.5 job-equivalents finished in 100 s (the failed job's time counts, its work not);
+    # 4.5 left.
+    assert progress.eta_seconds == pytest.approx(4.5 * 100 / 4.5)
     later = batch_progress("b1", _mixed_batch(), NOW + timedelta(seconds=100))
     assert later is not None
     assert later.eta_seconds is not None
@@ -86,6 +89,45 @@ def test_a_batch_that_ended_has_no_eta_and_is_complete() -> None:
     assert progress.eta_seconds is None
     assert progress.fraction == 1.0
     assert progress.counts.done
+
+
+@pytest.mark.parametrize(("finished", "cancelled"), [(2, 3), (8, 42)], ids=["5 jobs", "50 jobs"])
+def test_cancelled_jobs_are_never_done_and_leave_the_work_to_do(
+    finished: int, cancelled: int
+) -> None:
+    jobs = [_job(n, JobStatus.FINISHED, progress=100, started=0) for n in range(finished)]
+    jobs += [_job(finished + n, JobStatus.CANCELLED) for n in range(cancelled)]
+    jobs.append(_job(99))  # one job still queued: the batch is not over
+    progress = batch_progress("b1", jobs, NOW)
+    assert progress is not None
+    assert progress.counts.finished == finished
+    assert progress.counts.cancelled == cancelled
+    assert progress.fraction == pytest.approx(finished / (finished + 1))
+    assert progress.eta_seconds == pytest.approx(100 / finished)
+
+
+def test_a_batch_whose_jobs_were_all_cancelled_has_no_progress_not_a_full_one() -> None:
+    jobs = [_job(n, JobStatus.CANCELLED) for n in range(5)]
+    progress = batch_progress("b1", jobs, NOW)
+    assert progress is not None
+    assert progress.counts.done
+    assert progress.fraction is None
+    assert progress.percent is None
+    assert progress.eta_seconds is None
+
+
+def test_failed_jobs_are_work_that_will_not_be_done() -> None:
+    jobs = [_job(1, JobStatus.FINISHED, started=0), _job(2, JobStatus.FAILED, started=0)]
+    jobs += [_job(3), _job(4)]
+    progress = batch_progress("b1", jobs, NOW)
+    assert progress is not None
+    assert progress.fraction == pytest.approx(1 / 3)
+    # 1 job finished in 100 s, 2 left: the failure's time slows the pace, its work does not
+    # count as done.
+    assert progress.eta_seconds == pytest.approx(200.0)
+    all_failed = batch_progress("b1", [_job(1, JobStatus.FAILED, started=0)], NOW)
+    assert all_failed is not None
+    assert all_failed.fraction is None
 
 
 def test_cancelled_jobs_neither_speed_up_nor_slow_down_the_eta() -> None:

@@ -7,6 +7,7 @@ costs in proportion to the jobs that changed, never to the jobs in the store.
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from enum import IntEnum
@@ -26,6 +27,8 @@ BATCH_ID_ROLE = Qt.ItemDataRole.UserRole + 10
 """The row's batch id (any column)."""
 BATCH_PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 11
 """The row's `BatchProgress` (any column)."""
+BATCH_COUNTS_ROLE = Qt.ItemDataRole.UserRole + 12
+"""The row's counts in words (`8 of 50 finished · 42 cancelled`), any column."""
 
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
@@ -42,22 +45,40 @@ _HEADERS = {BatchColumn.NAME: "Batch", BatchColumn.PROGRESS: "Progress", BatchCo
 
 
 def counts_text(progress: BatchProgress) -> str:
-    """`5/10 · 1 failed`: jobs ended of all, then failures (the tooltip has every count).
+    """`8 of 50 finished · 2 failed · 40 cancelled`: finished, failed and cancelled apart.
 
-    Short, so it fits a bar in a narrow side panel.
+    A cancelled or failed job is never counted as finished (the tooltip has every count).
     """
     c = progress.counts
-    text = f"{c.total - c.pending}/{c.total}"
+    parts = [f"{c.finished} of {c.total} finished"]
     if c.failed:
-        text += f" · {c.failed} failed"
-    return text
+        parts.append(f"{c.failed} failed")
+    if c.cancelled:
+        parts.append(f"{c.cancelled} cancelled")
+    return " · ".join(parts)
+
+
+def progress_text(progress: BatchProgress) -> str:
+    """The bar's label: `16 %` of the work that will be done, or why there is none left.
+
+    A batch whose every job was cancelled reads `cancelled`, never 100 %; one left with
+    nothing but failures (and cancels) reads `failed`.
+    """
+    percent = progress.percent
+    if percent is None:
+        return "failed" if progress.counts.failed else "cancelled"
+    return f"{math.floor(percent)} %"
 
 
 def eta_text(progress: BatchProgress) -> str:
-    """Time left, `done` once every job ended, empty while unknown."""
-    if progress.counts.done:
-        return "done"
-    return "" if progress.eta_seconds is None else format_clock(progress.eta_seconds)
+    """Time left; `done` once every job that was to render finished, `ended` once the
+    batch can change no more but some of it failed; empty while unknown or with no work."""
+    c = progress.counts
+    if not c.done:
+        return "" if progress.eta_seconds is None else format_clock(progress.eta_seconds)
+    if progress.fraction is None:
+        return ""  # the bar already says "cancelled" or "failed"
+    return "ended" if c.failed else "done"
 
 
 class BatchesModel(QAbstractTableModel):
@@ -102,14 +123,16 @@ class BatchesModel(QAbstractTableModel):
             return progress.batch_id
         if role == BATCH_PROGRESS_ROLE:
             return progress
+        if role == BATCH_COUNTS_ROLE:
+            return counts_text(progress)
         if role == Qt.ItemDataRole.DisplayRole:
             if column is BatchColumn.NAME:
                 return self.name_of(progress.batch_id)
             if column is BatchColumn.PROGRESS:
-                return counts_text(progress)
+                return progress_text(progress)
             return eta_text(progress)
         if role == PROGRESS_ROLE and column is BatchColumn.PROGRESS:
-            return progress.fraction * 100.0
+            return progress.percent
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(progress)
         if role == Qt.ItemDataRole.TextAlignmentRole and column is BatchColumn.ETA:
@@ -198,12 +221,21 @@ class BatchesModel(QAbstractTableModel):
         lines = [
             self.name_of(progress.batch_id),
             f"{progress.connection} · batch {progress.batch_id}",
-            f"{c.total} jobs: {c.finished} finished, {c.failed} failed, "
-            f"{c.cancelled} cancelled, {c.pending} pending",
-            f"{progress.fraction * 100:.0f} % done",
+            f"{c.total} jobs: {c.finished} finished, {progress.rendering} rendering, "
+            f"{progress.queued} queued, {c.failed} failed, {c.cancelled} cancelled",
         ]
+        percent = progress.percent
+        if percent is None:
+            lines.append("No work left to do: every job was cancelled or failed")
+        else:
+            lines.append(f"{math.floor(percent)} % of the work that will be done is done")
+        if c.failed or c.cancelled:
+            lines.append(
+                "Failed and cancelled jobs will not be rendered: they count neither as done "
+                "nor as work to do"
+            )
         eta = eta_text(progress)
-        if eta and eta != "done":
+        if not c.done and eta:
             lines.append(f"About {eta} left at the pace so far")
         return "\n".join(lines)
 

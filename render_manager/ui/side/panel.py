@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
 from render_manager.services.connections import ConnectionInfo, ConnectionService
 from render_manager.services.context import AppContext
 from render_manager.ui.connections.model import NAME_ROLE, ConnectionsModel
-from render_manager.ui.jobs.delegates import ProgressDelegate
 from render_manager.ui.jobs.table_model import JobTableModel
 from render_manager.ui.qt.background import BackgroundTasks
+from render_manager.ui.side.batch_card import BatchCardDelegate
 from render_manager.ui.side.batches_model import BATCH_ID_ROLE, BatchColumn, BatchesModel
 
 if TYPE_CHECKING:
@@ -106,13 +106,13 @@ class SidePanel(QWidget):
         self.batch_view.setAllColumnsShowFocus(True)
         self.batch_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.batch_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.batch_view.setItemDelegateForColumn(BatchColumn.PROGRESS, ProgressDelegate(self))
+        # One card per batch, the panel's full width: name and ETA, the bar, the counts.
+        self.batch_view.setItemDelegateForColumn(BatchColumn.NAME, BatchCardDelegate(self))
+        self.batch_view.setColumnHidden(BatchColumn.PROGRESS, True)
+        self.batch_view.setColumnHidden(BatchColumn.ETA, True)
+        self.batch_view.setHeaderHidden(True)
         header = self.batch_view.header()
-        header.setStretchLastSection(False)
         header.setSectionResizeMode(BatchColumn.NAME, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(BatchColumn.PROGRESS, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(BatchColumn.PROGRESS, 110)
-        header.setSectionResizeMode(BatchColumn.ETA, QHeaderView.ResizeMode.ResizeToContents)
         self.batch_view.selectionModel().selectionChanged.connect(self._on_batch_selection)
 
         # No shortcut of its own: Delete and Shift+Del belong to the window's job actions,
