@@ -183,6 +183,24 @@ class JobRepository:
         counts = BatchCounts.of(JobStatus(s[0]) for s in statuses)
         return Batch(id=row[0], connection=row[1], name=row[2], created_at=created, counts=counts)
 
+    # Sequence, not list: inside this class `list` names the method above.
+    def batches(self, *, connection: str | None = None) -> Sequence[Batch]:
+        """Every batch (of `connection` if given), newest first; counts are left empty."""
+        clause, params = ("WHERE connection = ?", (connection,)) if connection else ("", ())
+        with self._db.read() as sql:
+            rows = sql.execute(
+                f"SELECT id, connection, name, created_at FROM batches {clause} "
+                "ORDER BY created_at DESC, id DESC",
+                params,
+            ).fetchall()
+        return [_batch_from_row(row) for row in rows]
+
+
+def _batch_from_row(row: tuple[str, str, str, str]) -> Batch:
+    created = from_iso(row[3])
+    assert created is not None
+    return Batch(id=row[0], connection=row[1], name=row[2], created_at=created)
+
 
 def bump_change_seq(sql: sqlite3.Connection) -> int:
     """Advance the change sequence inside a write transaction; returns the new value."""

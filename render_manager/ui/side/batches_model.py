@@ -7,7 +7,6 @@ costs in proportion to the jobs that changed, never to the jobs in the store.
 from __future__ import annotations
 
 import bisect
-import math
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from enum import IntEnum
@@ -18,7 +17,8 @@ from typing_extensions import override
 
 from render_manager.domain.job import Job
 from render_manager.services.batch_progress import BatchProgress, BatchProgressTracker
-from render_manager.ui.jobs.columns import format_clock, utc_now
+from render_manager.services.batch_report import counts_text, eta_text, progress_text
+from render_manager.ui.jobs.columns import utc_now
 from render_manager.ui.jobs.table_model import PROGRESS_ROLE
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -42,43 +42,6 @@ class BatchColumn(IntEnum):
 
 
 _HEADERS = {BatchColumn.NAME: "Batch", BatchColumn.PROGRESS: "Progress", BatchColumn.ETA: "ETA"}
-
-
-def counts_text(progress: BatchProgress) -> str:
-    """`8 of 50 finished · 2 failed · 40 cancelled`: finished, failed and cancelled apart.
-
-    A cancelled or failed job is never counted as finished (the tooltip has every count).
-    """
-    c = progress.counts
-    parts = [f"{c.finished} of {c.total} finished"]
-    if c.failed:
-        parts.append(f"{c.failed} failed")
-    if c.cancelled:
-        parts.append(f"{c.cancelled} cancelled")
-    return " · ".join(parts)
-
-
-def progress_text(progress: BatchProgress) -> str:
-    """The bar's label: `16 %` of the work that will be done, or why there is none left.
-
-    A batch whose every job was cancelled reads `cancelled`, never 100 %; one left with
-    nothing but failures (and cancels) reads `failed`.
-    """
-    percent = progress.percent
-    if percent is None:
-        return "failed" if progress.counts.failed else "cancelled"
-    return f"{math.floor(percent)} %"
-
-
-def eta_text(progress: BatchProgress) -> str:
-    """Time left; `done` once every job that was to render finished, `ended` once the
-    batch can change no more but some of it failed; empty while unknown or with no work."""
-    c = progress.counts
-    if not c.done:
-        return "" if progress.eta_seconds is None else format_clock(progress.eta_seconds)
-    if progress.fraction is None:
-        return ""  # the bar already says "cancelled" or "failed"
-    return "ended" if c.failed else "done"
 
 
 class BatchesModel(QAbstractTableModel):
@@ -224,16 +187,14 @@ class BatchesModel(QAbstractTableModel):
             f"{c.total} jobs: {c.finished} finished, {progress.rendering} rendering, "
             f"{progress.queued} queued, {c.failed} failed, {c.cancelled} cancelled",
         ]
-        percent = progress.percent
-        if percent is None:
-            lines.append("No work left to do: every job was cancelled or failed")
+        if progress.fraction is None:
+            lines.append("No job left to render: every one was cancelled or failed")
         else:
-            lines.append(f"{math.floor(percent)} % of the work that will be done is done")
-        if c.failed or c.cancelled:
-            lines.append(
-                "Failed and cancelled jobs will not be rendered: they count neither as done "
-                "nor as work to do"
-            )
+            to_render = c.finished + c.pending
+            line = f"{progress_text(progress)} done of the {to_render} jobs to render"
+            if c.failed or c.cancelled:
+                line += " (failed and cancelled jobs count as neither)"
+            lines.append(line)
         eta = eta_text(progress)
         if not c.done and eta:
             lines.append(f"About {eta} left at the pace so far")
