@@ -3,11 +3,15 @@
 `POST /batches/{id}/cancel` answers (seed 003, render-apis.md §1) `{batchId, status:
 cancelled|partial|unchanged, totalJobs, cancelledCount, skippedCount, jobs[{index, id,
 result, status, reason}], cancelledJobs[]}`: one row per job of the batch, cancelled or
-skipped with a reason, and the full record of every job cancelled, nested children included
-(seed 002's cascade). The answer is read as defensively as any other record:
+skipped with a reason, and in `cancelledJobs` the id of every job cancelled, nested
+children included (seed 002's cascade). The service sends those ids as plain strings, not
+job records; a record there is read as one all the same. The answer is read as defensively
+as any other record:
 
-- without `cancelledJobs`, a row whose `result` is `cancelled` is a cancelled job whatever
-  `status` it shows (the seed does not say whether that is the status before or after);
+- a row whose `result` is `cancelled` is a cancelled job whatever `status` it shows (the
+  seed does not say whether that is the status before or after);
+- an id of `cancelledJobs` the caller knows is that job, now cancelled; one it does not
+  know (a nested child it never listed) is read on its own (`GET /jobs/{id}`);
 - with neither `cancelledJobs` nor rows, the batch is read again (`GET /batches/{id}`);
 - a job the caller knows that the answer does not mention (a nested child has no row), and
   that could have been cancelled, is read on its own (`GET /jobs/{id}`); if it is still
@@ -115,7 +119,8 @@ async def cancel_batch(
     skipped: dict[str, str] = {}
     fresh: dict[str, Job] = {}
     if isinstance(records, list) or rows:
-        cancelled = _from_answer(records, rows, by_id, name)
+        cancelled, unknown = _from_answer(records, rows, by_id, name)
+        cancelled.update(await _read_cancelled(unknown, get_job, batch_id))
         skipped = {str(r["id"]): _skip_reason(r) for r in rows if r["id"] not in cancelled}
     else:
         cancelled = {}
@@ -131,12 +136,14 @@ async def cancel_batch(
 
 def _from_answer(
     records: object, rows: list[Mapping[str, Any]], by_id: Mapping[str, Job], name: str
-) -> dict[str, Job]:
-    """The jobs a detailed answer reports cancelled: full records first, then bare rows."""
+) -> tuple[dict[str, Job], list[str]]:
+    """The jobs a detailed answer reports cancelled, and the ids it names but nothing here
+    describes (cancelled jobs the caller never knew: read them to report them)."""
     now = datetime.now(UTC)
-    jobs, problems = jobs_from_list(
-        records if isinstance(records, list) else [], connection=name, now=now, known=by_id
-    )
+    items = records if isinstance(records, list) else []
+    ids = [item for item in items if isinstance(item, str) and item]
+    full = [item for item in items if not isinstance(item, str)]
+    jobs, problems = jobs_from_list(full, connection=name, now=now, known=by_id)
     for problem in problems:
         log.warning("%s: batch cancel answer: %s", name, problem)
     cancelled = {job.id: job for job in jobs}
@@ -149,7 +156,32 @@ def _from_answer(
             log.warning("%s: batch cancel answer: job %s: %s", name, row["id"], exc)
             continue
         cancelled[job.id] = job
-    return cancelled
+    unknown: list[str] = []
+    for job_id in dict.fromkeys(ids):
+        if job_id in cancelled:
+            continue
+        mine = by_id.get(job_id)
+        if mine is None:
+            unknown.append(job_id)
+        else:
+            cancelled[job_id] = mine.with_changes(status=JobStatus.CANCELLED, raw_status=CANCELLED)
+    return cancelled, unknown
+
+
+async def _read_cancelled(job_ids: list[str], get_job: GetJob, batch_id: str) -> dict[str, Job]:
+    """Jobs the answer says it cancelled that the caller did not know, read one by one."""
+    found: dict[str, Job] = {}
+    for job_id in job_ids:
+        try:
+            job = await get_job(job_id)
+        except BackendError as exc:
+            log.warning(
+                "batch %s: job %s: reading it after the cancel failed: %s", batch_id, job_id, exc
+            )
+            continue
+        if job.status is JobStatus.CANCELLED:
+            found[job_id] = job
+    return found
 
 
 async def _settle_the_rest(

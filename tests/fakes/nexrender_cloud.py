@@ -16,9 +16,12 @@ Where the documentation is silent the fake chooses, and says so:
 - records list their `children` ids; `outputUrl` is null until a job finishes;
 - errors are `{"error": message, "errorCode": code}`; a job that is not cancellable answers
   409; `from_date`/`to_date` bounds are inclusive; the default `limit` is 100;
-- `POST /batches/{id}/cancel` answers in full (rows and `cancelledJobs`); tests can make it
-  terser (`batch_cancel_detail`): rows only, showing each job's status from before the
-  cancel (the seed does not say which), or counts only;
+- `POST /batches/{id}/cancel` answers in full: a row per job of the batch (`jobs[{index, id,
+  result, status, reason}]`) and `cancelledJobs`, the ids of every job the request
+  cancelled, nested children included (plain strings, as the service sends them: the seed
+  gives no record shape for them, and the rows already carry each job's state); tests can
+  make it terser (`batch_cancel_detail`): rows only, showing each job's status from before
+  the cancel (the seed does not say which), or counts only;
 - 429 and 5xx never happen on their own: tests queue them (`fail_next`), as they queue a
   lost answer after the server acted (`timeout_after_next`).
 """
@@ -552,7 +555,7 @@ class FakeNexrenderCloud:
         if self.batch_cancel_detail in ("full", "rows"):
             answer["jobs"] = rows
         if self.batch_cancel_detail == "full":
-            answer["cancelledJobs"] = [self._record(j) for j in done.values()]
+            answer["cancelledJobs"] = list(done)
         return answer
 
     # -- ids and time -------------------------------------------------------------------------

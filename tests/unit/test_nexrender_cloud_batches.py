@@ -3,6 +3,7 @@ detail the answer carries."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -164,3 +165,25 @@ async def test_a_batch_the_cloud_does_not_know_is_job_gone(
         await backend.cancel_batch("01HZZZZZZZZZZZZZZZZZZZZZZZ", [])
 
     assert cloud.jobs[job.id].status == "queued"
+
+
+@pytest.mark.asyncio
+async def test_the_answer_the_cloud_sends_is_read_without_a_warning_and_settles_every_job(
+    backend: NexrenderCloudBackend, cloud: FakeNexrenderCloud, caplog: pytest.LogCaptureFixture
+) -> None:
+    submitted = await backend.submit_many([nested_body(), body(name="Plain"), nested_body()])
+    assert submitted.batch_id is not None
+    known = [job for _, job in submitted.jobs]
+    assert len(known) == 5  # three row jobs, two of them with a nested child
+    before = len(cloud.calls)
+
+    with caplog.at_level(logging.WARNING, logger="render_manager"):
+        outcome = await backend.cancel_batch(submitted.batch_id, known)
+
+    assert [r.getMessage() for r in caplog.records] == []
+    assert {j.id for j in outcome.cancelled} == {j.id for j in known}
+    assert {j.status for j in outcome.cancelled} == {JobStatus.CANCELLED}
+    assert {j.name for j in outcome.cancelled} == {j.name for j in known}
+    assert outcome.skipped == []
+    # The answer names every job it cancelled: nothing is read again.
+    assert len(cloud.calls) == before + 1
