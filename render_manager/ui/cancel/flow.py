@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
@@ -71,7 +72,8 @@ class CancelFlow:
         names = {}
         if self.dialog is not None:
             plan = self.dialog.plan
-            names = {j.id: j.name for j in [*plan.cancel, *plan.stop, *plan.cascade]}
+            jobs = [*plan.cancel, *plan.stop, *plan.cascade, *(j for j, _ in plan.refused)]
+            names = {j.id: j.name for j in jobs}
         self._spawn(self._cancel(job_ids, names, self._batch_id))
 
     async def _cancel(
@@ -93,7 +95,12 @@ class CancelFlow:
         finally:
             if self.remote is None:
                 await remote.aclose()
-        for job_id in summary.cancelled:
-            names.setdefault(job_id, job_id)
+        # A batch cancel reports jobs the dialog did not list (the batch's jobs it refused,
+        # nested children the table had not seen yet): the store has their names.
+        reported = [*summary.cancelled, *(job_id for job_id, _ in summary.skipped)]
+        unnamed = [job_id for job_id in reported if not names.get(job_id)]
+        if unnamed:
+            stored = await asyncio.to_thread(self._ctx.jobs.get_many, unnamed)
+            names.update((job_id, job.name) for job_id, job in stored.items() if job.name)
         self._panel.show_outcome(summary, names)
         self._on_done()
