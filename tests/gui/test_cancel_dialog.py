@@ -7,15 +7,16 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QTreeWidgetItem
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QDialog, QToolTip, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind
 from render_manager.services.cancel_plan import CancelPlan, plan_cancel
 from render_manager.services.results import CancelSummary
-from render_manager.ui.cancel.dialog import SECTION_TITLES, CancelDialog, Section
+from render_manager.ui.cancel.dialog import SECTION_TITLES, WHY_COLUMN, CancelDialog, Section
 from render_manager.ui.cancel.outcome_panel import OutcomePanel
 from tests.gui.conftest import make_job
 
@@ -62,7 +63,7 @@ def groups(dialog: CancelDialog) -> dict[str, list[tuple[str, str]]]:
         if head is None:
             continue
         rows = [texts(head.child(i)) for i in range(head.childCount())]
-        shown[head.text(0)] = [(row[0], row[3]) for row in rows]
+        shown[head.text(0)] = [(row[0], row[WHY_COLUMN]) for row in rows]
     return shown
 
 
@@ -196,6 +197,59 @@ def test_a_running_render_is_called_out(qtbot: QtBot) -> None:
     assert dialog.confirm_button.text() == "Cancel 1 job"
     assert "killed at once, part-way through" in dialog.note_label.text()
     assert SECTION_TITLES[Section.STOP] in next(iter(groups(dialog)))
+
+
+def _long_reasons_far_down() -> CancelPlan:
+    """Thirty jobs refused with a short reason, then two with the longest ones."""
+    everything = [make_job(10 + n, raw_status="cancelled") for n in range(30)]
+    everything += [remote_job("cloud-busy", "render:dorender", "cloud")]
+    everything += [remote_job("farm-picked", "picked", "farm")]
+    return plan_cancel(everything, KINDS, everything)
+
+
+def _refused_rows(dialog: CancelDialog) -> list[QTreeWidgetItem]:
+    head = dialog.section(Section.REFUSED)
+    assert head is not None
+    return [item for i in range(head.childCount()) if (item := head.child(i)) is not None]
+
+
+def test_every_reason_shows_in_full_even_far_down_the_list(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot, _long_reasons_far_down())
+    dialog.open()
+    qtbot.waitExposed(dialog)
+
+    tree = dialog.tree
+    metrics = tree.fontMetrics()
+    longest = max(_refused_rows(dialog), key=lambda item: len(item.text(WHY_COLUMN)))
+    assert longest.text(WHY_COLUMN) == (
+        "a worker is rendering it, and removing it would break the worker"
+    )
+    why_width = tree.columnWidth(WHY_COLUMN)
+    assert why_width > metrics.horizontalAdvance(longest.text(WHY_COLUMN))
+    # The whole column is on screen, next to the names, without scrolling sideways.
+    header = tree.header()
+    right_edge = header.sectionViewportPosition(WHY_COLUMN) + why_width
+    assert right_edge <= tree.viewport().width()
+
+
+def test_a_reason_has_a_tooltip_with_its_full_text(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot, _long_reasons_far_down())
+    dialog.open()
+    qtbot.waitExposed(dialog)
+
+    tree = dialog.tree
+    item = _refused_rows(dialog)[0]
+    index = tree.indexFromItem(item, WHY_COLUMN)
+    tree.scrollTo(index)
+    rect = tree.visualRect(index)
+    event = QHelpEvent(
+        QEvent.Type.ToolTip, rect.center(), tree.viewport().mapToGlobal(rect.center())
+    )
+    QApplication.sendEvent(tree.viewport(), event)
+
+    assert QToolTip.isVisible()
+    assert QToolTip.text() == "it has already been cancelled"
+    QToolTip.hideText()
 
 
 def test_ten_thousand_jobs_open_quickly_and_scroll(qtbot: QtBot) -> None:

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from render_manager.domain.status import JobStatus
 from render_manager.services.context import AppContext
-from render_manager.ui.cancel.dialog import Section
+from render_manager.ui.cancel.dialog import WHY_COLUMN, Section
 from render_manager.ui.jobs.table_model import Column
 from render_manager.ui.window.main_window import MainWindow
 from tests.gui.conftest import make_job
@@ -57,7 +57,7 @@ def test_delete_confirms_then_cancels_and_reports_each_job(
         "promo_00001"
     ]
     assert refused_group.child(0).text(0) == "promo_00002"
-    assert "finished" in refused_group.child(0).text(3)
+    assert "finished" in refused_group.child(0).text(WHY_COLUMN)
     assert ctx.jobs.get("job-00001").status is JobStatus.QUEUED  # type: ignore[union-attr]
 
     async def confirm() -> None:

@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import IntEnum
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QFont, QGuiApplication, QHelpEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QToolTip,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -45,8 +46,16 @@ SECTION_TITLES: dict[Section, str] = {
     Section.REFUSED: "Cannot be cancelled",
 }
 
-# Columns of the job list.
-COLUMNS = ("Job", "Connection", "Status", "Why", "ID")
+# Columns of the job list. The reason sits next to the name it explains: read together, and
+# the last to be pushed off a narrow screen.
+COLUMNS = ("Job", "Why", "Connection", "Status", "ID")
+WHY_COLUMN = COLUMNS.index("Why")
+# The Job column grows with the names up to this, so one long name cannot hide the reasons.
+_MAX_NAME_WIDTH = 360
+# Room a cell leaves around its text (the style's item margins), and the dialog's screen
+# share it may take to show every column in full.
+_CELL_PADDING = 16
+_SCREEN_SHARE = 0.9
 
 
 class CancelDialog(QDialog):
@@ -79,9 +88,12 @@ class CancelDialog(QDialog):
         self.tree.setUniformRowHeights(True)
         self.tree.setRootIsDecorated(True)
         self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.tree.header().setStretchLastSection(True)
+        # Every column keeps the width of its texts (see _fit_columns), the last one too.
+        self.tree.header().setStretchLastSection(False)
         self._sections: dict[Section, QTreeWidgetItem] = {}
         self._fill()
+        # A reason too long for the screen still reads in full, in its tooltip.
+        self.tree.viewport().installEventFilter(self)
 
         self.keep_button = QPushButton("Keep jobs")
         self.keep_button.setDefault(True)
@@ -106,6 +118,7 @@ class CancelDialog(QDialog):
         layout.addWidget(self.tree, 1)
         layout.addLayout(buttons)
         self.keep_button.setFocus()
+        self._fit_width()
 
     @property
     def plan(self) -> CancelPlan:
@@ -115,6 +128,30 @@ class CancelDialog(QDialog):
     def section(self, section: Section) -> QTreeWidgetItem | None:
         """The tree item heading a group, or None when the group is empty (and not shown)."""
         return self._sections.get(section)
+
+    def cell_tooltip(self, index: QModelIndex) -> str | None:
+        """The tooltip of a cell: a reason always, any other text cut short by its column."""
+        text = index.data() if index.isValid() else None
+        if not isinstance(text, str) or not text:
+            return None
+        if index.column() == WHY_COLUMN and index.parent().isValid():
+            return text
+        room = self.tree.visualRect(index).width() - _CELL_PADDING
+        return text if self.tree.fontMetrics().horizontalAdvance(text) > room else None
+
+    @override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.tree.viewport() and event.type() == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            index = self.tree.indexAt(event.pos())
+            tip = self.cell_tooltip(index)
+            if tip is None:
+                QToolTip.hideText()
+            else:
+                viewport = self.tree.viewport()
+                QToolTip.showText(event.globalPos(), tip, viewport, self.tree.visualRect(index))
+            return True
+        return super().eventFilter(watched, event)
 
     @override
     def showEvent(self, event: QShowEvent) -> None:
@@ -159,11 +196,48 @@ class CancelDialog(QDialog):
                 head.addChildren([_row(job, why) for job, why in rows])
                 head.setExpanded(True)
                 self._sections[section] = head
-            self.tree.setColumnWidth(0, 220)
-            for column in (1, 2, 3):
-                self.tree.resizeColumnToContents(column)
+            self._fit_columns([row for _, rows in groups for row in rows])
         finally:
             self.tree.setUpdatesEnabled(True)
+
+    def _fit_columns(self, rows: Sequence[tuple[Job, str]]) -> None:
+        """Every column as wide as its widest text over all rows, the Job column up to a cap.
+
+        Measured from the texts, not the view: the view sizes a column to the rows on
+        screen, and a longer reason further down was cut ("already been cancelle…").
+        """
+        metrics = self.tree.fontMetrics()
+
+        def widest(texts: set[str], title: str) -> int:
+            found = max((metrics.horizontalAdvance(t) for t in texts), default=0)
+            return max(found, metrics.horizontalAdvance(title)) + _CELL_PADDING
+
+        names = widest({job.name for job, _ in rows}, COLUMNS[0])
+        indent = 2 * self.tree.indentation()
+        self.tree.setColumnWidth(0, min(names + indent, _MAX_NAME_WIDTH))
+        columns = [
+            {why for _, why in rows},
+            {job.connection for job, _ in rows},
+            {job.raw_status for job, _ in rows},
+            {job.id for job, _ in rows},
+        ]
+        for column, texts in enumerate(columns, start=1):
+            self.tree.setColumnWidth(column, widest(texts, COLUMNS[column]))
+
+    def _fit_width(self) -> None:
+        """Wide enough to show every column in full, within most of the screen."""
+        header = self.tree.header()
+        columns = sum(header.sectionSize(c) for c in range(len(COLUMNS)))
+        frame = 2 * self.tree.frameWidth() + self.tree.verticalScrollBar().sizeHint().width()
+        layout = self.layout()
+        margins = (
+            layout.contentsMargins().left() + layout.contentsMargins().right() if layout else 0
+        )
+        wanted = columns + frame + margins
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        room = int(screen.availableGeometry().width() * _SCREEN_SHARE) if screen else wanted
+        width = max(self.minimumWidth(), min(wanted, room))
+        self.resize(width, max(self.minimumHeight(), self.sizeHint().height()))
 
     def _on_confirm(self) -> None:
         ids = self._plan.ids_to_send
@@ -182,7 +256,7 @@ def _row(job: Job, why: str) -> QTreeWidgetItem:
     # Texts go in through the constructor only: on Python 3.11, PySide6 6.12 drops a
     # reference to None on many calls to methods returning void (item.setData and the
     # setters built on it); ten thousand rows of those crash the interpreter.
-    return QTreeWidgetItem([job.name, job.connection, job.raw_status, why, job.id])
+    return QTreeWidgetItem([job.name, why, job.connection, job.raw_status, job.id])
 
 
 def _running_detail(job: Job) -> str:
