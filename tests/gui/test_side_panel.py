@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import qasync
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -17,6 +18,7 @@ from render_manager.services.context import AppContext
 from render_manager.services.health import Health
 from render_manager.ui.connections.model import ConnectionsModel, ConnectionState
 from render_manager.ui.jobs.table_model import PROGRESS_ROLE, JobTableModel
+from render_manager.ui.side.batch_card import bar_rect
 from render_manager.ui.side.batches_model import BATCH_COUNTS_ROLE, BatchColumn, BatchesModel
 from render_manager.ui.side.panel import SidePanel
 
@@ -268,3 +270,26 @@ def test_panel_loads_connections_and_batch_names_off_the_gui_thread(
     qloop.run_until_complete(scenario())
     assert _texts(panel.connections)["cloud"] == "cloud\nToken missing: add it in Connections"
     assert panel.batches.index(0, BatchColumn.NAME).data() == "Holiday promos"
+
+
+def test_a_batch_card_fills_its_bar_only_with_work_that_was_done(
+    qtbot: QtBot, ctx: AppContext
+) -> None:
+    panel, model = _panel(qtbot, ctx)
+    model.set_jobs(_ended("fifty", 0, finished=8, cancelled=42) + _ended("gone", 100, cancelled=5))
+    panel.resize(260, 400)
+    panel.show()
+    qtbot.waitExposed(panel)
+    view = panel.batch_view
+    image = view.viewport().grab().toImage()
+    highlight = view.palette().color(QPalette.ColorRole.Highlight)
+
+    def bar_end_colour(batch_id: str) -> QColor:
+        index = panel.batches.index(panel.batches.batch_ids().index(batch_id), BatchColumn.NAME)
+        bar = bar_rect(view.visualRect(index), QFontMetrics(view.font()))
+        ratio = image.devicePixelRatio()
+        return image.pixelColor(int((bar.right() - 3) * ratio), int(bar.center().y() * ratio))
+
+    # Every job that was to render did: full to the end. None was left: an empty groove.
+    assert bar_end_colour("fifty") == highlight
+    assert bar_end_colour("gone") != highlight

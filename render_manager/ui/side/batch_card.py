@@ -79,7 +79,7 @@ class BatchCardDelegate(QStyledItemDelegate):
         elided = metrics.elidedText(name, Qt.TextElideMode.ElideRight, name_rect.width())
         painter.drawText(name_rect, _LEFT, elided)
 
-        bar = QRect(inner.left(), top.bottom() + 1 + _GAP, inner.width(), line + 4)
+        bar = bar_rect(rect, metrics)
         value = float(percent) if isinstance(percent, int | float) else None
         _paint_bar(painter, bar, value, label, palette, selected=selected)
 
@@ -88,6 +88,13 @@ class BatchCardDelegate(QStyledItemDelegate):
         elided = metrics.elidedText(counts, Qt.TextElideMode.ElideRight, bottom.width())
         painter.drawText(bottom, _LEFT, elided)
         painter.restore()
+
+
+def bar_rect(card: QRect, metrics: QFontMetrics) -> QRect:
+    """Where a card's bar goes: the second line, the card's width less its padding."""
+    inner = card.adjusted(_PAD_X, _PAD_Y, -_PAD_X, -_PAD_Y)
+    line = metrics.height()
+    return QRect(inner.left(), inner.top() + line + _GAP, inner.width(), line + 4)
 
 
 def _paint_bar(

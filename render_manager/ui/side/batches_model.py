@@ -98,6 +98,11 @@ class BatchesModel(QAbstractTableModel):
             return progress.percent
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(progress)
+        if role == Qt.ItemDataRole.AccessibleTextRole and column is BatchColumn.NAME:
+            # The card shows the other columns' texts too: a screen reader reads them all.
+            parts = [self.name_of(progress.batch_id), progress_text(progress)]
+            parts += [counts_text(progress), eta_text(progress)]
+            return ", ".join(p for p in parts if p)
         if role == Qt.ItemDataRole.TextAlignmentRole and column is BatchColumn.ETA:
             return _RIGHT
         return None
