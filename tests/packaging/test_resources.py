@@ -175,3 +175,15 @@ def test_every_resource_file_is_listed_in_the_package_data() -> None:
 def _as_path(relative: str) -> AbstractContextManager[Path]:
     """A real path to a resource, for tools that take file names."""
     return as_file(RESOURCES.joinpath(relative))
+
+
+def test_every_package_of_the_code_is_in_the_wheel() -> None:
+    # The package list is explicit (resources are mapped in from outside the package), so a
+    # new folder of code that is not listed would be missing from every installed app.
+    code = ROOT / "render_manager"
+    found = {
+        ".".join(("render_manager", *init.parent.relative_to(code).parts))
+        for init in code.rglob("__init__.py")
+    }
+    listed = set(PYPROJECT["tool"]["setuptools"]["packages"])
+    assert found - listed == set()
