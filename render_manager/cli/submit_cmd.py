@@ -12,9 +12,10 @@ from render_manager.cli.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, BadI
 from render_manager.cli.jobs_cmd import remote_service
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import BackendKind
-from render_manager.services.batch_data import PreparedRow, prepare_rows, read_data
+from render_manager.services.batch_data import PreparedRow, prepare_rows
 from render_manager.services.batch_submit import BatchSubmission
 from render_manager.services.context import AppContext
+from render_manager.services.data_files import read_data
 from render_manager.services.job_files import JobFileError, load_job_bodies
 from render_manager.services.job_templates import DataFileError
 from render_manager.services.results import SubmitResult

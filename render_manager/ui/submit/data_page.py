@@ -19,7 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from render_manager.services.batch_data import DATA_SUFFIXES, DataTable, auto_mapping, single_row
+from render_manager.services.batch_data import auto_mapping
+from render_manager.services.data_files import (
+    DATA_FILE_FILTER,
+    DATA_SUFFIXES,
+    DataTable,
+    single_row,
+)
 
 NOT_MAPPED = "(no column)"
 
@@ -170,7 +176,7 @@ class DataPage(QWidget):
     def _on_browse(self) -> None:
         # A non-native dialog opened with open(): no nested event loop under asyncio work.
         dialog = QFileDialog(self, "Data file", self.last_folder)
-        dialog.setNameFilter("Data files (*.csv *.tsv *.tab *.json);;All files (*)")
+        dialog.setNameFilter(DATA_FILE_FILTER)
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
         dialog.fileSelected.connect(self.file_chosen.emit)

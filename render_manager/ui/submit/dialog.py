@@ -30,9 +30,10 @@ from typing_extensions import override
 from render_manager.backends.errors import BackendError
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import BackendKind
-from render_manager.services.batch_data import prepare_rows, read_data
+from render_manager.services.batch_data import prepare_rows
 from render_manager.services.batch_submit import BatchSubmission, RowState
 from render_manager.services.context import AppContext
+from render_manager.services.data_files import read_data
 from render_manager.services.job_templates import DataFileError, placeholders
 from render_manager.services.remote import RemoteService
 from render_manager.ui.qt.background import BackgroundTasks
