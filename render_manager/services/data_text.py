@@ -107,7 +107,7 @@ def read_text_table(path: Path, raw: bytes) -> TextTable:
         if row.error is not None and record.opened is not None:
             # Lines swallowed by a quote that then leaves a ragged row: the quote was typed,
             # not written by a spreadsheet; report it and read the lines after it as rows.
-            record = _unclosed(record.opened, line - 1)
+            record = _unclosed(lines, record.opened, line - 1, delimiter)
             number = record.next
             row = _row(len(rows), line, record, header)
         rows.append(row)
@@ -175,7 +175,7 @@ def _record(lines: Sequence[str], start: int, delimiter: str) -> _Record:
             if quoted:
                 number += 1
                 if number >= len(lines):
-                    return _unclosed(opened, start)
+                    return _unclosed(lines, opened, start, delimiter)
                 cell.append("\n")
                 line, pos = lines[number], 0
                 continue
@@ -199,14 +199,15 @@ def _record(lines: Sequence[str], start: int, delimiter: str) -> _Record:
             stray = stray or closed
             cell.append(char)
     if number > start and stray:
-        return _unclosed(opened, start)
+        return _unclosed(lines, opened, start, delimiter)
     return _Record(cells, number + 1, opened=opened if number > start else None)
 
 
-def _unclosed(opened: int, start: int) -> _Record:
-    return _Record(
-        [], start + 1, f'line {opened + 1}: a quote (") opens a cell here and is never closed'
-    )
+def _unclosed(lines: Sequence[str], opened: int, start: int, delimiter: str) -> _Record:
+    # The line's cells as typed, quote included: shown beside the error to find the row by.
+    cells = lines[start].split(delimiter)
+    error = f'line {opened + 1}: a quote (") opens a cell here and is never closed'
+    return _Record(cells, start + 1, error)
 
 
 def _header(cells: list[str], path: Path) -> list[str]:
@@ -220,12 +221,14 @@ def _header(cells: list[str], path: Path) -> list[str]:
 
 
 def _row(index: int, line: int, record: _Record, header: list[str]) -> Row:
-    if record.error is not None:
-        return Row(index, {}, record.error)
     cells = record.cells
+    if record.error is not None:
+        return Row(index, dict(zip(header, cells, strict=False)), record.error)
     extra = cells[len(header) :]
     if len(cells) < len(header) or any(c.strip() for c in extra):
-        return Row(index, {}, f"line {line}: {_values(len(cells))} for {len(header)} columns")
+        # What the line holds stays shown beside the error: the user finds the row by it.
+        error = f"line {line}: {_values(len(cells))} for {len(header)} columns"
+        return Row(index, dict(zip(header, cells, strict=False)), error)
     return Row(index, dict(zip(header, cells[: len(header)], strict=True)))
 
 

@@ -117,6 +117,7 @@ def test_an_unclosed_quote_is_reported_where_it_opened_and_no_row_vanishes(
     assert len(rows) == len(data_lines)
     problems = [r.error for r in rows if r.error is not None]
     assert problems == ['line 3: a quote (") opens a cell here and is never closed']
+    assert rows[1].values == {"name": "promo_FR", "comp": '"Main'}, "shown to find the row by"
     assert [r.values["name"] for r in rows if r.error is None] == [
         "promo_EN", "promo_DE", "promo_IT", "promo_ES",
     ]  # fmt: skip
@@ -137,6 +138,7 @@ def test_a_ragged_line_names_its_line_in_words(tmp_path: Path) -> None:
     path.write_bytes(b"name,comp\r\npromo_EN\r\npromo_FR,Main\r\n")
     rows = read_data(path).rows
     assert rows[0].error == "line 2: 1 value for 2 columns"
+    assert rows[0].values == {"name": "promo_EN"}, "what the line holds is still shown"
     assert rows[1].error is None
 
 
