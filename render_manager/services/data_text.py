@@ -12,6 +12,7 @@ reported at the line where it opened, and the lines after it are still read as r
 from __future__ import annotations
 
 import codecs
+import csv
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -96,7 +97,7 @@ def read_text_table(path: Path, raw: bytes) -> TextTable:
         record = _record(lines, number, delimiter)
         line = number + 1  # 1-based, as an editor shows it
         number = record.next
-        if record.error is None and not any(c.strip() for c in record.cells):
+        if record.error is None and not "".join(record.cells).strip():
             continue  # blank lines are not rows
         if header is None:
             if record.error is not None:
@@ -161,8 +162,9 @@ def _record(lines: Sequence[str], start: int, delimiter: str) -> _Record:
     in a cell, not one a spreadsheet wrote), is an error of the line it opened on; the next
     record starts on the line after, so no row disappears into the open quote.
     """
-    if '"' not in lines[start]:
-        return _Record(lines[start].split(delimiter), start + 1)  # most lines: no quotes
+    quick = _one_line(lines[start], delimiter)
+    if quick is not None:
+        return _Record(quick, start + 1)
     cells: list[str] = []
     cell: list[str] = []
     quoted = False  # inside a quoted cell
@@ -203,6 +205,19 @@ def _record(lines: Sequence[str], start: int, delimiter: str) -> _Record:
     return _Record(cells, number + 1, opened=opened if number > start else None)
 
 
+def _one_line(line: str, delimiter: str) -> list[str] | None:
+    """The cells of a line that is a whole record in the plain form, read at C speed; None
+    for the rest (a quoted cell going on to the next line, text after a closing quote)."""
+    if '"' not in line:
+        return line.split(delimiter)  # most lines
+    if line.count('"') % 2:
+        return None
+    try:
+        return next(csv.reader([line], delimiter=delimiter, strict=True))
+    except csv.Error:
+        return None  # read leniently by the caller, as spreadsheets do
+
+
 def _unclosed(lines: Sequence[str], opened: int, start: int, delimiter: str) -> _Record:
     # The line's cells as typed, quote included: shown beside the error to find the row by.
     cells = lines[start].split(delimiter)
@@ -222,6 +237,8 @@ def _header(cells: list[str], path: Path) -> list[str]:
 
 def _row(index: int, line: int, record: _Record, header: list[str]) -> Row:
     cells = record.cells
+    if record.error is None and len(cells) == len(header):
+        return Row(index, dict(zip(header, cells, strict=True)))  # the common case, first
     if record.error is not None:
         return Row(index, dict(zip(header, cells, strict=False)), record.error)
     extra = cells[len(header) :]
