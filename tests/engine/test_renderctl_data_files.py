@@ -99,3 +99,22 @@ def test_a_file_no_encoding_reads_stops_with_advice_and_no_codec_message(
         "spreadsheet as CSV UTF-8\n"
     )
     assert engine.ctx.jobs.list() == []
+
+
+def test_sheet_without_a_workbook_to_choose_from_is_bad_input(
+    engine: Engine, tmp_path: Path
+) -> None:
+    template = _template(engine, tmp_path)
+    code, out, err = _submit(engine, str(template), "--sheet", "Social")
+    assert (code, out) == (2, "")
+    assert err == (
+        "renderctl: error: --sheet chooses a sheet of the --rows workbook: give --rows too\n"
+    )
+    rows = tmp_path / "versions.csv"
+    rows.write_text("name,comp\npromo_FR,Main\n")
+    code, out, err = _submit(engine, str(template), "--rows", str(rows), "--sheet", "Social")
+    assert (code, out) == (2, "")
+    assert err == (
+        f"renderctl: error: {rows}: only an Excel workbook (.xlsx) has sheets to choose\n"
+    )
+    assert engine.ctx.jobs.list() == []

@@ -3,10 +3,14 @@ and workbooks (.xlsx) opened directly. Text files are written as the exact bytes
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from render_manager.services.data_files import read_data
@@ -232,3 +236,45 @@ def test_a_broken_workbook_is_named_as_such(tmp_path: Path) -> None:
     path.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(DataFileError, match="not an Excel workbook the app can read"):
         read_data(path)
+
+
+# -- any table a csv writer makes comes back cell for cell ------------------------------------
+
+_NAMES = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=8)
+# What producers type in cells: accents, quotes, separators, line breaks inside a cell.
+_CELLS = st.text(alphabet="abc XYZ0123,;\t\"'\nÉéàüß-", max_size=12)
+
+
+@st.composite
+def _tables(draw: st.DrawFn) -> tuple[list[str], list[list[str]]]:
+    header = draw(st.lists(_NAMES, min_size=2, max_size=4, unique=True))
+    width = len(header)
+    row = st.lists(_CELLS, min_size=width, max_size=width).filter(
+        lambda cells: any(c.strip() for c in cells)  # an all-blank row is no row
+    )
+    return header, draw(st.lists(row, min_size=1, max_size=6))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    table=_tables(),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    encoding=st.sampled_from(["utf-8-sig", "utf-8", "utf-16", "cp1252"]),
+)
+def test_any_table_a_spreadsheet_writes_reads_back_cell_for_cell(
+    tmp_path_factory: pytest.TempPathFactory,
+    table: tuple[list[str], list[list[str]]],
+    delimiter: str,
+    encoding: str,
+) -> None:
+    header, rows = table
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path = tmp_path_factory.mktemp("table") / "rows.csv"
+    path.write_bytes(text.getvalue().encode(encoding))
+    read = read_data(path)
+    assert read.columns == tuple(header)
+    assert [r.error for r in read.rows] == [None] * len(rows)
+    assert [list(r.values.values()) for r in read.rows] == rows
