@@ -464,5 +464,7 @@ def test_new_render_speaks_of_one_job_not_of_rows(
     qloop.run_until_complete(dialog.send())
     (job,) = engine.ctx.jobs.list()
     assert page.summary.text() == f"The job was created: {job.id}."
+    shown = page.table.columnWidth(PreviewColumn.MESSAGE)
+    assert shown >= page.table.fontMetrics().horizontalAdvance(job.id), "the job id reads whole"
     everything = " ".join(w.text() for w in dialog.findChildren(QLabel) if w.isVisible())
     assert "row" not in everything.lower(), everything

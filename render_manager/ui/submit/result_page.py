@@ -103,16 +103,17 @@ class ResultPage(QWidget):
         self.progress.hide()
         self.update_summary(submission, sent=False)
 
-    def fit_columns(self) -> None:
-        """Each column as wide as what it shows, within a share of the table's width, so
-        that names are read in full and an empty "Job / problem" column takes no room."""
+    def fit_columns(self, columns: Sequence[int] | None = None) -> None:
+        """Each column (or those given) as wide as what it shows, up to a few dozen
+        characters, so that names are read in full and an empty "Job / problem" column
+        takes no room."""
         table = self.table
         # Wide enough for every state a row can reach, not only the ones shown now.
         widest = max(self.fontMetrics().horizontalAdvance(t) for t in STATE_TEXT.values())
         table.setColumnWidth(PreviewColumn.STATE, widest + 24)
         # In characters, not in shares of the table: the page may not be laid out yet.
         char = self.fontMetrics().averageCharWidth()
-        for column in range(self.model.columnCount()):
+        for column in range(self.model.columnCount()) if columns is None else columns:
             if column == PreviewColumn.STATE:
                 continue
             table.resizeColumnToContents(column)
@@ -198,7 +199,9 @@ class ResultPage(QWidget):
         self.stop.hide()
         self.retry.setEnabled(True)
         self.model.rows_changed(range(len(submission.rows)))
-        self.fit_columns()  # job ids and send errors now fill "Job / problem"
+        # Job ids and send errors now fill "Job / problem"; the other columns keep the
+        # widths the user may have given them.
+        self.fit_columns([PreviewColumn.MESSAGE])
         self.update_summary(submission, sent=True)
 
     def set_cost(self, text: str | None) -> None:
