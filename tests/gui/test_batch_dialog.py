@@ -425,7 +425,9 @@ def test_an_empty_composition_is_asked_for_not_taken_from_a_placeholder(
     qtbot.waitUntil(dialog.isActiveWindow)
     _choose(dialog, "local")
     dialog.source.aep.setText("/projects/promo.aep")
-    form = dialog.source.composition.parentWidget().layout()
+    holder = dialog.source.composition.parentWidget()
+    assert holder is not None
+    form = holder.layout()
     assert isinstance(form, QFormLayout)
     label = form.labelForField(dialog.source.composition)
     assert isinstance(label, QLabel)
@@ -464,7 +466,7 @@ def test_new_render_speaks_of_one_job_not_of_rows(
     qloop.run_until_complete(dialog.send())
     (job,) = engine.ctx.jobs.list()
     assert page.summary.text() == f"The job was created: {job.id}."
-    shown = page.table.columnWidth(PreviewColumn.MESSAGE)
-    assert shown >= page.table.fontMetrics().horizontalAdvance(job.id), "the job id reads whole"
+    width = page.table.columnWidth(PreviewColumn.MESSAGE)
+    assert width >= page.table.fontMetrics().horizontalAdvance(job.id), "the job id reads whole"
     everything = " ".join(w.text() for w in dialog.findChildren(QLabel) if w.isVisible())
     assert "row" not in everything.lower(), everything
