@@ -12,9 +12,10 @@ from render_manager.cli.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, BadI
 from render_manager.cli.jobs_cmd import remote_service
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import BackendKind
-from render_manager.services.batch_data import PreparedRow, prepare_rows, read_data
+from render_manager.services.batch_data import PreparedRow, prepare_rows
 from render_manager.services.batch_submit import BatchSubmission
 from render_manager.services.context import AppContext
+from render_manager.services.data_files import read_data
 from render_manager.services.job_files import JobFileError, load_job_bodies
 from render_manager.services.job_templates import DataFileError
 from render_manager.services.results import SubmitResult
@@ -29,10 +30,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help='one job, a JSON array of jobs, or {"jobs": [...]} — in the connection\'s format',
     )  # fmt: skip
     submit.add_argument(
-        "--rows", type=Path, metavar="CSV",
-        help="FILE is a template: submit one job per row of a CSV, TSV or JSON data file, "
-        "{{column}} filled from the row",
+        "--rows", type=Path, metavar="DATA",
+        help="FILE is a template: submit one job per row of a data file (CSV or TSV in "
+        "UTF-8, UTF-16 or Windows-1252, an Excel .xlsx, or JSON), {{column}} filled from the row",
     )  # fmt: skip
+    submit.add_argument(
+        "--sheet", metavar="NAME", help="the sheet of an .xlsx --rows file (default: the first)"
+    )
     submit.add_argument("--json", action="store_true", help="print JSON")
     submit.set_defaults(handler=_submit)
 
@@ -63,6 +67,8 @@ def _submit(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
 def _prepared(args: argparse.Namespace) -> list[PreparedRow]:
     """One prepared row per job body, numbered by data-file row (or position in the file)."""
     if args.rows is None:
+        if args.sheet is not None:
+            raise BadInput("--sheet chooses a sheet of the --rows workbook: give --rows too")
         try:
             loaded = load_job_bodies(args.file)
         except JobFileError as exc:
@@ -70,7 +76,7 @@ def _prepared(args: argparse.Namespace) -> list[PreparedRow]:
         return [PreparedRow(i, {}, body) for i, body in enumerate(loaded)]
     try:
         template = args.file.read_text(encoding="utf-8-sig")
-        table = read_data(args.rows)
+        table = read_data(args.rows, args.sheet)
     except OSError as exc:
         raise BadInput(f"{args.file}: cannot read it ({exc.strerror or exc})") from None
     except DataFileError as exc:

@@ -2,8 +2,8 @@
 
 A batch is a job template (JSON text with `{{placeholders}}`) and a table of rows. Each
 placeholder is mapped to a column; each row fills the template into one job body, which is
-checked against what its back-end requires before anything is sent. Everything here is pure
-except `read_data` and `missing_files`, which read the disk (call them off the GUI thread).
+checked against what its back-end requires before anything is sent (data files are read by
+`data_files`). Everything here is pure except `missing_files`, which reads the disk.
 """
 
 from __future__ import annotations
@@ -20,19 +20,9 @@ from render_manager.domain.local_job_parser import parse_local_job
 from render_manager.domain.status import BackendKind
 from render_manager.engine.staging import local_path
 from render_manager.services.job_files import JobFileError, bodies_of
-from render_manager.services.job_templates import DataFileError, Row, fill, placeholders, read_rows
+from render_manager.services.job_templates import Row, fill, placeholders
 
-DATA_SUFFIXES = (".csv", ".tsv", ".tab", ".json")
 _TAG = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-@dataclass(frozen=True, slots=True)
-class DataTable:
-    """The rows of a data file (or of the single-job form) and their column names."""
-
-    columns: tuple[str, ...]
-    rows: tuple[Row, ...]
-    source: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,55 +33,6 @@ class PreparedRow:
     values: Mapping[str, str]
     body: Any = None
     error: str | None = None
-
-
-def read_data(path: Path) -> DataTable:
-    """A CSV, TSV or JSON data file; DataFileError says why the file as a whole is unusable.
-
-    JSON is an array of flat objects (or `{"rows": [...]}`); numbers and booleans become
-    their JSON text, so `{{count}}` fills in `3`, not `3.0`.
-    """
-    if path.suffix.lower() != ".json":
-        rows = read_rows(path)
-        header = next((tuple(r.values) for r in rows if r.error is None), ())
-        return DataTable(header, tuple(rows), path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise DataFileError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"{path}: cannot read it as UTF-8 text ({exc})") from None
-    except json.JSONDecodeError as exc:
-        raise DataFileError(
-            f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
-    if isinstance(data, dict) and isinstance(data.get("rows"), list):
-        data = data["rows"]
-    if not isinstance(data, list) or not data:
-        raise DataFileError(f'{path}: expected a non-empty array of objects (or {{"rows": [...]}})')
-    columns: dict[str, None] = {}
-    table: list[Row] = []
-    for index, item in enumerate(data):
-        if not isinstance(item, dict):
-            table.append(Row(index, {}, f"item {index + 1} is not an object"))
-            continue
-        values = {str(k): _text(v) for k, v in item.items()}
-        columns.update(dict.fromkeys(values))
-        table.append(Row(index, values))
-    return DataTable(tuple(columns), tuple(table), path)
-
-
-def single_row(values: Mapping[str, str]) -> DataTable:
-    """The one row of a single-job submission, typed into the form."""
-    return DataTable(tuple(values), (Row(0, dict(values)),))
-
-
-def _text(value: object) -> str:
-    if isinstance(value, str):
-        return value
-    if value is None:
-        return ""
-    return json.dumps(value, ensure_ascii=False)
 
 
 def _key(name: str) -> str:

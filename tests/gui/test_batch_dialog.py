@@ -10,9 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 import qasync
+from openpyxl import Workbook
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFormLayout, QLabel, QMessageBox
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -118,7 +119,7 @@ def test_a_batch_is_priced_checked_sent_and_its_failed_row_retried(
         assert fake.jobs == {}, "nothing is sent before Submit"
         model = page.model
         assert model.index(2, PreviewColumn.STATE).data() == "Invalid"
-        assert "values for 2 columns" in model.index(2, PreviewColumn.MESSAGE).data()
+        assert "1 value for 2 columns" in model.index(2, PreviewColumn.MESSAGE).data()
         assert page.summary.text().startswith("4 rows: 3 ready to send, 1 invalid")
 
         await dialog.send()  # invalid rows are not skipped without the user saying so
@@ -244,6 +245,7 @@ def test_a_missing_project_file_is_caught_in_the_preview(
     dialog = _dialog(qtbot, engine.ctx, None, single=True)
     _choose(dialog, "local")
     dialog.source.aep.setText(str(tmp_path / "moved.aep"))
+    dialog.source.composition.setText("Main")
     dialog.next.click()
     qloop.run_until_complete(dialog.build_preview())
     message = dialog.result_page.model.index(0, PreviewColumn.MESSAGE).data()
@@ -260,6 +262,7 @@ def test_a_dropped_data_file_is_read_and_escape_asks_before_discarding_it(
     dialog = _dialog(qtbot, ctx, None)
     _choose(dialog, "local")
     dialog.source.aep.setText("/projects/promo.aep")
+    dialog.source.composition.setText("Main")
     dialog.source.text_layers.setText("Title")
     data = tmp_path / "titles.tsv"
     data.write_text("Title\tCity\nSpring\tParis\n")
@@ -275,7 +278,7 @@ def test_a_dropped_data_file_is_read_and_escape_asks_before_discarding_it(
     dialog.dropEvent(drop)
     qloop.run_until_complete(_until(lambda: dialog.data_page.table is not None))
     assert dialog.pages.currentIndex() == DATA
-    assert dialog.data_page.summary.text() == "1 rows, 2 columns"
+    assert dialog.data_page.summary.text() == "1 row, 2 columns (read as UTF-8, tab-separated)"
     assert dialog.data_page.mapping() == {"Title": "Title"}
 
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
@@ -296,6 +299,7 @@ def test_ctrl_return_walks_to_the_preview_and_next_says_what_is_missing(
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow)  # shortcuts reach the active window only
     _choose(dialog, "local")
+    dialog.source.composition.setText("Main")
     dialog.source.template.setPlainText("")
     qtbot.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert dialog.pages.currentIndex() == SOURCE
@@ -307,3 +311,162 @@ def test_ctrl_return_walks_to_the_preview_and_next_says_what_is_missing(
     qtbot.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert dialog.pages.currentIndex() == DATA
     assert dialog.status.text() == "Choose a data file (or drop one on this window)."
+
+
+# -- data files as spreadsheets write them ---------------------------------------------------------
+
+
+def _local_batch(qtbot: QtBot, engine: Engine, **kw: object) -> BatchDialog:
+    engine.configure(script_injection=True)
+    dialog = _dialog(qtbot, engine.ctx, None, **kw)
+    _choose(dialog, "local")
+    dialog.source.aep.setText(str(engine.project))
+    dialog.source.composition.setText("{{comp}}")
+    dialog.source.text_layers.setText("Title")
+    dialog.next.click()
+    return dialog
+
+
+def test_excel_unicode_text_previews_every_row_and_says_how_it_was_read(
+    qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine, tmp_path: Path
+) -> None:
+    data = tmp_path / "versions.txt"
+    # Excel's "Unicode Text": UTF-16 with a BOM, tabs, CRLF; a typed quote opens on line 3.
+    lines = ["comp\tTitle", "Main\tÉté", 'Main\t"Hiver', "Main\tPrintemps", "Main\tAutomne"]
+    data.write_bytes("\r\n".join(lines).encode("utf-16") + "\r\n".encode("utf-16-le"))
+    dialog = _local_batch(qtbot, engine)
+
+    async def scenario() -> None:
+        await dialog.load_data(data)
+        summary = dialog.data_page.summary.text()
+        assert summary == "4 rows, 2 columns; 1 row cannot be read (read as UTF-16, tab-separated)"
+        await dialog.build_preview()
+
+    qloop.run_until_complete(scenario())
+    page = dialog.result_page
+    assert page.read_as.isVisible()
+    assert page.read_as.text() == "versions.txt, read as UTF-16, tab-separated"
+    assert page.model.rowCount() == 4, "every data line is a row: none vanished into the quote"
+    assert page.summary.text().startswith("4 rows: 3 ready to send, 1 invalid")
+    message = page.model.index(1, PreviewColumn.MESSAGE).data()
+    assert message == 'line 3: a quote (") opens a cell here and is never closed'
+    titles = [page.model.index(r, len(PreviewColumn) + 1).data() for r in range(4)]
+    assert titles == ["Été", '"Hiver', "Printemps", "Automne"]
+
+
+def test_a_workbook_of_several_sheets_offers_the_sheet_to_read(
+    qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine, tmp_path: Path
+) -> None:
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "Versions"
+    first.append(["comp", "Title"])
+    first.append(["Main", "Spring"])
+    social = book.create_sheet("Social")
+    social.append(["comp", "Title", "Ratio"])
+    social.append(["Vertical", "Story EN", "9:16"])
+    social.append(["Vertical", "Story DE", "9:16"])
+    data = tmp_path / "versions.xlsx"
+    book.save(data)
+    dialog = _local_batch(qtbot, engine)
+    page = dialog.data_page
+
+    qloop.run_until_complete(dialog.load_data(data))
+    assert page.sheet.isVisible()
+    assert [page.sheet.itemText(n) for n in range(page.sheet.count())] == ["Versions", "Social"]
+    assert page.summary.text() == "1 row, 2 columns (read as sheet 'Versions')"
+
+    page.sheet.setFocus()
+    qtbot.keyClick(page.sheet, Qt.Key.Key_Down)  # a closed combo box moves to the next item
+    qloop.run_until_complete(
+        _until(lambda: page.table is not None and page.table.sheet == "Social")
+    )
+    assert page.summary.text() == "2 rows, 3 columns (read as sheet 'Social')"
+    assert page.mapping() == {"comp": "comp", "Title": "Title"}
+    qloop.run_until_complete(dialog.build_preview())
+    assert dialog.result_page.read_as.text() == "versions.xlsx, read as sheet 'Social'"
+    assert dialog.result_page.model.rowCount() == 2
+
+    del book["Social"]
+    book.save(data)
+    qloop.run_until_complete(dialog.load_data(data))
+    assert not page.sheet.isVisible(), "one sheet: nothing to choose"
+
+
+def test_the_preview_shows_names_whole_and_no_wide_empty_problem_column(
+    qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine, tmp_path: Path
+) -> None:
+    names = ["Spring campaign 16x9 — Deutschland (30 s)", "Spring campaign 9x16 — Italia"]
+    data = tmp_path / "versions.csv"
+    data.write_text("comp,Title\n" + "".join(f"Main,{n}\n" for n in names))
+    dialog = _local_batch(qtbot, engine)
+    qloop.run_until_complete(dialog.load_data(data))
+    qloop.run_until_complete(dialog.build_preview())
+    table = dialog.result_page.table
+    title = len(PreviewColumn) + 1
+    assert dialog.result_page.model.headerData(title, Qt.Orientation.Horizontal) == "Title"
+    widest = max(table.fontMetrics().horizontalAdvance(n) for n in names)
+    assert table.columnWidth(title) >= widest, "names are read whole"
+    header = table.horizontalHeader()
+    empty = table.columnWidth(PreviewColumn.MESSAGE)
+    assert empty <= header.sectionSizeFromContents(PreviewColumn.MESSAGE).width() + 8
+    assert empty < table.columnWidth(title)
+
+
+# -- the composition field, and New render's words ------------------------------------------------
+
+
+def test_an_empty_composition_is_asked_for_not_taken_from_a_placeholder(
+    qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
+) -> None:
+    dialog = _dialog(qtbot, ctx, None)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    _choose(dialog, "local")
+    dialog.source.aep.setText("/projects/promo.aep")
+    holder = dialog.source.composition.parentWidget()
+    assert holder is not None
+    form = holder.layout()
+    assert isinstance(form, QFormLayout)
+    label = form.labelForField(dialog.source.composition)
+    assert isinstance(label, QLabel)
+    assert label.text() == "Co&mposition (required):"
+    assert '"composition": ""' in dialog.source.template_text(), "no made-up composition"
+    dialog.next.click()
+    assert dialog.pages.currentIndex() == SOURCE
+    assert dialog.status.text() == (
+        "Enter the composition to render: its name in the After Effects project."
+    )
+    assert dialog.source.composition.hasFocus()
+    qtbot.keyClicks(dialog.source.composition, "Main")
+    assert '"composition": "Main"' in dialog.source.template_text()
+    dialog.next.click()
+    assert dialog.pages.currentIndex() == DATA
+
+
+def test_new_render_speaks_of_one_job_not_of_rows(
+    qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine
+) -> None:
+    dialog = _dialog(qtbot, engine.ctx, None, single=True)
+    _choose(dialog, "local")
+    dialog.source.aep.setText(str(engine.project))
+    dialog.source.composition.setText("Main")
+    shown = [w.text() for w in dialog.source.findChildren(QLabel) if w.isVisible()]
+    shown += [dialog.source.text_layers.placeholderText()]
+    assert not [t for t in shown if "data" in t or "column" in t], shown
+    dialog.next.click()
+    heading = dialog.data_page.heading.text()
+    assert heading == "The job template has no {{placeholders}}: there is nothing to fill in."
+    qloop.run_until_complete(dialog.build_preview())
+    page = dialog.result_page
+    assert page.summary.text() == "The job is checked and ready to send."
+    assert page.table.isColumnHidden(PreviewColumn.ROW), "one job has no row number"
+    assert dialog.submit_button.toolTip() == "Send the job (Ctrl+Return)"
+    qloop.run_until_complete(dialog.send())
+    (job,) = engine.ctx.jobs.list()
+    assert page.summary.text() == f"The job was created: {job.id}."
+    width = page.table.columnWidth(PreviewColumn.MESSAGE)
+    assert width >= page.table.fontMetrics().horizontalAdvance(job.id), "the job id reads whole"
+    everything = " ".join(w.text() for w in dialog.findChildren(QLabel) if w.isVisible())
+    assert "row" not in everything.lower(), everything

@@ -17,13 +17,12 @@ from render_manager.services.batch_data import (
     auto_mapping,
     cloud_template,
     prepare_rows,
-    read_data,
     rendley_template,
-    single_row,
     total_cost,
 )
 from render_manager.services.batch_submit import BatchSubmission, RowState
 from render_manager.services.context import AppContext
+from render_manager.services.data_files import read_data, single_row
 from render_manager.services.job_templates import DataFileError, Row
 from render_manager.services.remote import RemoteService
 from tests.engine.fixtures import Engine

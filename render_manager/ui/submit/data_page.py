@@ -19,7 +19,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from render_manager.services.batch_data import DATA_SUFFIXES, DataTable, auto_mapping, single_row
+from render_manager.services.batch_data import auto_mapping
+from render_manager.services.data_files import (
+    DATA_FILE_FILTER,
+    DATA_SUFFIXES,
+    DataTable,
+    single_row,
+)
+from render_manager.services.words import counted
 
 NOT_MAPPED = "(no column)"
 
@@ -28,6 +35,8 @@ class DataPage(QWidget):
     """A data file and a column per placeholder; in single mode, a value per placeholder."""
 
     file_chosen = Signal(str)
+    sheet_chosen = Signal(str, str)
+    """(data file, sheet): the user picked another sheet of the workbook."""
 
     def __init__(self, *, single: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -44,19 +53,31 @@ class DataPage(QWidget):
         layout = QVBoxLayout(self)
         self.file = QLineEdit(self)
         self.file.setReadOnly(True)
-        self.file.setPlaceholderText("Choose or drop a CSV, TSV or JSON file")
+        self.file.setPlaceholderText("Choose or drop a CSV, TSV, Excel (.xlsx) or JSON file")
         self.file.setAccessibleName("Data file")
         browse = QPushButton("&Open data file…", self)
         browse.setAutoDefault(False)
         browse.clicked.connect(self._on_browse)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
+        self.sheet = QComboBox(self)
+        self.sheet.setAccessibleName("Sheet")
+        self.sheet.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.sheet.activated.connect(self._on_sheet)
+        self._sheet_label = QLabel("S&heet:", self)
+        self._sheet_label.setBuddy(self.sheet)
         if not single:
             row = QHBoxLayout()
             row.addWidget(self.file, 1)
             row.addWidget(browse)
             layout.addLayout(row)
+            sheet_row = QHBoxLayout()
+            sheet_row.addWidget(self._sheet_label)
+            sheet_row.addWidget(self.sheet)
+            sheet_row.addStretch(1)
+            layout.addLayout(sheet_row)
             layout.addWidget(self.summary)
+        self._show_sheets(())
         self.heading = QLabel(self)
         layout.addWidget(self.heading)
         self._form_host = QWidget(self)
@@ -73,9 +94,14 @@ class DataPage(QWidget):
         """A data file was read: offer its columns, mapped by name where possible."""
         self.table = table
         self.file.setText(str(table.source or ""))
+        self._show_sheets(table.sheets, table.sheet)
         bad = sum(1 for r in table.rows if r.error is not None)
-        text = f"{len(table.rows):,} rows, {len(table.columns)} columns"
-        self.summary.setText(f"{text}; {bad:,} rows cannot be read" if bad else text)
+        text = f"{counted(len(table.rows), 'row')}, {counted(len(table.columns), 'column')}"
+        if bad:
+            text += f"; {counted(bad, 'row')} cannot be read"
+        if how := table.read_as():
+            text += f" (read as {how})"
+        self.summary.setText(text)
         self._remember()
         # A choice the new file cannot honour gives way to a match by name.
         self._chosen = {n: c for n, c in self._chosen.items() if c in table.columns}
@@ -122,7 +148,9 @@ class DataPage(QWidget):
         self._edits.clear()
         if not self._names:
             self.heading.setText(
-                "The job template has no {{placeholders}}: every row is the same job."
+                "The job template has no {{placeholders}}: there is nothing to fill in."
+                if self.single
+                else "The job template has no {{placeholders}}: every row is the same job."
             )
             return
         if self.single:
@@ -167,10 +195,25 @@ class DataPage(QWidget):
         """The value field of one placeholder (single mode)."""
         return self._edits[name]
 
+    def _show_sheets(self, sheets: Sequence[str], current: str | None = None) -> None:
+        # A choice only when there is one to make: a workbook of several sheets.
+        self.sheet.clear()
+        self.sheet.addItems(list(sheets))
+        if current is not None:
+            self.sheet.setCurrentText(current)
+        several = len(sheets) > 1
+        self.sheet.setVisible(several)
+        self._sheet_label.setVisible(several)
+
+    def _on_sheet(self, _index: int) -> None:
+        table, sheet = self.table, self.sheet.currentText()
+        if table is not None and table.source is not None and sheet and sheet != table.sheet:
+            self.sheet_chosen.emit(str(table.source), sheet)
+
     def _on_browse(self) -> None:
         # A non-native dialog opened with open(): no nested event loop under asyncio work.
         dialog = QFileDialog(self, "Data file", self.last_folder)
-        dialog.setNameFilter("Data files (*.csv *.tsv *.tab *.json);;All files (*)")
+        dialog.setNameFilter(DATA_FILE_FILTER)
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
         dialog.fileSelected.connect(self.file_chosen.emit)

@@ -30,9 +30,10 @@ from typing_extensions import override
 from render_manager.backends.errors import BackendError
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import BackendKind
-from render_manager.services.batch_data import prepare_rows, read_data
+from render_manager.services.batch_data import prepare_rows
 from render_manager.services.batch_submit import BatchSubmission, RowState
 from render_manager.services.context import AppContext
+from render_manager.services.data_files import read_data
 from render_manager.services.job_templates import DataFileError, placeholders
 from render_manager.services.remote import RemoteService
 from render_manager.ui.qt.background import BackgroundTasks
@@ -90,9 +91,9 @@ class BatchDialog(QDialog):
 
     def _build(self, single: bool) -> None:
         folder = str(QSettings().value(f"{_SETTINGS}/folder", "") or "")
-        self.source = SourcePage(self)
+        self.source = SourcePage(single=single, parent=self)
         self.data_page = DataPage(single=single, parent=self)
-        self.result_page = ResultPage(self)
+        self.result_page = ResultPage(single=single, parent=self)
         self.source.last_folder = self.data_page.last_folder = folder
         self.pages = QStackedWidget(self)
         for page in (self.source, self.data_page, self.result_page):
@@ -102,7 +103,9 @@ class BatchDialog(QDialog):
         self.back = QPushButton("< &Back", self)
         self.next = QPushButton("&Next >", self)
         self.submit_button = QPushButton("&Submit", self)
-        self.submit_button.setToolTip("Send the rows (Ctrl+Return)")
+        self.submit_button.setToolTip(
+            "Send the job (Ctrl+Return)" if single else "Send the rows (Ctrl+Return)"
+        )
         self.close_button = QPushButton("Cancel", self)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
@@ -124,6 +127,9 @@ class BatchDialog(QDialog):
         self.source.cloud_template_chosen.connect(self._on_cloud_template_chosen)
         self.source.browse_folder_used.connect(self._remember_folder)
         self.data_page.file_chosen.connect(lambda path: self._spawn(self.load_data(Path(path))))
+        self.data_page.sheet_chosen.connect(
+            lambda path, sheet: self._spawn(self.load_data(Path(path), sheet))
+        )
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self._on_ctrl_return)
 
@@ -133,17 +139,19 @@ class BatchDialog(QDialog):
         """Read the connections from the store, off the GUI thread."""
         self._set_connections(await asyncio.to_thread(self._ctx.connections.list))
 
-    async def load_data(self, path: Path) -> None:
-        """Read a data file off the GUI thread and offer its columns."""
+    async def load_data(self, path: Path, sheet: str | None = None) -> None:
+        """Read a data file (one sheet of a workbook: the first unless `sheet` names one) off
+        the GUI thread and offer its columns."""
         self._remember_folder(str(path))
         try:
-            table = await asyncio.to_thread(read_data, path)
+            table = await asyncio.to_thread(read_data, path, sheet)
         except DataFileError as exc:
             self.data_page.set_error(str(exc))
             self._say(str(exc))
             return
         self.data_page.set_table(table)
-        self._say(f"Read {path.name}.")
+        where = f"sheet {table.sheet!r} of {path.name}" if table.sheet else path.name
+        self._say(f"Read {where}.")
 
     async def load_cloud_templates(self, name: str) -> None:
         """The Nexrender Cloud templates of a connection, for the template chooser."""
@@ -171,7 +179,9 @@ class BatchDialog(QDialog):
         )
         await submission.check_local()
         self.submission, self.sent = submission, False
-        self.result_page.show_preview(submission, table.columns)
+        how = table.read_as()
+        read_as = f"{table.source.name}, read as {how}" if table.source and how else ""
+        self.result_page.show_preview(submission, table.columns, read_as)
         self._show_page(PREVIEW)
         if connection.kind is BackendKind.RENDLEY and submission.count(RowState.READY):
             await self.price(submission)
@@ -247,6 +257,7 @@ class BatchDialog(QDialog):
             problem = self._source_problem()
             if problem:
                 self._say(problem)
+                self.source.focus_problem()
                 return
             self.data_page.set_placeholders(placeholders(self.source.template_text()))
             self._show_page(DATA)
@@ -255,7 +266,7 @@ class BatchDialog(QDialog):
             if problem:
                 self._say(problem)
                 return
-            self._say("Checking every row…")
+            self._say("Checking the job…" if self.data_page.single else "Checking every row…")
             self._spawn(self.build_preview())
 
     def _on_back(self) -> None:
@@ -285,7 +296,7 @@ class BatchDialog(QDialog):
             return "Add a connection first (File ▸ Connections)."
         if not self.source.template_text().strip():
             return "The job template is empty."
-        return None
+        return self.source.missing()
 
     def _show_page(self, page: int) -> None:
         self.pages.setCurrentIndex(page)
@@ -345,7 +356,10 @@ class BatchDialog(QDialog):
     def reject(self) -> None:
         if self.sending:
             self._confirm(
-                "Rows are being sent. Stop sending and close when the rows on their way are done?",
+                "The job is being sent. Close once it is sent?"
+                if self.data_page.single
+                else "Rows are being sent. Stop sending and close when the rows on their way "
+                "are done?",
                 self._stop_and_close,
             )
         elif not self.sent and (

@@ -20,14 +20,21 @@ from PySide6.QtWidgets import (
 
 from render_manager.services.batch_data import total_cost
 from render_manager.services.batch_submit import BatchSubmission, RowState
+from render_manager.services.words import counted
 from render_manager.ui.submit.preview_model import STATE_TEXT, PreviewColumn, PreviewModel
+
+# The widest a column grows to fit its text, in average characters.
+_MESSAGE_CHARS = 60
+_VALUE_CHARS = 48
 
 
 class ResultPage(QWidget):
     """The preview table, its summary and price, the send progress, and Retry."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, *, single: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # One job typed into a form: the page speaks of "the job", not of rows.
+        self.single = single
         self.model = PreviewModel(self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -40,26 +47,34 @@ class ResultPage(QWidget):
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.read_as = QLabel(self)
+        self.read_as.setAccessibleName("How the data file was read")
+        self.read_as.setWordWrap(True)
+        self.read_as.hide()
         self.cost = QLabel(self)
         self.cost.setWordWrap(True)
         self.cost.hide()
         self.skip_invalid = QCheckBox("S&kip invalid rows and send the others", self)
         self.resend_unknown = QCheckBox(
-            "Also resend rows of &unknown outcome (I checked they were not created)", self
+            "Send it again even so (I checked it was not &created)"
+            if single
+            else "Also resend rows of &unknown outcome (I checked they were not created)",
+            self,
         )
         self.resend_unknown.hide()
         self.progress = QProgressBar(self)
-        self.progress.setFormat("%v of %m rows sent")
+        self.progress.setFormat("Sending the job…" if single else "%v of %m rows sent")
         self.progress.hide()
         self.stop = QPushButton("S&top sending", self)
         self.stop.setAutoDefault(False)
         self.stop.setToolTip("Rows already on their way finish; no further rows are sent")
         self.stop.hide()
-        self.retry = QPushButton("Retry &failed rows", self)
+        self.retry = QPushButton("&Retry" if single else "Retry &failed rows", self)
         self.retry.setAutoDefault(False)
         self.retry.hide()
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.read_as)
         layout.addWidget(self.summary)
         layout.addWidget(self.cost)
         layout.addWidget(self.table, 1)
@@ -71,27 +86,51 @@ class ResultPage(QWidget):
         bottom.addWidget(self.retry)
         layout.addLayout(bottom)
 
-    def show_preview(self, submission: BatchSubmission, columns: tuple[str, ...]) -> None:
-        """The rows as they would be sent, each checked."""
+    def show_preview(
+        self, submission: BatchSubmission, columns: tuple[str, ...], read_as: str = ""
+    ) -> None:
+        """The rows as they would be sent, each checked; `read_as` says how the data file
+        was read (encoding and delimiter, or sheet)."""
         self.model.set_rows(submission.rows, columns)
-        self.table.resizeColumnToContents(PreviewColumn.ROW)
-        # Wide enough for every state a row can reach, not only the ones shown now.
-        widest = max(self.fontMetrics().horizontalAdvance(t) for t in STATE_TEXT.values())
-        self.table.setColumnWidth(PreviewColumn.STATE, widest + 16)
-        self.table.setColumnWidth(PreviewColumn.MESSAGE, 320)
+        # One job has no row number to show (set after the reset, which forgets it).
+        self.table.setColumnHidden(PreviewColumn.ROW, self.single)
+        self.read_as.setText(read_as)
+        self.read_as.setVisible(bool(read_as))
+        self.fit_columns()
         self.cost.hide()
         self.retry.hide()
         self.resend_unknown.hide()
         self.progress.hide()
         self.update_summary(submission, sent=False)
 
+    def fit_columns(self, columns: Sequence[int] | None = None) -> None:
+        """Each column (or those given) as wide as what it shows, up to a few dozen
+        characters, so that names are read in full and an empty "Job / problem" column
+        takes no room."""
+        table = self.table
+        # Wide enough for every state a row can reach, not only the ones shown now.
+        widest = max(self.fontMetrics().horizontalAdvance(t) for t in STATE_TEXT.values())
+        table.setColumnWidth(PreviewColumn.STATE, widest + 24)
+        # In characters, not in shares of the table: the page may not be laid out yet.
+        char = self.fontMetrics().averageCharWidth()
+        for column in range(self.model.columnCount()) if columns is None else columns:
+            if column == PreviewColumn.STATE:
+                continue
+            table.resizeColumnToContents(column)
+            # A longer problem or value is cut here and read whole in its tooltip.
+            chars = _MESSAGE_CHARS if column == PreviewColumn.MESSAGE else _VALUE_CHARS
+            table.setColumnWidth(column, min(table.columnWidth(column), chars * char))
+
     def update_summary(self, submission: BatchSubmission, *, sent: bool) -> None:
         """Counts of rows by state, in words."""
+        if self.single and len(submission.rows) == 1:
+            self._single_summary(submission, sent=sent)
+            return
         total = len(submission.rows)
         invalid = submission.count(RowState.INVALID)
         if not sent:
             ready = submission.count(RowState.READY)
-            text = f"{total:,} rows: {ready:,} ready to send"
+            text = f"{counted(total, 'row')}: {ready:,} ready to send"
             if invalid:
                 text += f", {invalid:,} invalid (shown in red; point at one to read why)"
             text += "."
@@ -101,7 +140,7 @@ class ResultPage(QWidget):
                 # every row, and the table's cells are too narrow to say it whole.
                 common = max(set(problems), key=problems.count)
                 share = problems.count(common)
-                which = "every invalid row" if share == len(problems) else f"{share:,} rows"
+                which = "every invalid row" if share == len(problems) else counted(share, "row")
                 text += f"\nIn {which}: {common}"
             self.summary.setText(text)
             self.skip_invalid.setVisible(bool(invalid) and bool(ready))
@@ -115,12 +154,31 @@ class ResultPage(QWidget):
         ):
             if n := submission.count(state):
                 parts.append(f"{n:,} {words}")
-        self.summary.setText(f"{total:,} rows: " + ", ".join(parts) + ".")
+        self.summary.setText(f"{counted(total, 'row')}: " + ", ".join(parts) + ".")
         self.skip_invalid.hide()
         retryable = submission.count(RowState.FAILED, RowState.NOT_SENT, RowState.UNKNOWN)
         self.retry.setVisible(bool(retryable))
-        self.retry.setText(f"Retry &failed rows ({retryable:,})")
+        if not self.single:
+            self.retry.setText(f"Retry &failed rows ({retryable:,})")
         self.resend_unknown.setVisible(submission.count(RowState.UNKNOWN) > 0)
+
+    def _single_summary(self, submission: BatchSubmission, *, sent: bool) -> None:
+        row = submission.rows[0]
+        reason = f": {row.error}" if row.error else "."
+        text = {
+            RowState.READY: "The job is checked and ready to send.",
+            RowState.INVALID: f"The job cannot be sent{reason}",
+            RowState.CREATED: f"The job was created: {row.job_id}.",
+            RowState.FAILED: f"The job was not created{reason}",
+            RowState.NOT_SENT: "The job was not sent.",
+            RowState.UNKNOWN: "Whether the job was created is unknown: look for it in the "
+            "connection's jobs before sending it again.",
+        }[row.state]
+        self.summary.setText(text)
+        self.skip_invalid.hide()
+        retryable = sent and row.state in (RowState.FAILED, RowState.NOT_SENT, RowState.UNKNOWN)
+        self.retry.setVisible(retryable)
+        self.resend_unknown.setVisible(row.state is RowState.UNKNOWN)
 
     def start_sending(self, total: int) -> None:
         """Show the progress bar and Stop for a send of `total` rows."""
@@ -141,6 +199,9 @@ class ResultPage(QWidget):
         self.stop.hide()
         self.retry.setEnabled(True)
         self.model.rows_changed(range(len(submission.rows)))
+        # Job ids and send errors now fill "Job / problem"; the other columns keep the
+        # widths the user may have given them.
+        self.fit_columns([PreviewColumn.MESSAGE])
         self.update_summary(submission, sent=True)
 
     def set_cost(self, text: str | None) -> None:
@@ -157,6 +218,9 @@ class ResultPage(QWidget):
         if total is None:
             problems = [p for _, p in prices if isinstance(p, str)]
             detail = problems[0] if problems else "the answer carries no single number"
-            self.set_cost(f"Price unknown for some rows: {detail}")
+            which = "" if self.single else " for some rows"
+            self.set_cost(f"Price unknown{which}: {detail}")
         else:
-            self.set_cost(f"Cost: {total:g} credits for {len(prices):,} exports.")
+            credits = "credit" if total == 1 else "credits"
+            exports = counted(len(prices), "export")
+            self.set_cost(f"Cost: {total:g} {credits} for {exports}.")

@@ -44,8 +44,10 @@ class SourcePage(QWidget):
     cloud_template_chosen = Signal(str)
     browse_folder_used = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, *, single: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # New render (one job typed into a form) or New batch (one job per data row).
+        self.single = single
         self._connections: dict[str, Connection] = {}
         self._templates: dict[str, Template] = {}
         # Once the user edits the template by hand, the fields no longer overwrite it.
@@ -80,7 +82,12 @@ class SourcePage(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.forms)
         head = QHBoxLayout()
-        label = QLabel("&Job template — {{name}} is filled from the data:", self)
+        label = QLabel(
+            "&Job template — each {{name}} asks for a value on the next page:"
+            if single
+            else "&Job template — each {{name}} is filled from a column of the data:",
+            self,
+        )
         label.setBuddy(self.template)
         head.addWidget(label, 1)
         head.addWidget(regenerate)
@@ -101,19 +108,29 @@ class SourcePage(QWidget):
         row.addWidget(self.aep, 1)
         row.addWidget(browse)
         self.composition = QLineEdit(form)
-        self.composition.setPlaceholderText("Main")
+        # Required, and no made-up default: a composition name that looks typed but is not
+        # would render the wrong thing, or fail on the farm minutes later.
+        self.composition.setPlaceholderText(
+            "Its name in the After Effects project"
+            if self.single
+            else "Its name in the After Effects project, or {{column}}"
+        )
         self.output_module = QLineEdit(form)
         self.output_module.setPlaceholderText("After Effects' default (e.g. Lossless)")
         self.render_settings = QLineEdit(form)
         self.render_settings.setPlaceholderText("After Effects' default (e.g. Best Settings)")
         self.text_layers = QLineEdit(form)
-        self.text_layers.setPlaceholderText("Title, Subtitle — each takes a column")
+        self.text_layers.setPlaceholderText(
+            "Title, Subtitle — each asks for its text"
+            if self.single
+            else "Title, Subtitle — each takes a column"
+        )
         layout = QFormLayout(form)
         # A row that is a layout gets no buddy from addRow: the mnemonic needs one.
         project_label = QLabel("&Project (.aep):", form)
         project_label.setBuddy(self.aep)
         layout.addRow(project_label, row)
-        layout.addRow("Co&mposition:", self.composition)
+        layout.addRow("Co&mposition (required):", self.composition)
         layout.addRow("Output mo&dule template:", self.output_module)
         layout.addRow("Render &settings template:", self.render_settings)
         layout.addRow("&Text layers:", self.text_layers)
@@ -143,7 +160,11 @@ class SourcePage(QWidget):
     def _rendley_form(self) -> QWidget:
         form = QWidget(self)
         self.project_id = QLineEdit("{{project_id}}", form)
-        self.project_id.setToolTip("A project id, or {{column}} to export one project per row")
+        self.project_id.setToolTip(
+            "A project id, or {{project_id}} to type it on the next page"
+            if self.single
+            else "A project id, or {{column}} to export one project per row"
+        )
         self.resolution = QComboBox(form)
         self.resolution.setEditable(True)
         self.resolution.addItems(["1080p", "720p", "480p", "1440p", "2160p"])
@@ -226,6 +247,21 @@ class SourcePage(QWidget):
         self.layers.blockSignals(False)
         self.regenerate()
 
+    def missing(self) -> str | None:
+        """What the fields lack before the next step (the template, once hand-edited, is
+        checked row by row in the preview instead)."""
+        connection = self.current()
+        if connection is None or self._edited:
+            return None
+        if connection.kind is BackendKind.LOCAL and not self.composition.text().strip():
+            return "Enter the composition to render: its name in the After Effects project."
+        return None
+
+    def focus_problem(self) -> None:
+        """Put the cursor where `missing()` points."""
+        if self.missing() is not None:
+            self.composition.setFocus()
+
     def template_text(self) -> str:
         """The job template as the user left it."""
         return self.template.toPlainText()
@@ -251,7 +287,7 @@ class SourcePage(QWidget):
                 layers = [n.strip() for n in self.text_layers.text().split(",") if n.strip()]
                 return local_template(
                     self.aep.text().strip(),
-                    self.composition.text().strip() or "Main",
+                    self.composition.text().strip(),
                     output_module=self.output_module.text().strip(),
                     render_settings=self.render_settings.text().strip(),
                     text_layers=layers,
