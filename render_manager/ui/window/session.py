@@ -93,11 +93,23 @@ async def run_session(
     closed: asyncio.Event | None = None,
     on_window: Callable[[MainWindow], None] | None = None,
 ) -> int:
-    """Show the window until the app quits (or `closed` is set); returns the exit code.
+    """Show the window until it closes (or `closed` is set); returns the exit code.
 
+    The session outlives the window: once it closed, the refresh loops and the HTTP
+    clients are closed and the engine is stopped or left running, as the user chose,
+    all on the running loop. So the app does not quit when its last window closes: it
+    ends when this coroutine returns (the loop stops then).
     With smoke, the window opens, loads the store and closes (install checks).
     """
+    # Had Qt quit on the last window's close, the loop would stop under this coroutine
+    # while it still closes the clients and the engine ("Event loop stopped before Future
+    # completed", exit status 1).
+    app.setQuitOnLastWindowClosed(False)
     window = MainWindow(ctx)
+    if closed is None:
+        closed = asyncio.Event()
+    # Connected first: a window closed while the engine still starts ends the session too.
+    window.closed.connect(closed.set)
     if on_window is not None:
         on_window(window)
     window.show()
@@ -112,9 +124,6 @@ async def run_session(
     services = _Services(ctx, window)
     await services.start()
     window.tray.show()
-    if closed is None:
-        closed = asyncio.Event()
-        app.aboutToQuit.connect(closed.set)
     await closed.wait()
     window.tray.hide()
     await services.stop()
