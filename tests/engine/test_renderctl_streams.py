@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from render_manager.store.engine_lock import EngineLock
 from tests.engine.fixtures import Engine
 from tests.engine.processes import renderctl
 
@@ -101,3 +102,25 @@ def test_one_engine_drains_the_queue_of_every_local_connection(
     # Each connection runs with its own concurrency, in this one process.
     assert "engine local: 2 render(s) at a time" in ran.stderr
     assert "engine studio-b: 1 render(s) at a time" in ran.stderr
+
+
+def test_a_connection_whose_engine_runs_elsewhere_is_named_and_the_others_still_render(
+    engine: Engine, fake_aerender: Path, tmp_path: Path
+) -> None:
+    home = engine.ctx.home
+    added = renderctl(
+        home, "connection", "add", "studio-b", "--kind", "local", "--aerender", str(fake_aerender)
+    )
+    assert added.returncode == 0, added.stderr
+    for connection in ("local", "studio-b"):
+        batch = _write(tmp_path, engine.job_body(), f"{connection}.json")
+        assert renderctl(home, "submit", "-c", connection, str(batch)).returncode == 0
+
+    with EngineLock(home, "the window", "studio-b"):
+        ran = renderctl(home, "engine", "--until-idle", timeout=120)
+
+    assert ran.returncode == 0, ran.stderr
+    assert "engine studio-b: not started: " in ran.stderr
+    assert "the window" in ran.stderr
+    ended = {(j.connection, j.raw_status) for j in engine.ctx.jobs.list()}
+    assert ended == {("local", "finished"), ("studio-b", "queued")}

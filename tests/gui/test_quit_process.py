@@ -177,8 +177,8 @@ def test_stop_renders_and_quit_stops_them_and_requeues_the_jobs(
 def test_leave_them_rendering_quits_and_the_next_start_takes_them_back(
     start_app: Callable[[Path], App], engine: Engine, fake_env: pytest.MonkeyPatch
 ) -> None:
-    # About 3 s a render: still running when the window is gone and when it comes back.
-    fake_env.setenv("FAKE_AERENDER_FRAME_DELAY", "0.15")
+    # About 5 s a render: still running when the window is gone and when it comes back.
+    fake_env.setenv("FAKE_AERENDER_FRAME_DELAY", "0.25")
     app, question, renders = _quit_during_two_renders(start_app, engine)
     press(question, "alt+l")
     _assert_clean_exit(app)
