@@ -7,7 +7,9 @@ renders stopped or left running as the quit question promised.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -196,3 +198,29 @@ def test_leave_them_rendering_quits_and_the_next_start_takes_them_back(
         assert Path(job.output).is_file()
     press(again.window, "ctrl+q")
     _assert_clean_exit(again)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_ctrl_c_in_the_terminal_or_kill_quits_cleanly_and_leaves_renders_running(
+    start_app: Callable[[Path], App],
+    engine: Engine,
+    fake_env: pytest.MonkeyPatch,
+    signum: signal.Signals,
+) -> None:
+    # Nobody may be there to answer the question: the renders carry on, as after "Leave".
+    fake_env.setenv("FAKE_AERENDER_MODE", "hang")
+    fake_env.setenv("FAKE_AERENDER_MAX_LIFETIME", "60")
+    engine.submit(engine.job_body(), engine.job_body())
+    app = start_app(engine.ctx.home)
+    _wait_for(lambda: len(_rendering(engine)) == 2, "both renders run")
+    renders = _rendering(engine)
+    try:
+        app.process.send_signal(signum)
+        _assert_clean_exit(app)
+        assert all(_alive(r) for r in renders), "the renders carry on without the window"
+        assert {_status(engine, r) for r in renders} == {JobStatus.RENDERING}
+    finally:
+        for record in renders:
+            assert record.pid is not None
+            with contextlib.suppress(psutil.NoSuchProcess):
+                psutil.Process(record.pid).kill()
