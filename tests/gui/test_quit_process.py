@@ -22,7 +22,7 @@ import pytest
 from render_manager.domain.status import JobStatus
 from render_manager.store.local_jobs import LocalJobRecord
 from tests.engine.fixtures import Engine
-from tests.gui.x11 import press, request_close, wait_for_window
+from tests.gui.x11 import press, request_close, type_keys, wait_for_window, wait_for_windows
 
 pytestmark = pytest.mark.gui
 
@@ -107,7 +107,9 @@ def test_ctrl_q_quits_with_status_0_and_nothing_on_stderr(
 
 def test_file_quit_by_keyboard_quits_cleanly(start_app: Callable[[Path], App], home: Path) -> None:
     app = start_app(home)
-    press(app.window, "alt+f", "q")
+    press(app.window, "alt+f")
+    wait_for_windows(app.process, 2, START_TIMEOUT_S)  # the window and its File menu
+    type_keys("q")
     _assert_clean_exit(app)
 
 

@@ -61,9 +61,25 @@ def wait_for_window(title_regex: str, process: subprocess.Popen[str], timeout: f
     raise AssertionError(f"no visible window titled {title_regex!r} within {timeout:g} s")
 
 
+def wait_for_windows(process: subprocess.Popen[str], count: int, timeout: float) -> None:
+    """Wait until the process shows `count` windows (a menu pops up as a window of its own)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        shown = xdotool("search", "--onlyvisible", "--pid", str(process.pid)).split()
+        if len(shown) >= count:
+            return
+        time.sleep(_POLL_S)
+    raise AssertionError(f"the process did not show {count} windows within {timeout:g} s")
+
+
 def press(window: str, *keys: str) -> None:
     """Focus the window and type each key chord (e.g. "ctrl+q") as real keyboard input."""
     xdotool("windowfocus", "--sync", window)
+    type_keys(*keys)
+
+
+def type_keys(*keys: str) -> None:
+    """Type key chords into whatever has the keyboard now (an open menu grabs it)."""
     for key in keys:
         xdotool("key", "--clearmodifiers", key)
 
