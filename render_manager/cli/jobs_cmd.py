@@ -252,7 +252,9 @@ async def _refresh_all(ctx: AppContext, names: list[str], out: TextIO) -> int:
                 report = await service.refresh(name)
             except BackendError as exc:
                 failed += 1
-                print(f"{name}: refresh failed: {exc}", file=sys.stderr)
+                # Back-end errors name their connection already: say it once.
+                why = str(exc).removeprefix(f"{name}: ")
+                print(f"{name}: refresh failed: {why}", file=sys.stderr)
                 continue
             print(
                 f"{name}: {report.changed} changed, {report.active} active "

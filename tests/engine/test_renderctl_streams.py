@@ -4,8 +4,15 @@ one `renderctl engine` renders the queue of every local connection."""
 from __future__ import annotations
 
 import json
+import socket
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
+from render_manager.domain.job import Job
+from render_manager.domain.status import JobStatus
+from render_manager.services.context import open_context
 from render_manager.store.engine_lock import EngineLock
 from tests.engine.fixtures import Engine
 from tests.engine.processes import renderctl
@@ -124,3 +131,27 @@ def test_a_connection_whose_engine_runs_elsewhere_is_named_and_the_others_still_
     assert "the window" in ran.stderr
     ended = {(j.connection, j.raw_status) for j in engine.ctx.jobs.list()}
     assert ended == {("local", "finished"), ("studio-b", "queued")}
+
+
+def test_a_failed_refresh_is_told_on_stderr_only(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A self-hosted server that is down: nothing listens on the port any more.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    url = f"http://127.0.0.1:{port}"
+    added = renderctl(home, "connection", "add", "farm", "--kind", "nexrender-server", "--url", url)
+    assert added.returncode == 0, added.stderr
+    with open_context(home) as ctx:
+        ctx.jobs.upsert_many([
+            Job(id="farm-1", connection="farm", name="Shot 1", status=JobStatus.QUEUED,
+                raw_status="queued", created_at=datetime.now(UTC))
+        ])  # fmt: skip
+
+    refreshed = renderctl(home, "refresh")
+
+    assert (refreshed.returncode, refreshed.stdout) == (1, "")
+    assert refreshed.stderr.startswith("farm: refresh failed: GET ")
+    assert "connection failed" in refreshed.stderr
