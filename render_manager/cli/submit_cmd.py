@@ -101,8 +101,10 @@ async def _remote(
 
 
 def _print(result: SubmitResult, as_json: bool, out: TextIO) -> None:
-    """The result on `out` (the JSON document carries the rows' errors too); why a row was
-    refused goes to stderr in both forms, so `--json | jq` always reads JSON alone."""
+    """Write the result to `out`, and why each refused row was refused to stderr.
+
+    The JSON document lists the rows' errors as well: `--json | jq` always reads JSON alone.
+    """
     if as_json:
         json.dump(result.to_json(), out, indent=2)
         out.write("\n")
