@@ -10,12 +10,13 @@ import sys
 from dataclasses import replace
 from typing import Any, TextIO
 
-from render_manager.cli.errors import EXIT_OK, BadInput
+from render_manager.cli.errors import EXIT_OK, BadInput, CliError
 from render_manager.domain.connection import Connection
 from render_manager.domain.engine_settings import EngineSettings, OnInterrupted
 from render_manager.domain.job import DomainError
 from render_manager.domain.status import BackendKind
-from render_manager.services.connections import ConnectionInfo, ConnectionService
+from render_manager.keychain import SERVICE
+from render_manager.services.connections import ConnectionInfo, ConnectionService, TokenNotDeleted
 from render_manager.services.context import AppContext
 
 
@@ -54,6 +55,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     rm = sub.add_parser("remove", help="remove a connection, its jobs and its keyring entry")
     rm.add_argument("name", metavar="NAME")
     rm.add_argument("--force", action="store_true", help="remove even if it has unfinished jobs")
+    rm.add_argument(
+        "--keep-token",
+        action="store_true",
+        help="do not touch the OS keyring (when it cannot be reached): a token stored there "
+        "for this connection stays there",
+    )
     rm.set_defaults(handler=_remove)
 
 
@@ -248,6 +255,19 @@ def _as_json(info: ConnectionInfo) -> dict[str, object]:
 
 
 def _remove(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
-    jobs = ConnectionService(ctx.connections, ctx.keychain).remove(args.name, force=args.force)
+    service = ConnectionService(ctx.connections, ctx.keychain)
+    needs_token = ctx.connections.get(args.name).kind.needs_token
+    try:
+        jobs = service.remove(args.name, force=args.force, delete_token=not args.keep_token)
+    except TokenNotDeleted as exc:
+        raise CliError(
+            f"{exc} (or pass --keep-token to remove the connection and leave the token there)"
+        ) from None
     print(f"removed connection {args.name!r} and {jobs} job(s)", file=out)
+    if args.keep_token and needs_token:
+        print(
+            f"note: the OS keyring was not touched: a token stored for {args.name!r} "
+            f"(service {SERVICE!r}, user {args.name!r}) is still there",
+            file=sys.stderr,
+        )
     return EXIT_OK

@@ -175,8 +175,9 @@ def _cancel(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     else:
         for job_id in summary.cancelled:
             print(f"cancelled {job_id}", file=out)
-        for job_id, reason in summary.skipped:
-            print(f"not cancelled {job_id}: {reason}", file=out)
+    # Why a job was not cancelled is a diagnostic (the JSON document lists them as well).
+    for job_id, reason in summary.skipped:
+        print(f"not cancelled {job_id}: {reason}", file=sys.stderr)
     return EXIT_FAILED if summary.skipped else EXIT_OK
 
 
@@ -251,7 +252,9 @@ async def _refresh_all(ctx: AppContext, names: list[str], out: TextIO) -> int:
                 report = await service.refresh(name)
             except BackendError as exc:
                 failed += 1
-                print(f"{name}: refresh failed: {exc}", file=out)
+                # Back-end errors name their connection already: say it once.
+                why = str(exc).removeprefix(f"{name}: ")
+                print(f"{name}: refresh failed: {why}", file=sys.stderr)
                 continue
             print(
                 f"{name}: {report.changed} changed, {report.active} active "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 from pathlib import Path
 from typing import TextIO
 
@@ -58,8 +59,7 @@ def _submit(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     if result.status == "created":
         return EXIT_OK
     if local:
-        if not args.json:
-            print("nothing was queued", file=out)
+        print("nothing was queued", file=sys.stderr)
         return EXIT_BAD_INPUT
     return EXIT_FAILED
 
@@ -107,13 +107,17 @@ async def _remote(
 
 
 def _print(result: SubmitResult, as_json: bool, out: TextIO) -> None:
+    """Write the result to `out`, and why each refused row was refused to stderr.
+
+    The JSON document lists the rows' errors as well: `--json | jq` always reads JSON alone.
+    """
     if as_json:
         json.dump(result.to_json(), out, indent=2)
         out.write("\n")
-        return
-    for index, job_id in result.jobs:
-        print(f"submitted {job_id} (row {index})", file=out)
-    if result.batch_id:
-        print(f"batch {result.batch_id}: {len(result.jobs)} jobs", file=out)
+    else:
+        for index, job_id in result.jobs:
+            print(f"submitted {job_id} (row {index})", file=out)
+        if result.batch_id:
+            print(f"batch {result.batch_id}: {len(result.jobs)} jobs", file=out)
     for index, error in result.errors:
-        print(f"row {index}: {error}", file=out)
+        print(f"row {index}: {error}", file=sys.stderr)

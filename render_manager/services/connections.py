@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from render_manager.domain.connection import Connection
-from render_manager.keychain import Keychain, KeychainError, KeyringUnavailable
+from render_manager.keychain import Keychain, KeychainError
 from render_manager.store.connections import ConnectionRepository
 from render_manager.store.errors import ConnectionExists, ConnectionInUse
 
@@ -30,6 +30,18 @@ class ConnectionInfo:
     connection: Connection
     token: TokenState
     token_error: str | None = None
+
+
+class TokenNotDeleted(KeychainError):
+    """A connection was kept: its token could not be deleted from the keyring."""
+
+    def __init__(self, name: str, reason: KeychainError) -> None:
+        super().__init__(
+            f"connection {name!r} was not removed (nothing was changed): its API token "
+            f"could not be deleted from the OS keyring; {reason}"
+        )
+        self.name = name
+        self.reason = reason
 
 
 class ConnectionService:
@@ -77,21 +89,27 @@ class ConnectionService:
             return ConnectionInfo(connection, TokenState.UNKNOWN, str(exc))
         return ConnectionInfo(connection, TokenState.SET if token else TokenState.MISSING)
 
-    def remove(self, name: str, *, force: bool = False) -> int:
+    def remove(self, name: str, *, force: bool = False, delete_token: bool = True) -> int:
         """Remove a connection, its job history and its keyring entry; returns jobs removed.
 
-        The token is deleted first, so a locked keyring leaves the connection as it was.
+        The token is deleted first: a keyring that is locked, absent or silent raises
+        TokenNotDeleted and leaves the connection as it was, never a secret without its
+        connection. With delete_token=False the keyring is not touched at all (the caller
+        tells the user that a stored token stays there).
         """
         connection = self._repo.get(name)
         active = self._repo.active_job_count(name)
         if active and not force:
             raise ConnectionInUse(name, active)
-        if connection.kind.needs_token:
+        if connection.kind.needs_token and delete_token:
             try:
                 self._keychain.delete(name)
-            except KeyringUnavailable:
-                # Tokens are only ever stored in a keyring: with none there is nothing to delete.
-                log.info("no keyring available; connection %s had no stored token", name)
+            except KeychainError as exc:
+                # An unreachable keyring may well hold the token (it was stored while the
+                # keyring answered, or the keyring is locked now): it is no "no token".
+                raise TokenNotDeleted(name, exc) from None
+        elif connection.kind.needs_token:
+            log.warning("connection %s removed without deleting its keyring entry", name)
         removed = self._repo.remove(name, force=force)
         log.info("removed connection %s with %d job(s)", name, removed)
         return removed

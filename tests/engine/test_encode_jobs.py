@@ -74,6 +74,6 @@ def test_a_missing_input_is_refused_at_submit(engine: Engine, tmp_path: Path) ->
     job_file.write_text(json.dumps({"type": "encode", "input": "nowhere.mov", "preset": "mp4"}))
     result = renderctl(engine.ctx.home, "submit", "-c", "local", str(job_file))
     assert result.returncode == 2
-    assert "nowhere.mov" in result.stdout
-    assert "nothing was queued" in result.stdout
+    assert "nowhere.mov" in result.stderr
+    assert "nothing was queued" in result.stderr
     assert engine.ctx.jobs.list() == []

@@ -307,3 +307,67 @@ def test_invalid_input_is_explained_and_not_saved(
     qtbot.keyClicks(dialog.form.url_edit, "http://127.0.0.1:3050")
     assert _run(qloop, dialog, dialog.save()) is True
     assert ctx.connections.get("farm").url == "http://127.0.0.1:3050"
+
+
+class OutOfReachKeyring(MemoryKeyring):
+    """A keyring holding the tokens that stops answering: absent (no Secret Service on the
+    bus any more) or locked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refusal: keyring.errors.KeyringError | None = None
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self._refuse()
+        return super().get_password(service, username)
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._refuse()
+        super().delete_password(service, username)
+
+    def _refuse(self) -> None:
+        if self.refusal is not None:
+            raise self.refusal
+
+
+@pytest.mark.parametrize(
+    ("refusal", "reason"),
+    [
+        (keyring.errors.NoKeyringError("No recommended backend"), "no OS keyring is available"),
+        (keyring.errors.KeyringLocked("locked"), "the OS keyring is locked"),
+    ],
+    ids=["absent", "locked"],
+)
+def test_remove_with_the_keyring_out_of_reach_keeps_the_connection_and_shows_why(
+    qtbot: QtBot,
+    qloop: qasync.QEventLoop,
+    home: Path,
+    refusal: keyring.errors.KeyringError,
+    reason: str,
+) -> None:
+    backend = OutOfReachKeyring()
+    context = open_context(home, keychain=Keychain(backend=backend, timeout=2.0))
+    try:
+        context.connections.add(Connection(name="cloud", kind=BackendKind.NEXRENDER_CLOUD))
+        context.keychain.set("cloud", CLOUD_TOKEN)
+        dialog = ConnectionsDialog(context)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        _run(qloop, dialog, dialog.reload(select="cloud"))
+        backend.refusal = refusal
+        _run(qloop, dialog, dialog.confirm_remove("cloud"))
+        box = dialog.confirm_box
+        assert box is not None
+        (remove,) = [b for b in box.buttons() if b.text() == "Remove"]
+        remove.click()
+        _run(qloop, dialog, asyncio.sleep(0))
+
+        text = dialog.message.text()
+        assert text.startswith("cloud was not removed (nothing was changed): its API token")
+        assert dialog.message.isVisible()
+        assert dialog.keyring_banner.isVisible()
+        assert reason in dialog.keyring_banner.text()
+        assert "cloud" in [c.name for c in context.connections.list()]
+        assert backend.passwords == {(SERVICE, "cloud"): CLOUD_TOKEN}
+    finally:
+        context.close()

@@ -44,3 +44,19 @@ def test_quit_without_running_renders_closes_at_once(
     window.commands.quit.trigger()
     assert not window.isVisible()
     assert window.quit_guard.dialog is None
+
+
+def test_a_quit_from_the_system_withdraws_the_question_and_leaves_renders_running(
+    qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
+) -> None:
+    window = open_window(qtbot, qloop, ctx)
+    window.running_renders = lambda: 2
+    window.commands.quit.trigger()
+    dialog = window.quit_guard.dialog
+    assert dialog is not None
+    with qtbot.waitSignal(window.closed):
+        window.quit_guard.quit_now(leave_running=True)
+    assert not window.isVisible()
+    assert not dialog.isVisible()
+    assert window.quit_guard.dialog is None
+    assert window.quit_guard.leave_running

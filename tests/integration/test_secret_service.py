@@ -120,6 +120,29 @@ def test_remove_deletes_the_secret_service_entry(env: dict[str, str], home: Path
     assert list(_listed(env, home)) == ["local"]
 
 
+def test_remove_while_the_keyring_is_out_of_reach_keeps_the_connection_and_its_token(
+    env: dict[str, str], home: Path, tmp_path: Path
+) -> None:
+    token = secrets.token_urlsafe(32)
+    assert _add_cloud(env, home, token).returncode == 0
+    # The same user, the same Secret Service, but this process cannot reach it (a shell
+    # over SSH, a session whose bus went away).
+    cut_off = {**env, "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path / 'no-such-bus'}"}
+
+    refused = _renderctl(cut_off, home, "connection", "remove", "cloud")
+
+    assert (refused.returncode, refused.stdout) == (1, "")
+    (line,) = refused.stderr.splitlines()
+    assert "'cloud' was not removed (nothing was changed)" in line
+    assert "no OS keyring is available" in line
+    assert read_secrets(env, SERVICE, "cloud") == [token.encode()]
+    assert list(_listed(env, home)) == ["cloud", "local"]
+
+    removed = _renderctl(env, home, "connection", "remove", "cloud")
+    assert (removed.returncode, removed.stderr) == (0, ""), removed.stderr
+    assert read_secrets(env, SERVICE, "cloud") == []
+
+
 def test_the_token_never_reaches_a_file_in_the_home(env: dict[str, str], home: Path) -> None:
     token = secrets.token_urlsafe(32)
     outputs = [_add_cloud(env, home, token)]

@@ -336,6 +336,70 @@ def test_remove_deletes_the_keyring_entry_and_the_connection(
     assert _stored(home) == ["cloud-b", "local"]
 
 
+class LockedKeyring(KeyringBackend):
+    """A keyring that holds the tokens but is locked: every call is refused."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
+
+
+@pytest.mark.parametrize(
+    ("unreachable", "reason"),
+    [(fail.Keyring, "no OS keyring is available"), (LockedKeyring, "the OS keyring is locked")],
+    ids=["absent", "locked"],
+)
+def test_remove_with_an_unreachable_keyring_keeps_the_connection_and_says_why(
+    renderctl,
+    home: Path,
+    *,
+    memory_keyring,
+    monkeypatch: pytest.MonkeyPatch,
+    unreachable: type[KeyringBackend],
+    reason: str,
+) -> None:
+    token = _add_cloud(renderctl)
+    monkeypatch.setattr("keyring.get_keyring", unreachable)
+
+    result = renderctl("connection", "remove", "cloud")
+
+    assert result.code == 1
+    line = result.error_line()
+    assert "'cloud' was not removed (nothing was changed)" in line
+    assert reason in line
+    assert "--keep-token" in line
+    assert _stored(home) == ["cloud", "local"]
+    assert memory_keyring.passwords == {(SERVICE, "cloud"): token}
+
+    # Once the keyring answers again, the same command removes both.
+    monkeypatch.setattr("keyring.get_keyring", lambda: memory_keyring)
+    assert renderctl("connection", "remove", "cloud").code == 0
+    assert memory_keyring.passwords == {}
+    assert _stored(home) == ["local"]
+
+
+def test_remove_keep_token_removes_the_connection_and_says_the_token_stays(
+    renderctl, home: Path, memory_keyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = _add_cloud(renderctl)
+    monkeypatch.setattr("keyring.get_keyring", fail.Keyring)
+
+    result = renderctl("connection", "remove", "cloud", "--keep-token")
+
+    assert result.code == 0
+    assert result.out == "removed connection 'cloud' and 0 job(s)\n"
+    assert result.err.startswith("note: the OS keyring was not touched")
+    assert _stored(home) == ["local"]
+    assert memory_keyring.passwords == {(SERVICE, "cloud"): token}
+
+
 def test_removing_an_unknown_connection_exits_2(renderctl, home: Path) -> None:
     result = renderctl("connection", "remove", "nowhere")
 

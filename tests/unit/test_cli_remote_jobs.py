@@ -21,6 +21,7 @@ from render_manager.domain.status import JobStatus
 from render_manager.keychain import Keychain
 from render_manager.services.context import AppContext
 from render_manager.services.remote import RemoteService
+from tests.conftest import MemoryKeyring
 from tests.fakes import cloud_home
 from tests.fakes.nexrender_cloud import FakeNexrenderCloud
 from tests.fakes.rendley import FakeRendley, export_body
@@ -119,8 +120,8 @@ def test_cancel_batch_names_the_job_the_cloud_would_not_cancel(
     cancelled = renderctl("cancel", "--batch", result.batch_id)
 
     assert cancelled.code == 1  # one job was not cancelled
-    assert f"cancelled {queued}" in cancelled.out.splitlines()
-    assert f"not cancelled {rendering}: Job is actively rendering" in cancelled.out.splitlines()
+    assert cancelled.out.splitlines() == [f"cancelled {queued}"]
+    assert f"not cancelled {rendering}: Job is actively rendering" in cancelled.err.splitlines()
     assert fakes.cloud.count("POST", f"/batches/{result.batch_id}/cancel") == 1
 
 
@@ -259,3 +260,16 @@ def test_a_job_id_that_starts_with_a_dash_goes_after_double_dash(
     assert accepted.code != 2, accepted.err
     outcome = json.loads(accepted.out)
     assert outcome["skipped"] == [{"id": "-2sgJmdeVC5XHFlo", "reason": "no such job"}]
+
+
+def test_a_failed_refresh_is_told_on_stderr_and_the_others_reported_on_stdout(
+    renderctl: Renderctl, ctx: AppContext, fakes: Fakes, memory_keyring: MemoryKeyring
+) -> None:
+    _submit(ctx, fakes, "cloud", [_cloud_body("Shot 1")])
+    memory_keyring.passwords[("render-manager", "cloud")] = "a-revoked-token"
+
+    refreshed = renderctl("refresh")
+
+    assert refreshed.code == 1
+    assert refreshed.err.startswith("cloud: refresh failed: ")
+    assert refreshed.out.splitlines() == ["rendley: 0 changed, 0 active (0 requests)"]

@@ -34,7 +34,12 @@ from render_manager.services.connection_check import (
     check_connection,
     keyring_problem,
 )
-from render_manager.services.connections import ConnectionInfo, ConnectionService, TokenState
+from render_manager.services.connections import (
+    ConnectionInfo,
+    ConnectionService,
+    TokenNotDeleted,
+    TokenState,
+)
 from render_manager.services.context import AppContext
 from render_manager.services.remote import TransportFactory
 from render_manager.store.errors import StoreError
@@ -344,6 +349,17 @@ class ConnectionsDialog(QDialog):
         """Remove a connection with its jobs and token; returns how many jobs went."""
         try:
             removed = await asyncio.to_thread(self._service.remove, name, force=force)
+        except TokenNotDeleted as exc:
+            self._show_keyring_problem(str(exc.reason))
+            # The connection stays, with its jobs: a token must never outlive its connection.
+            # Why the keyring failed is in the banner above, as for every keyring problem.
+            self._say(
+                f"{name} was not removed (nothing was changed): its API token could not be "
+                "deleted from the OS keyring (see above). Remove it again once the keyring "
+                "answers.",
+                error=True,
+            )
+            return None
         except (KeychainError, StoreError) as exc:
             self._say(f"Not removed: {exc}", error=True)
             return None

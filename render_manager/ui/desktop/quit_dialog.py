@@ -151,6 +151,19 @@ class QuitGuard(QObject):
         dialog.open()
         return False
 
+    def quit_now(self, *, leave_running: bool) -> None:
+        """Close the window without asking: the system asked the app to quit (a signal).
+
+        An open quit question is withdrawn; `leave_running` says what becomes of the renders.
+        """
+        self._approved = True
+        self.leave_running = leave_running
+        dialog, self.dialog = self.dialog, None
+        if dialog is not None:
+            dialog.decided.disconnect(self._on_decided)
+            dialog.close()
+        self._window.close()
+
     def _on_decided(self, choice: QuitChoice) -> None:
         self.dialog = None
         self.decided.emit(choice)

@@ -56,6 +56,9 @@ class MainWindow(QMainWindow):
 
     #: The user added, edited or removed connections (the session restarts refreshing).
     connections_changed = Signal()
+    #: The window closed for good (after the quit question, when renders run): the session
+    #: shuts its services down and ends the app.
+    closed = Signal()
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -404,3 +407,4 @@ class MainWindow(QMainWindow):
         self._tasks.cancel_all()
         self.details.close_tasks()
         super().closeEvent(event)
+        self.closed.emit()

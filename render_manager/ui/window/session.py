@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 from collections.abc import Callable
+from types import FrameType
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from render_manager import __version__
@@ -85,6 +88,30 @@ class _Services:
         self._window.side_panel.set_health(self.remote.health)
 
 
+def _quit_on_signals(window: MainWindow) -> Callable[[], None]:
+    """Ctrl+C in the launching terminal, `kill` or a logout quit the app as a close does.
+
+    Nobody may be there to answer the quit question, so renders are left running: nothing
+    is lost, and the next start takes them back. Returns what restores the previous
+    handlers. Python runs a handler at its next step on this thread (the window's timers
+    give it one at least every second); the close itself is queued on the event loop.
+    """
+    signals = [signal.SIGINT, signal.SIGTERM]
+    previous = {sig: signal.getsignal(sig) for sig in signals}
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        QTimer.singleShot(0, lambda: window.quit_guard.quit_now(leave_running=True))
+
+    for sig in signals:
+        signal.signal(sig, on_signal)
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    return restore
+
+
 async def run_session(
     app: QApplication,
     ctx: AppContext,
@@ -93,29 +120,42 @@ async def run_session(
     closed: asyncio.Event | None = None,
     on_window: Callable[[MainWindow], None] | None = None,
 ) -> int:
-    """Show the window until the app quits (or `closed` is set); returns the exit code.
+    """Show the window until it closes (or `closed` is set); returns the exit code.
 
+    The session outlives the window: once it closed, the refresh loops and the HTTP
+    clients are closed and the engine is stopped or left running, as the user chose,
+    all on the running loop. So the app does not quit when its last window closes: it
+    ends when this coroutine returns (the loop stops then).
     With smoke, the window opens, loads the store and closes (install checks).
     """
+    # Had Qt quit on the last window's close, the loop would stop under this coroutine
+    # while it still closes the clients and the engine ("Event loop stopped before Future
+    # completed", exit status 1).
+    app.setQuitOnLastWindowClosed(False)
     window = MainWindow(ctx)
-    if on_window is not None:
-        on_window(window)
-    window.show()
-    await window.load()
-    if smoke:
-        print(
-            f"render-manager {__version__}: window opened, {window.model.rowCount()} "
-            f"jobs loaded from {ctx.home}"
-        )
-        window.close()
-        return 0
-    services = _Services(ctx, window)
-    await services.start()
-    window.tray.show()
     if closed is None:
         closed = asyncio.Event()
-        app.aboutToQuit.connect(closed.set)
-    await closed.wait()
-    window.tray.hide()
-    await services.stop()
+    # Connected first: a window closed while the engine still starts ends the session too.
+    window.closed.connect(closed.set)
+    if on_window is not None:
+        on_window(window)
+    restore_signals = _quit_on_signals(window)
+    try:
+        window.show()
+        await window.load()
+        if smoke:
+            print(
+                f"render-manager {__version__}: window opened, {window.model.rowCount()} "
+                f"jobs loaded from {ctx.home}"
+            )
+            window.close()
+            return 0
+        services = _Services(ctx, window)
+        await services.start()
+        window.tray.show()
+        await closed.wait()
+        window.tray.hide()
+        await services.stop()
+    finally:
+        restore_signals()
     return 0
