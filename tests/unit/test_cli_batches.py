@@ -45,7 +45,8 @@ def _jobs(batch: str, connection: str, statuses: list[JobStatus], **fields: obje
 def stored(home: Path, keychain: Keychain) -> Path:
     """A home with four batches on two connections, as a refresh left them."""
     s = JobStatus
-    started = {"started_at": NOW - timedelta(minutes=10)}
+    # Taken as the home is written, not at import: the ETA counts from this moment.
+    started = {"started_at": datetime.now(UTC) - timedelta(minutes=10)}
     with open_context(home, keychain=keychain) as ctx:
         ctx.connections.add(Connection(name="cloud", kind=BackendKind.NEXRENDER_CLOUD))
         ctx.connections.add(
