@@ -33,7 +33,7 @@ class WindowStatus:
         # First of the permanent widgets, with all the stretch: QStatusBar paints its
         # message only left of the first permanent widget, so it leaves this one to draw.
         self.message_label = ElidedLabel(parent=bar)
-        self.message_label.setContentsMargins(0, 0, MESSAGE_GAP, 0)
+        self.message_label.setContentsMargins(4, 0, MESSAGE_GAP, 0)
         bar.addPermanentWidget(self.message_label, 1)
         bar.messageChanged.connect(self.message_label.setText)
         self.updated_label = QLabel(bar)
