@@ -14,7 +14,13 @@ import pytest
 import qasync
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractItemView, QDockWidget, QStyle, QStyleOptionDockWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDockWidget,
+    QStyle,
+    QStyleOptionDockWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from render_manager.domain.connection import Connection
@@ -75,8 +81,13 @@ def _fill_store(ctx: AppContext) -> None:
 
 
 def _settle(qloop: qasync.QEventLoop) -> None:
-    """Let queued layout requests and background reads (batch names, details) finish."""
-    qloop.run_until_complete(asyncio.sleep(0.3))
+    """Deliver what the last action queued, whatever it is: layout requests passed up from
+    widget to dock to window (each posts the next), zero timers and the loop's callbacks.
+    """
+    for _ in range(3):
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
+        qloop.run_until_complete(asyncio.sleep(0))
 
 
 def _open(qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext) -> MainWindow:
@@ -192,7 +203,7 @@ def test_choosing_a_batch_a_long_job_and_cancelling_move_nothing(
 
     # A failed job: long name, output path and error, none with a space to wrap at.
     _click_job(qtbot, window, "job-101")
-    qtbot.waitUntil(lambda: window.details.job is not None)
+    qtbot.waitUntil(lambda: window.details.title.text().endswith("_101_final_approved_version"))
     assert window.details.job is not None
     assert window.details.job.error == _LONG_ERROR
     _settle(qloop)
