@@ -104,9 +104,6 @@ class SidePanel(QWidget):
         self.batch_view.setRootIsDecorated(False)
         self.batch_view.setUniformRowHeights(True)
         self.batch_view.setAllColumnsShowFocus(True)
-        # A name too long for the panel keeps its start and its end (…_v3.csv); whole in
-        # the tooltip.
-        self.batch_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.batch_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.batch_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.batch_view.setItemDelegateForColumn(BatchColumn.PROGRESS, ProgressDelegate(self))
