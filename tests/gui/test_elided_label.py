@@ -74,7 +74,9 @@ def test_a_path_label_keeps_both_ends(qtbot: QtBot) -> None:
     assert ELLIPSIS in shown
 
 
-def test_a_chip_keeps_its_label_and_asks_the_same_width_for_any_name(qtbot: QtBot) -> None:
+def test_a_chip_gives_up_its_label_then_shortens_the_name_and_asks_the_same_width(
+    qtbot: QtBot,
+) -> None:
     row = QWidget()
     qtbot.addWidget(row)
     layout = QHBoxLayout(row)
@@ -87,11 +89,15 @@ def test_a_chip_keeps_its_label_and_asks_the_same_width_for_any_name(qtbot: QtBo
     chip.set_parts("Batch: ", name, "  ✕")
     assert chip.minimumSizeHint().width() == small, "a longer name asks for more room"
     assert chip.text() == f"Batch: {name}  ✕"
+    metrics = chip.fontMetrics()
+    chip.resize(chip.sizeHint().width() - metrics.horizontalAdvance("Batch"), 30)
+    assert chip.shown_text() == f"{name}  ✕", "the label did not give way to the name"
     chip.resize(small + 20, chip.sizeHint().height())
     shown = chip.shown_text()
-    assert shown.startswith("Batch: ")
     assert shown.endswith("  ✕")
     assert ELLIPSIS in shown
+    assert shown.startswith(name[:2])
+    assert metrics.horizontalAdvance(shown) <= small + 20
     assert name in chip.toolTip()
     chip.set_own_tooltip("Click to show every batch")
     assert chip.toolTip() == f"Batch: {name}  ✕\nClick to show every batch"

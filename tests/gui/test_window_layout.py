@@ -194,6 +194,10 @@ def test_choosing_a_batch_a_long_job_and_cancelling_move_nothing(
     assert before == ((1280, 760), SIDE_DOCK_WIDTH, DETAILS_DOCK_WIDTH)
     assert not _dock_title_elided(window.side_dock), "the side panel's title is cut"
     assert _elided_batch_names(window) == []
+    # The long connection name is shortened in the closed box, whole in its list.
+    combo = window.filter_bar.connection
+    assert combo.width() < combo.fontMetrics().horizontalAdvance(_FARM)
+    assert combo.view().minimumWidth() > combo.fontMetrics().horizontalAdvance(_FARM)
 
     _click_batch(qtbot, window, _THIRDS)
     qtbot.waitUntil(lambda: window.proxy.rowCount() == 4)
@@ -212,6 +216,9 @@ def test_choosing_a_batch_a_long_job_and_cancelling_move_nothing(
 
     _click_batch(qtbot, window, _PROMO)
     qtbot.waitUntil(lambda: window.proxy.rowCount() == 50)
+    _settle(qloop)
+    # The filter row has room for a usual batch name beside a long connection name.
+    assert _BATCHES[_PROMO] in window.filter_bar.batch_button.shown_text()
     _click_job(qtbot, window, "job-049")
     _cancel_current(qtbot, qloop, window)
     _grab(window, tmp_path / "cancelled.png")

@@ -68,6 +68,9 @@ class FilterBar(QWidget):
         self.connection.setToolTip("Show only one connection's jobs")
         self.connection.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.connection.addItem(_ALL_CONNECTIONS, None)
+        # No wider than "All connections": a long farm name is shortened in the box (whole
+        # in its list) rather than take the row's room and squeeze the docks beside it.
+        self.connection.setMaximumWidth(self.connection.sizeHint().width())
         self.connection.currentIndexChanged.connect(self._on_connection)
         layout.addWidget(self.connection)
 
@@ -98,6 +101,11 @@ class FilterBar(QWidget):
         self.connection.addItem(_ALL_CONNECTIONS, None)
         for name in sorted(names):
             self.connection.addItem(name, name)
+        # The list opens wide enough for the longest name (the box itself may shorten it).
+        metrics = self.connection.fontMetrics()
+        count = self.connection.count()
+        widest = max(metrics.horizontalAdvance(self.connection.itemText(i)) for i in range(count))
+        self.connection.view().setMinimumWidth(widest + 4 * metrics.averageCharWidth())
         index = self.connection.findData(current) if current is not None else 0
         self.connection.setCurrentIndex(max(index, 0))
         self.connection.blockSignals(False)

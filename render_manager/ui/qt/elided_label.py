@@ -132,9 +132,9 @@ class ElidingToolButton(QToolButton):
     """A text tool button that gives up width before its neighbours do, shortening its text.
 
     Its layout may squeeze it down to a few characters, and its minimum width does not
-    depend on its text. `set_parts` keeps a label and a suffix whole and shortens only the
-    part between ("Batch: spring_pr…o.csv ✕"); the full text goes to the tooltip while it
-    is shortened.
+    depend on its text. `set_parts` names a label that gives way first and a suffix kept
+    whole: "Batch: spring_promo.csv ✕", then "spring_promo.csv ✕", then "spring…mo.csv ✕".
+    The full text goes to the tooltip while it is shortened.
     """
 
     def __init__(
@@ -151,7 +151,7 @@ class ElidingToolButton(QToolButton):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
     def set_parts(self, prefix: str, core: str, suffix: str = "") -> None:
-        """Show `prefix + core + suffix`, of which only `core` is ever shortened."""
+        """Show `prefix + core + suffix`; short of room, `prefix` goes, then `core` shortens."""
         self._parts = (prefix, core, suffix)
         self.setText(prefix + core + suffix)
         self._update_tooltip()
@@ -168,9 +168,9 @@ class ElidingToolButton(QToolButton):
     @override
     def minimumSizeHint(self) -> QSize:
         # The same whatever the shortened part holds: a longer name never asks for more.
-        prefix, _core, suffix = self._parts
+        _prefix, _core, suffix = self._parts
         metrics = self.fontMetrics()
-        kept = metrics.horizontalAdvance(prefix + suffix + ELLIPSIS)
+        kept = metrics.horizontalAdvance(suffix + ELLIPSIS)
         text = QSize(kept + metrics.averageCharWidth() * MIN_CHARS, metrics.height())
         option = QStyleOptionToolButton()
         self.initStyleOption(option)
@@ -194,8 +194,11 @@ class ElidingToolButton(QToolButton):
         if self.text() != prefix + core + suffix:
             prefix, core, suffix = "", self.text(), ""  # set with setText: all of it shortens
         metrics = self.fontMetrics()
-        room = width - (self.sizeHint().width() - metrics.horizontalAdvance(core))
-        return prefix + metrics.elidedText(core, self._mode, max(room, 0)) + suffix
+        room = width - (self.sizeHint().width() - metrics.horizontalAdvance(prefix + core))
+        if metrics.horizontalAdvance(prefix + core) <= room:
+            return prefix + core + suffix
+        # The label gives way first: the name, not the word before it, is what tells.
+        return metrics.elidedText(core, self._mode, max(room, 0)) + suffix
 
     def _update_tooltip(self) -> None:
         full = self.text()
