@@ -92,6 +92,10 @@ def _settle(qloop: qasync.QEventLoop) -> None:
 
 def _open(qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext) -> MainWindow:
     assert QGuiApplication.platformName() == "xcb", "run the gui tests under Xvfb"
+    screen = QGuiApplication.primaryScreen().availableGeometry()
+    # A window larger than its screen is moved and clamped by the window system.
+    assert screen.width() >= 1300, "run under a screen of 1600x1000, as scripts/test does"
+    assert screen.height() >= 800, "run under a screen of 1600x1000, as scripts/test does"
     window = open_window(qtbot, qloop, ctx)
     qtbot.waitExposed(window)
     # Keyboard shortcuts (Delete cancels) reach the active window only.
