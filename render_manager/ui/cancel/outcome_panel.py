@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -20,11 +20,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from typing_extensions import override
 
 from render_manager.services.results import CancelSummary
 
 COLUMNS = ("Job", "Outcome", "Reason", "ID")
 EMPTY_HEADER = "No cancel yet."
+# The panel's first height in rows of its list: a cancel's outcome at a glance, the job
+# table still in charge of the window. The user's own height is kept after that.
+PREFERRED_ROWS = 6
 
 
 class OutcomePanel(QWidget):
@@ -57,6 +61,16 @@ class OutcomePanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(self.tree, 1)
+
+    @override
+    def sizeHint(self) -> QSize:
+        # QTreeWidget asks for a fixed 192 px whatever it holds; a dock takes its first
+        # height from here, so ask for a few rows instead of a third of the window.
+        hint = super().sizeHint()
+        rows = self.tree.fontMetrics().height() + 4
+        tree = self.tree.header().sizeHint().height() + rows * PREFERRED_ROWS
+        chrome = hint.height() - self.tree.sizeHint().height()
+        return QSize(hint.width(), chrome + tree + 2 * self.tree.frameWidth())
 
     def show_outcome(self, summary: CancelSummary, names: Mapping[str, str]) -> None:
         """Show a cancel's outcome in place of the previous one; `names` maps ids to names."""

@@ -45,6 +45,7 @@ from render_manager.ui.jobs.columns import (
 )
 from render_manager.ui.jobs.status_icons import status_icon
 from render_manager.ui.qt.background import BackgroundTasks
+from render_manager.ui.qt.elided_label import ElidedLabel
 
 if TYPE_CHECKING:
     # Types only: these modules load on first use, after the window is on screen.
@@ -69,6 +70,16 @@ def _value_label() -> QLabel:
     )
     label.setWordWrap(True)
     return label
+
+
+def _wrap_within_width(label: QLabel) -> None:
+    """Let a word-wrapped label take the width it is given rather than its longest word's.
+
+    A path or token with no space in it would otherwise widen the whole dock.
+    """
+    policy = label.sizePolicy()
+    policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+    label.setSizePolicy(policy)
 
 
 def job_fields(job: Job, eta: float | None, duration: float | None) -> dict[str, str]:
@@ -188,9 +199,9 @@ class JobDetails(QWidget):
         layout.addWidget(splitter, 1)
 
     def _build_header(self) -> QHBoxLayout:
-        self.title = QLabel(NO_JOB)
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.title.setWordWrap(True)
+        # One line, shortened to the dock's width (the Name field below has it whole): a
+        # long name must not widen the dock and push the table's columns off screen.
+        self.title = ElidedLabel(NO_JOB)
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
@@ -226,11 +237,13 @@ class JobDetails(QWidget):
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        _wrap_within_width(self.message)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         return buttons
 
     def _build_log(self) -> QWidget:
-        self.log_label = QLabel("Log")
+        # A log's path is long: shortened in the middle, where its folders are.
+        self.log_label = ElidedLabel("Log", mode=Qt.TextElideMode.ElideMiddle)
         self.log_view = QPlainTextEdit()
         self.log_view.setObjectName("jobLog")
         self.log_view.setReadOnly(True)

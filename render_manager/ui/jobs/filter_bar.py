@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from render_manager.domain.status import JobStatus
 from render_manager.ui.jobs.filter_model import JobFilterModel
 from render_manager.ui.jobs.status_icons import status_icon
+from render_manager.ui.qt.elided_label import ElidingToolButton
 
 _ALL_CONNECTIONS = "All connections"
 
@@ -40,7 +41,8 @@ class FilterBar(QWidget):
         self.text = QLineEdit(self)
         self.text.setPlaceholderText("Filter jobs (Ctrl+F)")
         self.text.setClearButtonEnabled(True)
-        self.text.setMinimumWidth(220)
+        # Room for the placeholder; no more, so the docks beside the table can be widened.
+        self.text.setMinimumWidth(160)
         self.text.setToolTip("Every word must appear in a job's name, status, error, output…")
         self.text.textChanged.connect(self._on_text)
         layout.addWidget(self.text, 2)
@@ -66,20 +68,28 @@ class FilterBar(QWidget):
         self.connection.setToolTip("Show only one connection's jobs")
         self.connection.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.connection.addItem(_ALL_CONNECTIONS, None)
+        # No wider than "All connections": a long farm name is shortened in the box (whole
+        # in its list) rather than take the row's room and squeeze the docks beside it.
+        self.connection.setMaximumWidth(self.connection.sizeHint().width())
         self.connection.currentIndexChanged.connect(self._on_connection)
         layout.addWidget(self.connection)
-
-        self.batch_button = QToolButton(self)
-        self.batch_button.setToolTip("The table shows one batch: click to show every batch")
-        self.batch_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.batch_button.clicked.connect(self._on_batch_button)
-        self.batch_button.hide()
-        layout.addWidget(self.batch_button)
 
         self.hide_cancelled = QCheckBox("Hide cancelled", self)
         self.hide_cancelled.setToolTip("Cancelled jobs stay in the list unless hidden (Ctrl+H)")
         self.hide_cancelled.toggled.connect(self._on_hide_cancelled)
         layout.addWidget(self.hide_cancelled)
+
+        # Last in the row, its room kept while hidden and a long name shortened: choosing a
+        # batch then never widens the table's side of the window and squeezes the docks.
+        self.batch_button = ElidingToolButton(self)
+        self.batch_button.set_own_tooltip("The table shows one batch: click to show every batch")
+        self.batch_button.set_parts("Batch: ", "", "  ✕")
+        policy = self.batch_button.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.batch_button.setSizePolicy(policy)
+        self.batch_button.clicked.connect(self._on_batch_button)
+        self.batch_button.hide()
+        layout.addWidget(self.batch_button)
         layout.addStretch(1)
         self._update_status_button()
 
@@ -91,6 +101,11 @@ class FilterBar(QWidget):
         self.connection.addItem(_ALL_CONNECTIONS, None)
         for name in sorted(names):
             self.connection.addItem(name, name)
+        # The list opens wide enough for the longest name (the box itself may shorten it).
+        metrics = self.connection.fontMetrics()
+        count = self.connection.count()
+        widest = max(metrics.horizontalAdvance(self.connection.itemText(i)) for i in range(count))
+        self.connection.view().setMinimumWidth(widest + 4 * metrics.averageCharWidth())
         index = self.connection.findData(current) if current is not None else 0
         self.connection.setCurrentIndex(max(index, 0))
         self.connection.blockSignals(False)
@@ -103,7 +118,7 @@ class FilterBar(QWidget):
         if batch_id is None:
             self.batch_button.hide()
         else:
-            self.batch_button.setText(f"Batch: {label or batch_id}  ✕")
+            self.batch_button.set_parts("Batch: ", label or batch_id, "  ✕")
             self.batch_button.show()
         self.changed.emit()
 

@@ -49,6 +49,11 @@ log = logging.getLogger(__name__)
 STORE_POLL_MS = 2000
 # Running jobs' Duration and ETA, and "updated N s ago", move on once a second.
 TICK_MS = 1000
+# The docks' widths on a first start: the side panel's title and usual batch names whole,
+# the details' buttons two to a row, and the table the rest (ETA and Frames in view at the
+# default 1280 px). Afterwards the docks keep the widths the user gives them.
+SIDE_DOCK_WIDTH = 280
+DETAILS_DOCK_WIDTH = 290
 
 
 class MainWindow(QMainWindow):
@@ -377,6 +382,9 @@ class MainWindow(QMainWindow):
 
     def _restore_state(self) -> None:
         self._first_start = not restore_layout(self, self.table)
+        # A new run has no cancel outcome to show: the panel comes back with the next one
+        # (at the height the user last gave it, which the restored state keeps).
+        self.outcome_dock.hide()
 
     def save_state(self) -> None:
         """Remember geometry, docks and the table's columns for the next start."""
@@ -392,7 +400,9 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(
                 0,
                 lambda: self.resizeDocks(
-                    [self.side_dock, self.details_dock], [250, 300], Qt.Orientation.Horizontal
+                    [self.side_dock, self.details_dock],
+                    [SIDE_DOCK_WIDTH, DETAILS_DOCK_WIDTH],
+                    Qt.Orientation.Horizontal,
                 ),
             )
 

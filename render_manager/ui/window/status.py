@@ -9,17 +9,33 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from render_manager.domain.status import JobStatus
+from render_manager.ui.qt.elided_label import ElidedLabel
 
 if TYPE_CHECKING:
     # A type only: the engine's modules load after the window is on screen.
     from render_manager.services.engine_host import EngineState
 
 
+# Room between the message and the labels after it, so the two never read as one.
+MESSAGE_GAP = 24
+
+
 class WindowStatus:
-    """Permanent labels on a status bar, updated by the window."""
+    """Permanent labels on a status bar, updated by the window.
+
+    The bar's own messages (`showMessage`, from any caller, menu status tips included) are
+    drawn by `message_label`: QStatusBar would paint them up to the first label, cut
+    mid-letter and touching it; this label shortens them at a word and keeps a gap.
+    """
 
     def __init__(self, bar: QStatusBar) -> None:
         self._remote_updated: dict[str, float] = {}
+        # First of the permanent widgets, with all the stretch: QStatusBar paints its
+        # message only left of the first permanent widget, so it leaves this one to draw.
+        self.message_label = ElidedLabel(parent=bar)
+        self.message_label.setContentsMargins(4, 0, MESSAGE_GAP, 0)
+        bar.addPermanentWidget(self.message_label, 1)
+        bar.messageChanged.connect(self.message_label.setText)
         self.updated_label = QLabel(bar)
         self.updated_label.setToolTip(
             "How long ago the least recently refreshed connection answered (F5 refreshes now)"
