@@ -390,7 +390,9 @@ class JobRunner:
         self._last_write = 0.0
 
         def on_progress(progress: EncodeProgress) -> None:
-            self._write(progress.percent or 0.0, None, None, progress.eta_seconds, ())
+            # Without the input's duration the share is unknown: count the frames instead.
+            frames = progress.frame if progress.percent is None else None
+            self._write(progress.percent, frames, None, progress.eta_seconds, ())
 
         def on_start(pid: int) -> None:
             # Recorded so that a restarted engine can end an ffmpeg this one left behind.
@@ -420,7 +422,7 @@ class JobRunner:
         if force:
             self._last_write = 0.0
         self._write(
-            parser.percent or 0.0,
+            parser.percent,
             parser.frames_done,
             parser.total_frames,
             parser.eta_seconds,
@@ -429,7 +431,7 @@ class JobRunner:
 
     def _write(
         self,
-        percent: float,
+        percent: float | None,
         frames_done: int | None,
         total_frames: int | None,
         eta: float | None,
@@ -439,7 +441,8 @@ class JobRunner:
         if now - self._last_write < PROGRESS_WRITE_S:
             return
         # The ETA alone changes on every tick: it rides along with the next real change.
-        values = (round(percent, 1), frames_done, total_frames, warnings)
+        shown = None if percent is None else round(percent, 1)
+        values = (shown, frames_done, total_frames, warnings)
         if values == self._last_values:
             return
         self._last_write = now

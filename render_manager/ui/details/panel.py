@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
+    QProgressBar,
     QScrollArea,
     QSizePolicy,
     QSplitter,
@@ -30,7 +31,8 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from render_manager.domain.job import Job
+from render_manager.domain.job import Job, progress_detail
+from render_manager.domain.status import JobStatus
 from render_manager.services.context import AppContext
 from render_manager.services.job_output import JobOutputError, JobOutputs, LogFollower
 from render_manager.store.local_jobs import LocalJobRecord
@@ -84,7 +86,7 @@ def job_fields(job: Job, eta: float | None, duration: float | None) -> dict[str,
         "Batch": job.batch_id or "",
         "Parent job": job.parent_id or "",
         "Tags": ", ".join(job.tags),
-        "Progress": f"{math.floor(job.progress)} %",
+        "Progress": progress_detail(job),
         "Frames": format_frames(job),
         "Time left": "" if eta is None else format_clock(eta),
         "Created": format_when(job.created_at),
@@ -183,6 +185,7 @@ class JobDetails(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(self._build_header())
+        layout.addWidget(self._build_progress_bar())
         layout.addLayout(self._build_buttons())
         layout.addWidget(self.message)
         layout.addWidget(splitter, 1)
@@ -199,6 +202,30 @@ class JobDetails(QWidget):
         header.addWidget(self.icon)
         header.addWidget(self.title, 1)
         return header
+
+    def _build_progress_bar(self) -> QProgressBar:
+        # A running job's progress at a glance: busy (no range) while its length is unknown.
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setObjectName("detailsProgress")
+        self.progress_bar.setTextVisible(False)
+        self.progress_bar.setMaximumHeight(self.fontMetrics().height() // 2 + 4)
+        policy = self.progress_bar.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # the fields below do not jump as jobs change
+        self.progress_bar.setSizePolicy(policy)
+        self.progress_bar.hide()
+        return self.progress_bar
+
+    def _show_progress(self, job: Job | None) -> None:
+        bar = self.progress_bar
+        if job is None or job.status is not JobStatus.RENDERING:
+            bar.hide()
+            return
+        if job.progress is None:
+            bar.setRange(0, 0)
+        else:
+            bar.setRange(0, 100)
+            bar.setValue(math.floor(job.progress))
+        bar.show()
 
     def _build_form(self) -> QScrollArea:
         form_widget = QWidget()
@@ -277,6 +304,7 @@ class JobDetails(QWidget):
             self._request_log()
 
     def _fill(self, job: Job | None) -> None:
+        self._show_progress(job)
         if job is None:
             self.title.setText(NO_JOB)
             self.icon.clear()
