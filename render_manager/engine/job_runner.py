@@ -214,7 +214,9 @@ class JobRunner:
 
     def _find_aerender(self) -> Path:
         try:
-            return find_aerender(self._ctx.connection.aerender)
+            return find_aerender(
+                self._ctx.connection.aerender, connection_name=self._ctx.connection.name
+            )
         except AerenderNotFound as exc:
             raise JobFailed(str(exc)) from None
 

@@ -270,7 +270,10 @@ def test_local_engine_settings_are_edited_and_aerender_is_checked(
 
     form.aerender_edit.setText(str(fake_aerender.parent / "missing"))
     _run(qloop, dialog, dialog.test())
-    assert "After Effects not found" in dialog.message.text()
+    assert dialog.message.text().startswith("local: aerender not found: the aerender set on")
+    assert "Type or browse to aerender above" in dialog.message.text()
+    assert "in Connections" not in dialog.message.text()
+    assert dialog.form.aerender_state.text().startswith("aerender not found")
 
 
 def test_what_was_typed_survives_switching_connections_and_closing_asks_first(
@@ -307,3 +310,47 @@ def test_invalid_input_is_explained_and_not_saved(
     qtbot.keyClicks(dialog.form.url_edit, "http://127.0.0.1:3050")
     assert _run(qloop, dialog, dialog.save()) is True
     assert ctx.connections.get("farm").url == "http://127.0.0.1:3050"
+
+
+def test_a_wrong_token_points_at_the_field_not_at_the_dialog_itself(
+    qtbot: QtBot, qloop: qasync.QEventLoop, dialog: ConnectionsDialog
+) -> None:
+    _run(qloop, dialog, dialog.reload())
+    _fill_new(qtbot, dialog, "rendley", BackendKind.RENDLEY, "rk_wrong")
+    _run(qloop, dialog, dialog.test())
+    text = dialog.message.text()
+    assert text.startswith("rendley: token rejected")
+    assert "in Connections" not in text
+    assert "Type the right one into API token above" in text
+
+
+def test_a_successful_test_is_the_rows_health_at_once(
+    qtbot: QtBot,
+    qloop: qasync.QEventLoop,
+    *,
+    dialog: ConnectionsDialog,
+    ctx: AppContext,
+    keychain: Keychain,
+) -> None:
+    ctx.connections.add(Connection(name="cloud", kind=BackendKind.NEXRENDER_CLOUD))
+    keychain.set("cloud", CLOUD_TOKEN)
+    _run(qloop, dialog, dialog.reload(select="cloud"))
+    row = dialog.model.index(dialog.model.names().index("cloud"))
+    assert row.data() == "cloud\nNot checked yet"
+    with qtbot.waitSignal(dialog.health_checked) as checked:
+        _run(qloop, dialog, dialog.test())
+    assert row.data() == "cloud\nOK"
+    assert checked.args[0]["cloud"].ok
+
+
+def test_a_new_connection_tested_then_saved_shows_the_test(
+    qtbot: QtBot, qloop: qasync.QEventLoop, dialog: ConnectionsDialog
+) -> None:
+    _run(qloop, dialog, dialog.reload())
+    _fill_new(qtbot, dialog, "rendley", BackendKind.RENDLEY, RENDLEY_TOKEN)
+    _run(qloop, dialog, dialog.test())
+    assert dialog.last_check is not None
+    assert dialog.last_check.ok
+    assert _run(qloop, dialog, dialog.save()) is True
+    row = dialog.model.index(dialog.model.names().index("rendley"))
+    assert row.data() == "rendley\nOK"
