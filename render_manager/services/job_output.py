@@ -97,7 +97,11 @@ def why_no_output(job: Job) -> str:
             reason = job.error.splitlines()[0] if job.error else "no reason was given"
             return f"{name} failed, so it has no output: {reason}"
         case JobStatus.CANCELLED:
-            return f"{name} was cancelled before it wrote an output."
+            # The engine's reason says what a stopped render left (a partial output, kept).
+            reason = job.error.splitlines()[0] if job.error else ""
+            return f"{name} was cancelled, so it has no output" + (
+                f": {reason}." if reason else "."
+            )
         case JobStatus.FINISHED:
             return f"{name} finished, but {job.connection} reported no output for it."
 

@@ -288,6 +288,8 @@ class JobDetails(QWidget):
             self.message.clear()
             self.log_view.clear()
             self.log_view.setPlaceholderText("")
+            # The title names the log shown: never the one of the job selected before.
+            self.log_label.setText("Log")
             self._set_local_rows(False)
         elif previous.is_terminal and not job.is_terminal:
             # Requeued (a retry): its log goes on, so follow it again.
