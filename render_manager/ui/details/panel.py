@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QProgressBar,
     QScrollArea,
     QSizePolicy,
     QSplitter,
@@ -45,6 +43,7 @@ from render_manager.ui.jobs.columns import (
     format_frames,
     format_when,
 )
+from render_manager.ui.jobs.delegates import JobProgressBar
 from render_manager.ui.jobs.status_icons import status_icon
 from render_manager.ui.qt.background import BackgroundTasks
 
@@ -203,12 +202,10 @@ class JobDetails(QWidget):
         header.addWidget(self.title, 1)
         return header
 
-    def _build_progress_bar(self) -> QProgressBar:
-        # A running job's progress at a glance: busy (no range) while its length is unknown.
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setObjectName("detailsProgress")
-        self.progress_bar.setTextVisible(False)
-        self.progress_bar.setMaximumHeight(self.fontMetrics().height() // 2 + 4)
+    def _build_progress_bar(self) -> JobProgressBar:
+        # A running job's progress at a glance, as the table draws it: striped (busy) while
+        # its length is unknown, never an empty "0 %" or a full bar that reads as done.
+        self.progress_bar = JobProgressBar(self)
         policy = self.progress_bar.sizePolicy()
         policy.setRetainSizeWhenHidden(True)  # the fields below do not jump as jobs change
         self.progress_bar.setSizePolicy(policy)
@@ -220,11 +217,7 @@ class JobDetails(QWidget):
         if job is None or job.status is not JobStatus.RENDERING:
             bar.hide()
             return
-        if job.progress is None:
-            bar.setRange(0, 0)
-        else:
-            bar.setRange(0, 100)
-            bar.setValue(math.floor(job.progress))
+        bar.set_job(job)
         bar.show()
 
     def _build_form(self) -> QScrollArea:

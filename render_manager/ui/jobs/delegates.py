@@ -1,15 +1,23 @@
-"""Item delegates of the job table: the Progress column as a bar with its percentage."""
+"""Item delegates of the job table: the Progress column as a bar with its percentage, and the
+same bar as a widget for one job."""
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette, QPolygon
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPolygon
+from PySide6.QtWidgets import (
+    QSizePolicy,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
 from typing_extensions import override
 
-from render_manager.domain.job import Job
+from render_manager.domain.job import Job, progress_text
 from render_manager.domain.status import JobStatus
 from render_manager.ui.jobs.status_icons import status_colour
 from render_manager.ui.jobs.table_model import JOB_ROLE, PROGRESS_ROLE, Column
@@ -119,32 +127,110 @@ class ProgressDelegate(QStyledItemDelegate):
             # A column of empty "0 %" bars would hide the few bars that matter.
             return
 
-        bar = rect.adjusted(_MARGIN, _MARGIN, -_MARGIN, -_MARGIN)
-        # Whole pixels: an empty bar gets no sliver, a started one at least a pixel.
-        filled = math.ceil(bar.width() * percent / 100.0) if percent > 0 else 0
-        fill = QRect(bar.left(), bar.top(), filled, bar.height())
-        base = palette.color(group, _Role.Base)
-        text_colour = palette.color(group, _Role.Text)
-        colour = _bar_colour(status, palette, group)
         text = index.data(Qt.ItemDataRole.DisplayRole)
         label = text if isinstance(text, str) else f"{math.floor(percent)} %"
-
+        bar = rect.adjusted(_MARGIN, _MARGIN, -_MARGIN, -_MARGIN)
         painter.save()
-        painter.fillRect(bar, base)
-        if busy:
-            _paint_stripes(
-                painter, bar, _mix(base, colour, _FILL_MIX / 2), _mix(base, colour, _FILL_MIX)
-            )
-        elif filled:
-            painter.fillRect(fill, _mix(base, colour, _FILL_MIX))
-            strip = min(_STRIP, bar.height())
-            painter.fillRect(QRect(fill.left(), fill.bottom() - strip + 1, filled, strip), colour)
-        painter.setPen(_mix(base, text_colour, _OUTLINE_MIX))
-        painter.drawRect(bar.adjusted(0, 0, -1, -1))  # an outline is a pixel wider
         painter.setFont(option.font)
-        painter.setPen(text_colour)
-        painter.drawText(bar, _CENTRE, label)
+        paint_progress_bar(
+            painter,
+            bar,
+            palette,
+            group,
+            percent=None if busy else percent,
+            status=status,
+            label=label,
+        )
         painter.restore()
+
+
+def paint_progress_bar(
+    painter: QPainter,
+    bar: QRect,
+    palette: QPalette,
+    group: QPalette.ColorGroup,
+    *,
+    percent: float | None,
+    status: JobStatus,
+    label: str,
+) -> None:
+    """Paint one progress bar over `bar`, as the job table shows it: a tinted fill with a
+    full-colour strip, or stripes over the whole groove when `percent` is None (busy); the
+    label centred in the text colour; failed and cancelled bars in their status colours."""
+    percent = None if percent is None else min(100.0, max(0.0, percent))
+    # Whole pixels: an empty bar gets no sliver, a started one at least a pixel.
+    filled = math.ceil(bar.width() * percent / 100.0) if percent else 0
+    fill = QRect(bar.left(), bar.top(), filled, bar.height())
+    base = palette.color(group, _Role.Base)
+    text_colour = palette.color(group, _Role.Text)
+    colour = _bar_colour(status, palette, group)
+
+    painter.save()
+    painter.fillRect(bar, base)
+    if percent is None:
+        _paint_stripes(
+            painter, bar, _mix(base, colour, _FILL_MIX / 2), _mix(base, colour, _FILL_MIX)
+        )
+    elif filled:
+        painter.fillRect(fill, _mix(base, colour, _FILL_MIX))
+        strip = min(_STRIP, bar.height())
+        painter.fillRect(QRect(fill.left(), fill.bottom() - strip + 1, filled, strip), colour)
+    painter.setPen(_mix(base, text_colour, _OUTLINE_MIX))
+    painter.drawRect(bar.adjusted(0, 0, -1, -1))  # an outline is a pixel wider
+    painter.setPen(text_colour)
+    painter.drawText(bar, _CENTRE, label)
+    painter.restore()
+
+
+class JobProgressBar(QWidget):
+    """One job's progress bar as a widget, drawn as the table's (for the details pane).
+
+    `busy` (no share known) and `percent` follow the job given to `set_job`.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("jobProgressBar")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._percent: float | None = 0.0
+        self._status = JobStatus.RENDERING
+        self._label = ""
+
+    @property
+    def busy(self) -> bool:
+        """True while the job's share done is unknown: the bar is striped."""
+        return self._percent is None
+
+    @property
+    def percent(self) -> float | None:
+        """The share shown, 0-100, or None while busy."""
+        return self._percent
+
+    def set_job(self, job: Job) -> None:
+        """Show this job's progress."""
+        self._percent = job.progress
+        self._status = job.status
+        self._label = progress_text(job)
+        self.update()
+
+    @override
+    def sizeHint(self) -> QSize:
+        return QSize(120, self.fontMetrics().height() + 2 * _MARGIN + 2)
+
+    @override
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        group = _Group.Active if self.isActiveWindow() else _Group.Inactive
+        paint_progress_bar(
+            painter,
+            self.rect(),
+            self.palette(),
+            group,
+            percent=self._percent,
+            status=self._status,
+            label=self._label,
+        )
+        painter.end()
 
 
 def install_delegates(view: QTableView) -> None:
