@@ -25,6 +25,7 @@ from tests.fakes.nexrender_cloud import TOKEN as CLOUD_TOKEN
 from tests.fakes.nexrender_cloud import FakeNexrenderCloud
 from tests.fakes.rendley import TOKEN as RENDLEY_TOKEN
 from tests.fakes.rendley import FakeRendley
+from tests.gui.conftest import open_window
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -354,3 +355,25 @@ def test_a_new_connection_tested_then_saved_shows_the_test(
     assert _run(qloop, dialog, dialog.save()) is True
     row = dialog.model.index(dialog.model.names().index("rendley"))
     assert row.data() == "rendley\nOK"
+
+
+def test_the_side_panel_shows_a_successful_test_at_once(
+    qtbot: QtBot,
+    qloop: qasync.QEventLoop,
+    *,
+    ctx: AppContext,
+    keychain: Keychain,
+    fakes: tuple[FakeNexrenderCloud, FakeRendley],
+) -> None:
+    ctx.connections.add(Connection(name="cloud", kind=BackendKind.NEXRENDER_CLOUD))
+    keychain.set("cloud", CLOUD_TOKEN)
+    window = open_window(qtbot, qloop, ctx)
+    panel = window.side_panel.connections
+    row = panel.index(panel.names().index("cloud"))
+    assert row.data() == "cloud\nNot checked yet"
+    transport = fakes[0].transport()
+    window.dialogs.transport_for = lambda _c: transport
+    dialog = window.dialogs.connections("cloud")
+    _run(qloop, dialog, dialog.reload(select="cloud"))
+    _run(qloop, dialog, dialog.test())
+    assert row.data() == "cloud\nOK"
