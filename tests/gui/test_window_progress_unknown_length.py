@@ -85,7 +85,12 @@ def test_a_render_of_unknown_length_shows_frames_and_a_busy_bar(
         )
         window.table.setCurrentIndex(index)
         details = window.details
-        assert details.values["Progress"].text().endswith("frames rendered (length unknown)")
+
+        def details_show_it() -> bool:
+            label = details.values.get("Progress")
+            return label is not None and label.text().endswith("frames rendered (length unknown)")
+
+        await _until(details_show_it)
         assert details.progress_bar.isVisible()
         assert details.progress_bar.busy  # striped: no share to show
 

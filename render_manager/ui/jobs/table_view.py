@@ -200,5 +200,7 @@ def _without_after_effects(readiness: LocalReadiness) -> str:
         "What works without it:\n"
         "encode jobs (a movie or an image sequence into MP4, ProRes or GIF); try the sample:\n"
         f"renderctl submit -c {name} {_encode_sample()}\n"
-        "and render farms: add Nexrender Cloud, Rendley or a nexrender server in Connections."
+        "and render farms: add Nexrender Cloud, Rendley or a nexrender server in Connections,\n"
+        "then New batch (Ctrl+N) renders one job per row of a data file, New render "
+        "(Ctrl+Shift+N) one."
     )
