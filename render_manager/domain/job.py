@@ -30,7 +30,8 @@ class Job:
     back-end reports them (the local engine does); None means unknown.
 
     `progress` is 0-100, or None while the share done cannot be told: a local render whose
-    log gives no frame range (it still counts `frames_done`). Never a made-up 0.
+    log and job give no frame range, an encode of an input of unknown duration (both still
+    count `frames_done`). Never a made-up 0.
     """
 
     id: str
