@@ -53,6 +53,9 @@ FAKE_AERENDER_OUTPUT_FROM
 FAKE_AERENDER_COMPS
     Comma-separated names of the project's compositions; rendering any other ``-comp``
     behaves as ``error-no-comp``. Unset: every name exists.
+FAKE_AERENDER_MOVIE_GROWS
+    ``1`` creates a single-file ``-output`` before the first frame and finishes it after
+    the last, as After Effects writes a movie: a render stopped midway leaves a partial one.
 FAKE_AERENDER_CRLF
     ``1`` ends lines with CRLF, as a Windows console does. Default LF.
 FAKE_AERENDER_MAX_LIFETIME
@@ -294,6 +297,8 @@ def render(args: Args, log: Log, mode: str) -> int:
     log.line(f"PROGRESS:  Frame Rate: {fps:.2f} (comp)")
     sequence = args.output is not None and _SEQUENCE.search(args.output) is not None
     write = args.output is not None and mode != "no-output"
+    if write and not sequence and os.environ.get("FAKE_AERENDER_MOVIE_GROWS") == "1":
+        Path(str(args.output)).write_bytes(b"FAKE PARTIAL MOVIE")
     for count, frame in enumerate(range(first, last + 1, args.increment), start=1):
         if mode in ("hang", "crash") and count > fail_after:
             if mode == "crash":

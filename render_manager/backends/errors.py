@@ -11,6 +11,9 @@ class TokenRejected(BackendError):
     """401: the API token is wrong, expired or revoked."""
 
     def __init__(self, connection: str) -> None:
+        #: What went wrong without where to fix it, for a front end that says that itself
+        #: (the Connections dialog, where "update it in Connections" would point at itself).
+        self.reason = f"{connection}: token rejected"
         # S608 mistakes this sentence ("update … set") for SQL.
         super().__init__(
             f"{connection}: token rejected — update it in Connections "  # noqa: S608

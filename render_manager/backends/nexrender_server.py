@@ -81,6 +81,7 @@ class SecretRejected(TokenRejected):
 
     def __init__(self, connection: str, *, had_secret: bool) -> None:
         what = "rejected the secret" if had_secret else "needs a secret and none is stored"
+        self.reason = f"{connection}: the nexrender server {what} (the {AUTH_HEADER} header)"
         # Skips TokenRejected's text, which speaks of an API token; this server has a secret.
         BackendError.__init__(
             self,

@@ -15,9 +15,11 @@ from render_manager.domain.connection import Connection
 from render_manager.domain.engine_settings import EngineSettings, OnInterrupted
 from render_manager.domain.job import DomainError
 from render_manager.domain.status import BackendKind
+from render_manager.engine.locate import SET_ON_CONNECTION
 from render_manager.keychain import SERVICE
 from render_manager.services.connections import ConnectionInfo, ConnectionService, TokenNotDeleted
 from render_manager.services.context import AppContext
+from render_manager.services.health import LocalReadiness
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -223,7 +225,9 @@ def _list(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     rows = [("NAME", "KIND", "URL / AERENDER", "TOKEN")]
     for info in infos:
         c = info.connection
-        where = c.effective_url or c.aerender or "(auto-detect)"
+        where = c.effective_url or c.aerender or ""
+        if info.local is not None:
+            where = _aerender_cell(info.local)
         rows.append((c.name, c.kind.value, where, info.token.value))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for row in rows:
@@ -235,7 +239,19 @@ def _list(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
         if info.token_error:
             print(f"note: {info.token_error}", file=sys.stderr)
             break
+    for info in infos:
+        if info.local is not None and not info.local.ready:
+            print(f"note: {info.local.describe()}", file=sys.stderr)
     return EXIT_OK
+
+
+def _aerender_cell(local: LocalReadiness) -> str:
+    """The aerender a local connection runs: the path set, the one found, or NOT FOUND."""
+    if local.path is None:
+        return "NOT FOUND (aerender renders cannot run; encode jobs can)"
+    if local.lookup.source == SET_ON_CONNECTION:
+        return str(local.path)
+    return f"{local.path} (found {local.lookup.source})"
 
 
 def _as_json(info: ConnectionInfo) -> dict[str, object]:
@@ -245,6 +261,12 @@ def _as_json(info: ConnectionInfo) -> dict[str, object]:
         "kind": c.kind.value,
         "url": c.effective_url,
         "aerender": c.aerender,
+        # A local connection's aerender as looked for now: what runs, or why nothing can.
+        "aerender_found": None
+        if info.local is None or info.local.path is None
+        else str(info.local.path),
+        "ready": None if info.local is None else info.local.ready,
+        "not_ready_reason": None if info.local is None else info.local.reason,
         "concurrency": c.concurrency,
         "token": info.token.value,
         "token_error": info.token_error,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
-from render_manager.domain.job import Job
+from render_manager.domain.job import Job, progress_text
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -22,7 +22,10 @@ def job_json(job: Job) -> dict[str, Any]:
         "name": job.name,
         "status": job.status.value,
         "raw_status": job.raw_status,
-        "progress": round(job.progress, 2),
+        # None while the share is unknown (a render of unknown length): never a false 0.
+        "progress": None if job.progress is None else round(job.progress, 2),
+        "frames_done": job.frames_done,
+        "total_frames": job.total_frames,
         "created_at": _iso(job.created_at),
         "started_at": _iso(job.started_at),
         "finished_at": _iso(job.finished_at),
@@ -49,7 +52,7 @@ def job_rows(jobs: Sequence[Job]) -> list[list[str]]:
         rows.append([
             job.id,
             job.status.value,
-            f"{job.progress:.0f}%",
+            progress_text(job),
             job.connection,
             job.name,
             detail.splitlines()[0] if detail else "",

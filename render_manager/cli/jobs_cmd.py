@@ -17,7 +17,7 @@ from render_manager.backends.errors import BackendError
 from render_manager.backends.rendley import RendleyBackend
 from render_manager.cli.errors import EXIT_FAILED, EXIT_OK, BadInput, CliError
 from render_manager.cli.formatting import job_json, job_rows, print_table
-from render_manager.domain.job import Job
+from render_manager.domain.job import Job, progress_detail
 from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.services.cancel import cancel_jobs
 from render_manager.services.context import AppContext
@@ -113,6 +113,7 @@ def _show(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
         json.dump(data, out, indent=2)
         out.write("\n")
     else:
+        data["progress"] = progress_detail(job)
         for key, value in data.items():
             if value not in (None, [], ""):
                 print(f"{key + ':':<14}{value}", file=out)

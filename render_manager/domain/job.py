@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -27,6 +28,10 @@ class Job:
 
     `frames_done`, `total_frames` and `eta_seconds` are the live detail of a render, when the
     back-end reports them (the local engine does); None means unknown.
+
+    `progress` is 0-100, or None while the share done cannot be told: a local render whose
+    log and job give no frame range, an encode of an input of unknown duration (both still
+    count `frames_done`). Never a made-up 0.
     """
 
     id: str
@@ -37,7 +42,7 @@ class Job:
     created_at: datetime
     batch_id: str | None = None
     parent_id: str | None = None
-    progress: float = 0.0
+    progress: float | None = 0.0
     started_at: datetime | None = None
     finished_at: datetime | None = None
     output: str | None = None
@@ -52,7 +57,7 @@ class Job:
             raise DomainError("a job needs an id")
         if not self.connection:
             raise DomainError(f"job {self.id} has no connection")
-        if not 0.0 <= self.progress <= 100.0:
+        if self.progress is not None and not 0.0 <= self.progress <= 100.0:
             raise DomainError(f"job {self.id}: progress {self.progress} is outside 0-100")
         _require_aware("created_at", self.created_at)
         _require_aware("started_at", self.started_at)
@@ -150,3 +155,27 @@ class Batch:
         if not self.id:
             raise DomainError("a batch needs an id")
         _require_aware("created_at", self.created_at)
+
+
+def progress_text(job: Job) -> str:
+    """The share of a job done, as a user reads it: ``37 %``, or ``120 frames`` when the
+    share cannot be told (a render whose length is unknown), ``starting`` before its first.
+
+    Whole percents are rounded down, so ``100 %`` means complete.
+    """
+    if job.progress is not None:
+        return f"{math.floor(job.progress)} %"
+    done = job.frames_done or 0
+    if done == 0:
+        return "starting"
+    return f"{done} frame{'' if done == 1 else 's'}"
+
+
+def progress_detail(job: Job) -> str:
+    """`progress_text`, saying so when the share is unknown: ``120 frames rendered (length
+    unknown)``, ``starting (length unknown)``."""
+    if job.progress is not None:
+        return progress_text(job)
+    if not job.frames_done:
+        return "starting (length unknown)"
+    return f"{progress_text(job)} rendered (length unknown)"

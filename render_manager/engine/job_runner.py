@@ -29,7 +29,7 @@ from render_manager.engine.encode_spec import EncodeError, parse_encode_action
 from render_manager.engine.extendscript import build_injection_script
 from render_manager.engine.locate import AerenderNotFound, find_aerender
 from render_manager.engine.log_tail import LogTail
-from render_manager.engine.outputs import find_output
+from render_manager.engine.outputs import find_output, partial_output_note
 from render_manager.engine.processes import ProcessIdentity, end_process_tree, new_session_kwargs
 from render_manager.engine.staging import StagingError, file_name, stage
 from render_manager.store.local_jobs import LocalJobRecord, LocalJobRepository
@@ -156,7 +156,7 @@ class JobRunner:
                 await self._run_aerender_job(adopt=adopt, recovered=recovered)
         except _Cancelled:
             self._ctx.repo.set_status(
-                self._job_id, LocalStatus.CANCELLED, error="cancelled by user"
+                self._job_id, LocalStatus.CANCELLED, error=self._noting_partial("cancelled by user")
             )
         except _Detached:
             log.info("job %s left running for the next engine to re-adopt", self._job_id)
@@ -175,7 +175,7 @@ class JobRunner:
                 self._ctx.repo.set_status(
                     self._job_id,
                     LocalStatus.INTERRUPTED if interrupted else LocalStatus.FAILED,
-                    error=reason,
+                    error=self._noting_partial(reason),
                 )
         except Exception as exc:  # one bad job must never stop the pool
             log.exception("job %s: unexpected error", self._job_id)
@@ -183,6 +183,23 @@ class JobRunner:
                 self._job_id, LocalStatus.FAILED, error=f"internal error: {exc}"
             )
         self._ctx.on_change()
+
+    def _noting_partial(self, reason: str) -> str:
+        """The reason a render ended without its result, saying what it left behind.
+
+        A cancelled or failed aerender leaves what it rendered (a movie written as it goes,
+        the frames of a sequence) in the job folder: it is kept and called incomplete, so
+        the job never claims to have written nothing while a partial result.mov is there.
+        """
+        if self._record.job_type == "encode":
+            return reason  # ffmpeg's output only appears, whole, once the encode is done
+        try:
+            expected = self._work / default_output_name(parse_local_job(self._record.spec))
+            note = partial_output_note(expected)
+        except Exception:  # the reason must reach the store whatever the spec or disk say
+            log.exception("job %s: looking for a partial output", self._job_id)
+            return reason
+        return reason if note is None else f"{reason}; {note}"
 
     async def _end_orphan(self, identity: ProcessIdentity | None) -> None:
         # An encode cannot be re-adopted (its progress came through a pipe): end the ffmpeg
@@ -214,7 +231,9 @@ class JobRunner:
 
     def _find_aerender(self) -> Path:
         try:
-            return find_aerender(self._ctx.connection.aerender)
+            return find_aerender(
+                self._ctx.connection.aerender, connection_name=self._ctx.connection.name
+            )
         except AerenderNotFound as exc:
             raise JobFailed(str(exc)) from None
 
@@ -390,7 +409,9 @@ class JobRunner:
         self._last_write = 0.0
 
         def on_progress(progress: EncodeProgress) -> None:
-            self._write(progress.percent or 0.0, None, None, progress.eta_seconds, ())
+            # Without the input's duration the share is unknown: count the frames instead.
+            frames = progress.frame if progress.percent is None else None
+            self._write(progress.percent, frames, None, progress.eta_seconds, ())
 
         def on_start(pid: int) -> None:
             # Recorded so that a restarted engine can end an ffmpeg this one left behind.
@@ -420,7 +441,7 @@ class JobRunner:
         if force:
             self._last_write = 0.0
         self._write(
-            parser.percent or 0.0,
+            parser.percent,
             parser.frames_done,
             parser.total_frames,
             parser.eta_seconds,
@@ -429,7 +450,7 @@ class JobRunner:
 
     def _write(
         self,
-        percent: float,
+        percent: float | None,
         frames_done: int | None,
         total_frames: int | None,
         eta: float | None,
@@ -439,7 +460,8 @@ class JobRunner:
         if now - self._last_write < PROGRESS_WRITE_S:
             return
         # The ETA alone changes on every tick: it rides along with the next real change.
-        values = (round(percent, 1), frames_done, total_frames, warnings)
+        shown = None if percent is None else round(percent, 1)
+        values = (shown, frames_done, total_frames, warnings)
         if values == self._last_values:
             return
         self._last_write = now

@@ -47,3 +47,20 @@ def find_output(expected: Path) -> Path | None:
         if mov.is_file() and mov.stat().st_size > 0:
             return mov
     return None
+
+
+def partial_output_note(expected: Path) -> str | None:
+    """What a render that stopped early left at `expected`, in words; None if nothing.
+
+    The files are kept, not deleted: the frames rendered, or the start of a movie, can be
+    worth a look, and they are in the job's own folder. They are named incomplete so that
+    nobody mistakes them for the result.
+    """
+    found = find_output(expected)
+    if found is None:
+        return None
+    if is_sequence(found):
+        count = len(sequence_frames(found))
+        frames = "1 frame" if count == 1 else f"{count} frames"
+        return f"the {frames} it rendered are kept as {found} (incomplete)"
+    return f"its partial output is kept as {found} (incomplete)"

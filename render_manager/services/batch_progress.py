@@ -86,7 +86,7 @@ _Entry = tuple[str, JobStatus, int, datetime, datetime | None]
 
 def _entry(job: Job, batch_id: str) -> _Entry:
     status = job.status
-    progress = 0 if status in TERMINAL_STATUSES else round(job.progress * _SCALE)
+    progress = 0 if status in TERMINAL_STATUSES else round((job.progress or 0.0) * _SCALE)
     return (batch_id, status, progress, job.created_at, job.started_at)
 
 

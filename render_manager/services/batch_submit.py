@@ -324,7 +324,7 @@ def _local_problems(
     rows: list[tuple[int, Any]], connection: Connection, base_dir: Path
 ) -> list[tuple[int, str | None]]:
     try:
-        find_aerender(connection.aerender)
+        find_aerender(connection.aerender, connection_name=connection.name)
         no_aerender = None
     except AerenderNotFound as exc:
         no_aerender = str(exc)

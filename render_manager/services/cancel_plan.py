@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from render_manager.domain.job import Job
+from render_manager.domain.job import Job, progress_detail, progress_text
 from render_manager.domain.status import (
     BackendKind,
     JobStatus,
@@ -117,6 +117,14 @@ def plan_cancel_batch(
     """Plan cancelling every job of a batch (its finished ones show as refused)."""
     jobs = list(all_jobs)
     return plan_cancel([j for j in jobs if j.batch_id == batch_id], kinds, jobs)
+
+
+def running_detail(job: Job) -> str:
+    """What a render being stopped has done so far: ``rendering now, 37 % done``, or the
+    frames rendered when its length is unknown (never a false ``0 %``)."""
+    if job.progress is not None:
+        return f"rendering now, {progress_text(job)} done"
+    return f"rendering now, {progress_detail(job)}"
 
 
 def _is_running(kind: BackendKind, job: Job) -> bool:

@@ -11,15 +11,15 @@ import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from render_manager.backends.errors import BackendError, JobGone
+from render_manager.backends.errors import BackendError, JobGone, TokenRejected
 from render_manager.backends.nexrender_cloud import NexrenderCloudBackend
 from render_manager.backends.protocol import Backend
 from render_manager.domain.connection import Connection
 from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind, JobStatus
-from render_manager.engine.locate import AerenderNotFound, find_aerender
 from render_manager.keychain import Keychain, KeychainError
 from render_manager.logs import register_secret
+from render_manager.services.health import LocalReadiness, local_readiness
 from render_manager.services.remote import TransportFactory, make_backend
 
 # A Test button must answer while the user waits: the back-end's own retries and timeouts
@@ -35,10 +35,14 @@ _PROBE_IDS = ("render-manager-connection-check-1", "render-manager-connection-ch
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
-    """Whether the connection works, in words for the user."""
+    """Whether the connection works, in words for the user of the Connections dialog.
+
+    `local` is what a local connection's check found for aerender (None for remote ones).
+    """
 
     ok: bool
     message: str
+    local: LocalReadiness | None = None
 
 
 async def check_connection(
@@ -71,6 +75,12 @@ async def check_connection(
             False,
             f'{connection.name}: {connection.effective_url} answered "not found": check the '
             f"URL (it should be the {connection.kind.value} API's address)",
+        )
+    except TokenRejected as exc:
+        # The user is in Connections, at the field to fix: say which, not where it is.
+        field = "Server secret" if connection.kind is BackendKind.NEXRENDER_SERVER else "API token"
+        return CheckResult(
+            False, f"{exc.reason}. Type the right one into {field} above, test, then Save."
         )
     except BackendError as exc:
         return CheckResult(False, str(exc))
@@ -106,12 +116,16 @@ def _probe_job(connection: Connection, job_id: str) -> Job:
 
 
 async def _check_local(connection: Connection) -> CheckResult:
-    try:
-        # Looking through install folders touches the disk: not on the caller's thread.
-        path = await asyncio.to_thread(find_aerender, connection.aerender)
-    except AerenderNotFound as exc:
-        return CheckResult(False, str(exc))
-    return CheckResult(True, f"aerender found: {path}")
+    # Looking through install folders touches the disk: not on the caller's thread.
+    readiness = await asyncio.to_thread(local_readiness, connection)
+    if readiness.path is None:
+        # Said in the Connections dialog, beside the aerender field: no "in Connections".
+        message = (
+            f"{connection.name}: {readiness.found_text}: {readiness.reason}. "
+            "Type or browse to aerender above, test, then Save."
+        )
+        return CheckResult(False, message, readiness)
+    return CheckResult(True, readiness.found_text, readiness)
 
 
 async def keyring_problem(keychain: Keychain) -> str | None:

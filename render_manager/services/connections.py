@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from render_manager.domain.connection import Connection
+from render_manager.domain.status import BackendKind
 from render_manager.keychain import Keychain, KeychainError
+from render_manager.services.health import LocalReadiness, local_readiness
 from render_manager.store.connections import ConnectionRepository
 from render_manager.store.errors import ConnectionExists, ConnectionInUse
 
@@ -25,11 +27,15 @@ class TokenState(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ConnectionInfo:
-    """A connection with the state of its token and, if the keyring failed, why."""
+    """A connection with the state of its token and, if the keyring failed, why.
+
+    `local` is a local connection's readiness for aerender renders (None for remote ones).
+    """
 
     connection: Connection
     token: TokenState
     token_error: str | None = None
+    local: LocalReadiness | None = None
 
 
 class TokenNotDeleted(KeychainError):
@@ -81,6 +87,10 @@ class ConnectionService:
 
     def info(self, connection: Connection) -> ConnectionInfo:
         """One connection with its token state."""
+        if connection.kind is BackendKind.LOCAL:
+            return ConnectionInfo(
+                connection, TokenState.NOT_NEEDED, local=local_readiness(connection)
+            )
         if not connection.kind.needs_token:
             return ConnectionInfo(connection, TokenState.NOT_NEEDED)
         try:

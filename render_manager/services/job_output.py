@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from render_manager.backends.errors import BackendError
-from render_manager.domain.job import Job
+from render_manager.domain.job import Job, progress_text
 from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.engine.aerender_output import LineSplitter
 from render_manager.engine.log_tail import LogTail
@@ -92,12 +92,16 @@ def why_no_output(job: Job) -> str:
         case JobStatus.QUEUED | JobStatus.PENDING:
             return f"{name} has no output yet: it has not started rendering."
         case JobStatus.RENDERING:
-            return f"{name} has no output yet: it is still rendering ({job.progress:.0f} %)."
+            return f"{name} has no output yet: it is still rendering ({progress_text(job)})."
         case JobStatus.FAILED:
             reason = job.error.splitlines()[0] if job.error else "no reason was given"
             return f"{name} failed, so it has no output: {reason}"
         case JobStatus.CANCELLED:
-            return f"{name} was cancelled before it wrote an output."
+            # The engine's reason says what a stopped render left (a partial output, kept).
+            reason = job.error.splitlines()[0] if job.error else ""
+            return f"{name} was cancelled, so it has no output" + (
+                f": {reason}." if reason else "."
+            )
         case JobStatus.FINISHED:
             return f"{name} finished, but {job.connection} reported no output for it."
 

@@ -92,7 +92,7 @@ class LocalSubmitter:
             raw = _resolve_paths(body, base_dir)
             parsed = parse_local_job(raw)
             self._check_files(raw)
-            find_aerender(self._connection.aerender)
+            find_aerender(self._connection.aerender, connection_name=self._connection.name)
             if parsed.needs_script and not self._connection.engine.script_injection:
                 raise _Invalid(SCRIPT_INJECTION_NEEDED)
             if parsed.prerender:

@@ -243,18 +243,24 @@ class LocalJobRepository:
         self,
         job_id: str,
         *,
-        percent: float,
+        percent: float | None,
         frames_done: int | None,
         total_frames: int | None,
         eta_seconds: float | None,
         warnings: Sequence[str] = (),
     ) -> None:
-        """Record live progress."""
+        """Record live progress; ``percent`` None: the share done is unknown.
+
+        An unknown share is kept as frames counted without a total (``jobs.progress`` stays
+        0 for older readers), which reads back as a job whose ``progress`` is None.
+        """
+        if percent is None:
+            frames_done, total_frames = frames_done or 0, None
         with self._db.write() as sql:
             seq = bump_change_seq(sql)
             sql.execute(
                 "UPDATE jobs SET progress = ?, updated_seq = ? WHERE id = ?",
-                (max(0.0, min(100.0, percent)), seq, job_id),
+                (0.0 if percent is None else max(0.0, min(100.0, percent)), seq, job_id),
             )
             sql.execute(
                 "UPDATE local_jobs SET frames_done = ?, total_frames = ?, eta_seconds = ?, "
@@ -332,6 +338,12 @@ class LocalJobRepository:
                 job_id,
             ),
         )
+        if reset:
+            # A requeued job starts over: the frames of the run before are not its progress.
+            sql.execute(
+                "UPDATE local_jobs SET frames_done = NULL, total_frames = NULL WHERE job_id = ?",
+                (job_id,),
+            )
         if normalized.is_terminal or reset:
             sql.execute(
                 "UPDATE local_jobs SET cancel_requested = 0, pid = NULL, pid_started_at = NULL, "

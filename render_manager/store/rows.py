@@ -55,7 +55,7 @@ def job_params(job: Job) -> tuple[object, ...]:
         job.name,
         job.status.value,
         job.raw_status,
-        job.progress,
+        0.0 if job.progress is None else job.progress,
         to_iso(job.created_at),
         to_iso(job.started_at),
         to_iso(job.finished_at),
@@ -98,7 +98,7 @@ def job_from_row(row: sqlite3.Row | tuple[object, ...]) -> Job:
         name=str(name),
         status=JobStatus(str(status)),
         raw_status=str(raw_status),
-        progress=float(progress),
+        progress=_progress(status, progress, frames_done, total_frames),
         created_at=created,
         started_at=from_iso(_opt(started_at)),
         finished_at=from_iso(_opt(finished_at)),
@@ -156,6 +156,16 @@ def connection_from_row(row: tuple[object, ...]) -> Connection:
         engine=EngineSettings.from_json(settings),
         team_view=team_view,
     )
+
+
+def _progress(
+    status: object, progress: object, frames_done: object, total_frames: object
+) -> float | None:
+    # The local engine keeps an unknown share as frames counted without a total (see
+    # LocalJobRepository.set_progress); a finished job is complete whatever it counted.
+    if frames_done is not None and total_frames is None and status != JobStatus.FINISHED:
+        return None
+    return float(progress)  # type: ignore[arg-type]
 
 
 def _opt(value: object) -> str | None:

@@ -10,7 +10,7 @@ from tests.engine.processes import renderctl
 
 JOB_KEYS = {
     "id", "connection", "batch_id", "name", "status", "raw_status", "progress",
-    "created_at", "started_at", "finished_at", "output", "error",
+    "created_at", "started_at", "finished_at", "output", "error", "frames_done", "total_frames",
 }  # fmt: skip
 
 

@@ -107,7 +107,7 @@ def test_mixed_selection_is_listed_group_by_group_with_reasons(qtbot: QtBot) -> 
     assert groups(dialog) == {
         "Will be cancelled — 2 jobs": [("promo_00001", ""), ("cloud_parent", "")],
         "Running renders that will be stopped — 1 job": [
-            ("promo_00002", "rendering now, 40% done")
+            ("promo_00002", "rendering now, 40 % done")
         ],
         "Cancelled with them (nested jobs) — 2 jobs": [
             ("cloud_child_a", "nested in cloud_parent"),

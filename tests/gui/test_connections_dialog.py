@@ -25,6 +25,7 @@ from tests.fakes.nexrender_cloud import TOKEN as CLOUD_TOKEN
 from tests.fakes.nexrender_cloud import FakeNexrenderCloud
 from tests.fakes.rendley import TOKEN as RENDLEY_TOKEN
 from tests.fakes.rendley import FakeRendley
+from tests.gui.conftest import open_window
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -270,7 +271,10 @@ def test_local_engine_settings_are_edited_and_aerender_is_checked(
 
     form.aerender_edit.setText(str(fake_aerender.parent / "missing"))
     _run(qloop, dialog, dialog.test())
-    assert "After Effects not found" in dialog.message.text()
+    assert dialog.message.text().startswith("local: aerender not found: the aerender set on")
+    assert "Type or browse to aerender above" in dialog.message.text()
+    assert "in Connections" not in dialog.message.text()
+    assert dialog.form.aerender_state.text().startswith("aerender not found")
 
 
 def test_what_was_typed_survives_switching_connections_and_closing_asks_first(
@@ -371,3 +375,69 @@ def test_remove_with_the_keyring_out_of_reach_keeps_the_connection_and_shows_why
         assert backend.passwords == {(SERVICE, "cloud"): CLOUD_TOKEN}
     finally:
         context.close()
+
+
+def test_a_wrong_token_points_at_the_field_not_at_the_dialog_itself(
+    qtbot: QtBot, qloop: qasync.QEventLoop, dialog: ConnectionsDialog
+) -> None:
+    _run(qloop, dialog, dialog.reload())
+    _fill_new(qtbot, dialog, "rendley", BackendKind.RENDLEY, "rk_wrong")
+    _run(qloop, dialog, dialog.test())
+    text = dialog.message.text()
+    assert text.startswith("rendley: token rejected")
+    assert "in Connections" not in text
+    assert "Type the right one into API token above" in text
+
+
+def test_a_successful_test_is_the_rows_health_at_once(
+    qtbot: QtBot,
+    qloop: qasync.QEventLoop,
+    *,
+    dialog: ConnectionsDialog,
+    ctx: AppContext,
+    keychain: Keychain,
+) -> None:
+    ctx.connections.add(Connection(name="cloud", kind=BackendKind.NEXRENDER_CLOUD))
+    keychain.set("cloud", CLOUD_TOKEN)
+    _run(qloop, dialog, dialog.reload(select="cloud"))
+    row = dialog.model.index(dialog.model.names().index("cloud"))
+    assert row.data() == "cloud\nNot checked yet"
+    with qtbot.waitSignal(dialog.health_checked) as checked:
+        _run(qloop, dialog, dialog.test())
+    assert row.data() == "cloud\nOK"
+    assert checked.args[0]["cloud"].ok
+
+
+def test_a_new_connection_tested_then_saved_shows_the_test(
+    qtbot: QtBot, qloop: qasync.QEventLoop, dialog: ConnectionsDialog
+) -> None:
+    _run(qloop, dialog, dialog.reload())
+    _fill_new(qtbot, dialog, "rendley", BackendKind.RENDLEY, RENDLEY_TOKEN)
+    _run(qloop, dialog, dialog.test())
+    assert dialog.last_check is not None
+    assert dialog.last_check.ok
+    assert _run(qloop, dialog, dialog.save()) is True
+    row = dialog.model.index(dialog.model.names().index("rendley"))
+    assert row.data() == "rendley\nOK"
+
+
+def test_the_side_panel_shows_a_successful_test_at_once(
+    qtbot: QtBot,
+    qloop: qasync.QEventLoop,
+    *,
+    ctx: AppContext,
+    keychain: Keychain,
+    fakes: tuple[FakeNexrenderCloud, FakeRendley],
+) -> None:
+    ctx.connections.add(Connection(name="cloud", kind=BackendKind.NEXRENDER_CLOUD))
+    keychain.set("cloud", CLOUD_TOKEN)
+    window = open_window(qtbot, qloop, ctx)
+    panel = window.side_panel.connections
+    row = panel.index(panel.names().index("cloud"))
+    assert row.data() == "cloud\nNot checked yet"
+    transport = fakes[0].transport()
+    window.dialogs.transport_for = lambda _c: transport
+    dialog = window.dialogs.connections("cloud")
+    _run(qloop, dialog, dialog.reload(select="cloud"))
+    _run(qloop, dialog, dialog.test())
+    assert row.data() == "cloud\nOK"

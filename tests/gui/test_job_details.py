@@ -225,7 +225,7 @@ def test_a_render_still_running_has_no_output_to_open(
 
     qloop.run_until_complete(scenario())
     assert opened == []
-    assert details.message.text() == "promo_00001 has no output yet: it is still rendering (38 %)."
+    assert details.message.text() == "promo_00001 has no output yet: it is still rendering (37 %)."
 
 
 # -- remote jobs -----------------------------------------------------------------------------

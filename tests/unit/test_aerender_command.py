@@ -95,6 +95,8 @@ def test_a_missing_aerender_says_where_to_set_it(
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     with pytest.raises(AerenderNotFound, match="set the path to aerender in Connections"):
         find_aerender(None, candidates=[tmp_path / "nowhere" / "aerender"])
+    with pytest.raises(AerenderNotFound, match="renderctl connection set farm --aerender PATH"):
+        find_aerender(None, candidates=[], connection_name="farm")
     with pytest.raises(AerenderNotFound, match=r"does not exist or is not executable"):
         find_aerender(str(tmp_path / "typo" / "aerender"))
 

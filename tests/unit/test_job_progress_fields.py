@@ -113,3 +113,28 @@ def test_negative_or_nan_progress_detail_is_refused_with_the_field_named(
 ) -> None:
     with pytest.raises(DomainError, match=field):
         _job(6).with_changes(**{field: value})
+
+
+def test_an_unknown_share_reads_back_as_no_progress_with_its_frames(db: Database) -> None:
+    jobs, local = JobRepository(db), LocalJobRepository(db)
+    job_id = _submit_and_start(db, 5)
+
+    local.set_progress(job_id, percent=None, frames_done=120, total_frames=None, eta_seconds=None)
+
+    rendering = jobs.get(job_id)
+    assert rendering is not None
+    assert rendering.progress is None  # not a false 0 %
+    assert rendering.frames_done == 120
+
+
+def test_a_requeued_job_forgets_the_frames_of_its_last_run(db: Database) -> None:
+    jobs, local = JobRepository(db), LocalJobRepository(db)
+    job_id = _submit_and_start(db, 6)
+    local.set_progress(job_id, percent=None, frames_done=120, total_frames=None, eta_seconds=None)
+
+    local.requeue(job_id, "retry after: aerender exited with code 1")
+
+    queued = jobs.get(job_id)
+    assert queued is not None
+    assert queued.progress == 0.0
+    assert (queued.frames_done, queued.total_frames) == (None, None)

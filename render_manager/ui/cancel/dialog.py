@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from render_manager.domain.job import Job
-from render_manager.services.cancel_plan import CancelPlan
+from render_manager.services.cancel_plan import CancelPlan, running_detail
 
 
 class Section(IntEnum):
@@ -176,7 +176,7 @@ class CancelDialog(QDialog):
         plan = self._plan
         groups: list[tuple[Section, Sequence[tuple[Job, str]]]] = [
             (Section.CANCEL, [(j, "") for j in plan.cancel]),
-            (Section.STOP, [(j, _running_detail(j)) for j in plan.stop]),
+            (Section.STOP, [(j, running_detail(j)) for j in plan.stop]),
             (Section.CASCADE, [(j, plan.cascade_via.get(j.id, "")) for j in plan.cascade]),
             (Section.REFUSED, plan.refused),
         ]
@@ -257,7 +257,3 @@ def _row(job: Job, why: str) -> QTreeWidgetItem:
     # reference to None on many calls to methods returning void (item.setData and the
     # setters built on it); ten thousand rows of those crash the interpreter.
     return QTreeWidgetItem([job.name, why, job.connection, job.raw_status, job.id])
-
-
-def _running_detail(job: Job) -> str:
-    return f"rendering now, {job.progress:.0f}% done"

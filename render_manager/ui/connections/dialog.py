@@ -8,7 +8,9 @@ connections and any error: edits are kept as in-memory drafts until saved or dis
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -41,6 +43,7 @@ from render_manager.services.connections import (
     TokenState,
 )
 from render_manager.services.context import AppContext
+from render_manager.services.health import Health
 from render_manager.services.remote import TransportFactory
 from render_manager.store.errors import StoreError
 from render_manager.ui.connections.form import ConnectionForm, Snapshot
@@ -62,6 +65,8 @@ class ConnectionsDialog(QDialog):
     """
 
     connections_changed = Signal()
+    health_checked = Signal(dict)
+    """{name: Health}: what Test connection found for a stored connection, for the panel."""
 
     def __init__(
         self,
@@ -86,6 +91,9 @@ class ConnectionsDialog(QDialog):
         self._select_after_load: str | None = None
         self.confirm_box: QMessageBox | None = None
         self.last_check: CheckResult | None = None
+        # The last test of each connection, with a digest of the token typed for it (None:
+        # the stored one): once that token is the stored one, the test is the row's health.
+        self._tested: dict[str, tuple[str | None, Health]] = {}
         self.setWindowTitle("Connections")
         self.resize(820, 520)
         self._build()
@@ -285,6 +293,8 @@ class ConnectionsDialog(QDialog):
         self._editing = connection.name
         await self.reload(select=connection.name)
         self.form.set_connection(self._infos[connection.name])
+        if token is not None or current is None:
+            self._apply_test(connection.name, token)
         where = " (token stored in the OS keyring)" if token else ""
         self._say(f"Saved {connection.name}{where}.")
         self.connections_changed.emit()
@@ -313,7 +323,23 @@ class ConnectionsDialog(QDialog):
             self.test_button.setEnabled(True)
         self.last_check = result
         self._say(result.message, error=not result.ok, ok=result.ok)
+        if result.local is not None:
+            self.form.set_aerender_state(result.local)
+        elif connection.name:
+            health = Health(result.ok, None if result.ok else result.message, datetime.now(UTC))
+            self._tested[connection.name] = (_digest(self.form.token() or None), health)
+            if not self.form.is_new() and not self.form.token():
+                self._apply_test(connection.name, None)
         return result
+
+    def _apply_test(self, name: str, token: str | None) -> None:
+        """Show a connection's last test as its health, if it tested the token now stored."""
+        tested = self._tested.get(name)
+        if tested is None or tested[0] != _digest(token):
+            return
+        health = {name: tested[1]}
+        self.model.set_health(health)
+        self.health_checked.emit(health)
 
     def request_remove(self) -> None:
         """Ask to remove the selected connection, saying what goes with it."""
@@ -404,3 +430,8 @@ class ConnectionsDialog(QDialog):
             self.keyring_banner.setText(f"Tokens cannot be stored or read: {problem}")
             self.keyring_banner.setStyleSheet("color: #b42318")
         self.keyring_banner.setVisible(bool(problem))
+
+
+def _digest(token: str | None) -> str | None:
+    # Tells whether the token saved is the one tested, without keeping a second copy of it.
+    return None if token is None else hashlib.sha256(token.encode()).hexdigest()

@@ -10,7 +10,7 @@ import shlex
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,6 +32,7 @@ from render_manager.domain.engine_settings import EngineSettings, OnInterrupted
 from render_manager.domain.job import DomainError
 from render_manager.domain.status import BackendKind
 from render_manager.services.connections import ConnectionInfo, TokenState
+from render_manager.services.health import LocalReadiness
 
 KIND_LABELS = {
     BackendKind.LOCAL: "Local (aerender on this computer)",
@@ -98,7 +99,11 @@ class ConnectionForm(QWidget):
     def _build_local(self) -> QGroupBox:
         self.local_group = QGroupBox("Local engine", self)
         self.aerender_edit = QLineEdit(self)
-        self.aerender_edit.setPlaceholderText("Found automatically")
+        # What was looked for and found, under the field: set with the connection.
+        self.aerender_state = QLabel(self)
+        self.aerender_state.setWordWrap(True)
+        self.aerender_state.setTextFormat(Qt.TextFormat.PlainText)
+        self.aerender_state.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         browse = QPushButton("&Browse…", self)
         browse.clicked.connect(self._on_browse)
         aerender_row = QHBoxLayout()
@@ -128,7 +133,12 @@ class ConnectionForm(QWidget):
         # A row that is a layout gets no buddy from addRow: the mnemonic needs one.
         aerender_label = QLabel("&aerender:", self.local_group)
         aerender_label.setBuddy(self.aerender_edit)
-        local.addRow(aerender_label, aerender_row)
+        # The state under the field in the same cell: a wrapped label in a row of its own
+        # gets a height for a narrower width, and a gap opens above it.
+        aerender_cell = QVBoxLayout()
+        aerender_cell.addLayout(aerender_row)
+        aerender_cell.addWidget(self.aerender_state)
+        local.addRow(aerender_label, aerender_cell)
         local.addRow("&Renders at once:", self.concurrency_spin)
         local.addRow("aerender a&rguments:", self.args_edit)
         local.addRow("&Stall timeout:", self.stall_spin)
@@ -215,6 +225,27 @@ class ConnectionForm(QWidget):
         self._current = info.connection
         self._fill(info.connection)
         self.set_token_state(info.token, info.token_error)
+        self.set_aerender_state(info.local)
+
+    def set_aerender_state(self, readiness: LocalReadiness | None) -> None:
+        """Say what was found for aerender: the path, or "not found" with why and the fix.
+
+        The placeholder of an empty field names the aerender found automatically.
+        """
+        if readiness is None:
+            self.aerender_edit.setPlaceholderText("Looked for automatically when empty")
+            self.aerender_state.clear()
+            return
+        if readiness.path is not None:
+            if not self.aerender_edit.text():
+                self.aerender_edit.setPlaceholderText(f"Found: {readiness.path}")
+            self.aerender_state.setText(f"{readiness.found_text} ({readiness.lookup.source}).")
+            return
+        self.aerender_edit.setPlaceholderText("Not found: type or browse to aerender")
+        self.aerender_state.setText(
+            f"{readiness.found_text}: {readiness.reason}. Type or browse to aerender here, "
+            "then Save."
+        )
 
     def set_token_state(self, state: TokenState, error: str | None = None) -> None:
         """Say whether a token is stored, in the placeholder and under the field."""
@@ -245,6 +276,8 @@ class ConnectionForm(QWidget):
             "token_placeholder": self.token_edit.placeholderText(),
             "token_state": self.token_state.text(),
             "aerender": self.aerender_edit.text(),
+            "aerender_placeholder": self.aerender_edit.placeholderText(),
+            "aerender_state": self.aerender_state.text(),
             "concurrency": self.concurrency_spin.value(),
             "args": self.args_edit.text(),
             "stall": self.stall_spin.value(),
@@ -265,6 +298,8 @@ class ConnectionForm(QWidget):
         self.token_edit.setPlaceholderText(snap["token_placeholder"])
         self.token_state.setText(snap["token_state"])
         self.aerender_edit.setText(snap["aerender"])
+        self.aerender_edit.setPlaceholderText(snap["aerender_placeholder"])
+        self.aerender_state.setText(snap["aerender_state"])
         self.concurrency_spin.setValue(snap["concurrency"])
         self.args_edit.setText(snap["args"])
         self.stall_spin.setValue(snap["stall"])
@@ -282,6 +317,7 @@ class ConnectionForm(QWidget):
         self.url_edit.setText(c.url or "")
         self.token_edit.clear()
         self.aerender_edit.setText(c.aerender or "")
+        self.set_aerender_state(None)
         self.concurrency_spin.setValue(c.concurrency or 0)
         self.args_edit.setText(shlex.join(c.extra_args))
         self.stall_spin.setValue(c.engine.stall_timeout_s)

@@ -12,7 +12,7 @@ from typing_extensions import override
 
 from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.services.connections import ConnectionInfo, TokenState
-from render_manager.services.health import Health
+from render_manager.services.health import Health, LocalReadiness
 from render_manager.ui.jobs.columns import format_when
 from render_manager.ui.jobs.status_icons import status_icon
 
@@ -33,6 +33,7 @@ class ConnectionState(StrEnum):
     OK = "ok"
     NOT_CHECKED = "not checked"
     LOCAL = "local"
+    LOCAL_NOT_READY = "local, no aerender"
 
 
 # The status glyphs already mean these things in the job table.
@@ -43,6 +44,8 @@ _ICON_STATUS = {
     ConnectionState.OK: JobStatus.FINISHED,
     ConnectionState.NOT_CHECKED: JobStatus.QUEUED,
     ConnectionState.LOCAL: JobStatus.RENDERING,
+    # Something for the user to do, as with a missing token.
+    ConnectionState.LOCAL_NOT_READY: JobStatus.PENDING,
 }
 
 
@@ -63,6 +66,9 @@ class ConnectionRow:
         """The one state the row shows."""
         kind = self.info.connection.kind
         if kind is BackendKind.LOCAL:
+            local = self.info.local
+            if local is not None and not local.ready:
+                return ConnectionState.LOCAL_NOT_READY
             return ConnectionState.LOCAL
         # A self-hosted server may have no secret at all: only its health tells.
         if self.info.token is TokenState.MISSING and kind is not BackendKind.NEXRENDER_SERVER:
@@ -87,14 +93,30 @@ class ConnectionRow:
             return f"Keyring: {self.info.token_error}"
         if state is ConnectionState.OK:
             return "OK"
+        if state is ConnectionState.LOCAL_NOT_READY:
+            # Short enough for the side panel: the tooltip has the reason and the fix.
+            return "aerender not found: encodes only"
         if state is ConnectionState.LOCAL:
             return "Local engine"
         return "Not checked yet"
 
     def tooltip(self) -> str:
-        """Everything known about the connection, whole."""
+        """Everything known about the connection, whole: for a local one, the aerender
+        found, or why none was and how to set it."""
         c = self.info.connection
-        where = c.effective_url or c.aerender or "aerender: auto-detect"
+        local = self.info.local
+        if local is not None:
+            lines = [f"{c.name} ({c.kind.value})", local.found_text]
+            if local.ready:
+                lines[-1] += f" ({local.lookup.source})"
+            else:
+                lines += [
+                    "Not ready for After Effects renders (encode jobs run).",
+                    f"Why: {local.reason}.",
+                    f"Fix: {local.fix}.",
+                ]
+            return "\n".join(lines)
+        where = c.effective_url or c.aerender or ""
         lines = [f"{c.name} ({c.kind.value})", where, self.summary()]
         if self.health is not None and self.health.checked_at is not None:
             lines.append(f"Last checked {format_when(self.health.checked_at)}")
@@ -133,6 +155,10 @@ class ConnectionsModel(QAbstractListModel):
     def row(self, name: str) -> ConnectionRow | None:
         """The row of a connection, or None."""
         return next((r for r in self._rows if r.name == name), None)
+
+    def local_readiness(self) -> LocalReadiness | None:
+        """The first local connection's aerender readiness, as last loaded (None: none)."""
+        return next((r.info.local for r in self._rows if r.info.local is not None), None)
 
     def names(self) -> list[str]:
         """Every connection's name, in row order."""

@@ -26,6 +26,7 @@ from render_manager.services.job_output import (
     is_link,
     output_path,
     resolve_local_output,
+    why_no_output,
 )
 from render_manager.ui.qt.background import BackgroundTasks
 
@@ -85,6 +86,8 @@ class OutputActions(QObject):
             "Ctrl+Shift+C",
             "Copy the selected job's output link (or file path) to the clipboard",
         )
+        # The tips as built, for when a job's lack of output does not replace them.
+        self._tips = {action: action.toolTip() for action in self.actions()}
         self.open_output.triggered.connect(self._on_open)
         self.reveal.triggered.connect(self._on_reveal)
         self.copy_link.triggered.connect(self._on_copy)
@@ -101,16 +104,22 @@ class OutputActions(QObject):
     def set_job(self, job: Job | None) -> None:
         """Work on this job (None: nothing selected, every action disabled).
 
-        Actions stay enabled for a job without an output yet, so asking says why there is
-        none; Reveal is off for links, which have no folder.
+        Actions stay enabled for a job still to finish, so asking says why there is no
+        output yet; a job that ended without one (cancelled, failed) has none to act on,
+        and the actions' tooltips say why. Reveal is off for links, which have no folder.
         """
         self._job = job
         link = job is not None and job.output is not None and is_link(job.output)
-        self.open_output.setEnabled(job is not None)
+        ended_without = job is not None and job.is_terminal and job.output is None
+        usable = job is not None and not ended_without
+        self.open_output.setEnabled(usable)
         self.open_output.setText("&Open output link" if link else "&Open output")
-        self.reveal.setEnabled(job is not None and not link)
-        self.copy_link.setEnabled(job is not None)
+        self.reveal.setEnabled(usable and not link)
+        self.copy_link.setEnabled(usable)
         self.copy_link.setText("Copy output &link" if link else "Copy output &path")
+        why = why_no_output(job) if job is not None and ended_without else None
+        for action, tip in self._tips.items():
+            action.setToolTip(why or tip)
 
     # -- what the actions do (awaitable, for the window and tests) ----------------------------
 

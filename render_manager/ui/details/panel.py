@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -30,7 +29,8 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from render_manager.domain.job import Job
+from render_manager.domain.job import Job, progress_detail
+from render_manager.domain.status import JobStatus
 from render_manager.services.context import AppContext
 from render_manager.services.job_output import JobOutputError, JobOutputs, LogFollower
 from render_manager.store.local_jobs import LocalJobRecord
@@ -43,6 +43,7 @@ from render_manager.ui.jobs.columns import (
     format_frames,
     format_when,
 )
+from render_manager.ui.jobs.delegates import JobProgressBar
 from render_manager.ui.jobs.status_icons import status_icon
 from render_manager.ui.qt.background import BackgroundTasks
 from render_manager.ui.qt.elided_label import ElidedLabel
@@ -95,7 +96,7 @@ def job_fields(job: Job, eta: float | None, duration: float | None) -> dict[str,
         "Batch": job.batch_id or "",
         "Parent job": job.parent_id or "",
         "Tags": ", ".join(job.tags),
-        "Progress": f"{math.floor(job.progress)} %",
+        "Progress": progress_detail(job),
         "Frames": format_frames(job),
         "Time left": "" if eta is None else format_clock(eta),
         "Created": format_when(job.created_at),
@@ -194,6 +195,7 @@ class JobDetails(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(self._build_header())
+        layout.addWidget(self._build_progress_bar())
         layout.addLayout(self._build_buttons())
         layout.addWidget(self.message)
         layout.addWidget(splitter, 1)
@@ -210,6 +212,24 @@ class JobDetails(QWidget):
         header.addWidget(self.icon)
         header.addWidget(self.title, 1)
         return header
+
+    def _build_progress_bar(self) -> JobProgressBar:
+        # A running job's progress at a glance, as the table draws it: striped (busy) while
+        # its length is unknown, never an empty "0 %" or a full bar that reads as done.
+        self.progress_bar = JobProgressBar(self)
+        policy = self.progress_bar.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # the fields below do not jump as jobs change
+        self.progress_bar.setSizePolicy(policy)
+        self.progress_bar.hide()
+        return self.progress_bar
+
+    def _show_progress(self, job: Job | None) -> None:
+        bar = self.progress_bar
+        if job is None or job.status is not JobStatus.RENDERING:
+            bar.hide()
+            return
+        bar.set_job(job)
+        bar.show()
 
     def _build_form(self) -> QScrollArea:
         form_widget = QWidget()
@@ -274,6 +294,8 @@ class JobDetails(QWidget):
             self.message.clear()
             self.log_view.clear()
             self.log_view.setPlaceholderText("")
+            # The title names the log shown: never the one of the job selected before.
+            self.log_label.setText("Log")
             self._set_local_rows(False)
         elif previous.is_terminal and not job.is_terminal:
             # Requeued (a retry): its log goes on, so follow it again.
@@ -290,6 +312,7 @@ class JobDetails(QWidget):
             self._request_log()
 
     def _fill(self, job: Job | None) -> None:
+        self._show_progress(job)
         if job is None:
             self.title.setText(NO_JOB)
             self.icon.clear()

@@ -6,14 +6,13 @@ into roles.
 
 from __future__ import annotations
 
-import math
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from enum import IntEnum
 
-from render_manager.domain.job import Job
+from render_manager.domain.job import Job, progress_text
 from render_manager.domain.status import JobStatus
 
 
@@ -130,6 +129,9 @@ class RateSamples:
                 samples_of.pop(job.id, None)
                 continue
             progress = job.progress
+            if progress is None:
+                samples_of.pop(job.id, None)  # no share to measure a rate by
+                continue
             samples = samples_of.get(job.id)
             if samples is None:
                 samples_of[job.id] = deque(((now, progress),), maxlen=window)
@@ -200,8 +202,8 @@ class JobColumns:
             case Column.STATUS:
                 return job.status.value.capitalize()
             case Column.PROGRESS:
-                # Whole percents rounded down: 100 % only once the render is complete.
-                return f"{math.floor(job.progress)} %"
+                # Whole percents rounded down; the frames so far where the share is unknown.
+                return progress_text(job)
             case Column.ETA:
                 eta = self.eta_seconds(job)
                 return "" if eta is None else format_clock(eta)
@@ -230,7 +232,8 @@ class JobColumns:
             case Column.STATUS:
                 return _STATUS_ORDER[job.status]
             case Column.PROGRESS:
-                return job.progress
+                # An unknown share sorts before 0 %: it is at least under way.
+                return -1.0 if job.progress is None else job.progress
             case Column.ETA:
                 eta = self.eta_seconds(job)
                 return _UNKNOWN if eta is None else eta
@@ -266,6 +269,8 @@ class JobColumns:
                 return "Time left, as the render engine reports it"
             case Column.ETA if not job.is_terminal and self.rates.eta(job.id) is not None:
                 return "Time left, estimated from the progress seen so far"
+            case Column.PROGRESS if job.progress is None:
+                return "Frames rendered so far: the render's length is unknown, so no percentage"
             case Column.DURATION if job.finished_at is not None:
                 return f"Finished {format_when(job.finished_at)}"
             case _:

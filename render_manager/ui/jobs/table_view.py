@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from importlib.resources import files
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
 from typing_extensions import override
 
+from render_manager.services.health import LocalReadiness
 from render_manager.ui.jobs.column_menu import install_column_menu
 from render_manager.ui.jobs.delegates import install_delegates
 from render_manager.ui.jobs.filter_model import JobFilterModel
 from render_manager.ui.jobs.table_model import JOB_ROLE, Column
+from render_manager.ui.qt.icons import RESOURCES_PACKAGE
 
 # Wide enough for typical content, so a first start shows whole dates and names; a
 # user's own layout (restored from QSettings) replaces these.
@@ -145,6 +149,14 @@ class EmptyHint(QObject):
         ):
             signal.connect(self.update)
         view.viewport().installEventFilter(self)
+        self._no_aerender: LocalReadiness | None = None
+        self.update()
+
+    def set_local_readiness(self, readiness: LocalReadiness | None) -> None:
+        """The local connection's aerender, as last looked for: without one, the hint says
+        what works here (encode jobs, render farms) instead of pointing at renders that
+        would fail."""
+        self._no_aerender = readiness if readiness is not None and not readiness.ready else None
         self.update()
 
     def update(self, *_args: object) -> None:
@@ -154,6 +166,8 @@ class EmptyHint(QObject):
             return
         if self._proxy.is_filtering:
             text = "No job matches the filters.\nShow all jobs with Ctrl+Shift+F."
+        elif self._no_aerender is not None:
+            text = _without_after_effects(self._no_aerender)
         else:
             text = (
                 "No jobs yet.\nNew batch (Ctrl+N) renders one job per row of a data file;"
@@ -168,3 +182,25 @@ class EmptyHint(QObject):
         if event.type() == QEvent.Type.Resize:
             self.label.resize(self._view.viewport().size())
         return False
+
+
+def _encode_sample() -> str:
+    """Where the bundled encode sample is, as a path to type (a checkout's relative one if
+    the resources are not plain files)."""
+    sample = files(RESOURCES_PACKAGE).joinpath("samples", "encode-sample.json")
+    return str(sample) if isinstance(sample, Path) else "resources/samples/encode-sample.json"
+
+
+def _without_after_effects(readiness: LocalReadiness) -> str:
+    name = readiness.connection
+    return (
+        "No jobs yet. After Effects was not found on this computer, so the "
+        f"{name} connection cannot run After Effects renders\n"
+        "(set aerender in Connections, Ctrl+K).\n\n"
+        "What works without it:\n"
+        "encode jobs (a movie or an image sequence into MP4, ProRes or GIF); try the sample:\n"
+        f"renderctl submit -c {name} {_encode_sample()}\n"
+        "and render farms: add Nexrender Cloud, Rendley or a nexrender server in Connections,\n"
+        "then New batch (Ctrl+N) renders one job per row of a data file, New render "
+        "(Ctrl+Shift+N) one."
+    )

@@ -23,6 +23,8 @@ class WindowDialogs(QObject):
 
     #: Connections were added, edited or removed in the Connections dialog.
     connections_changed = Signal()
+    #: Test connection found this for stored connections ({name: Health}).
+    health_checked = Signal(dict)
     #: Jobs were submitted from the batch dialog (their ids).
     submitted = Signal(list)
 
@@ -78,6 +80,7 @@ class WindowDialogs(QObject):
             return dialog
         dialog = ConnectionsDialog(self._ctx, self._window, transport_for=self.transport_for)
         dialog.connections_changed.connect(self.connections_changed)
+        dialog.health_checked.connect(self.health_checked)
         self._keep("connections", dialog)
         dialog.open_on(name)
         return dialog

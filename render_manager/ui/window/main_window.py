@@ -203,6 +203,7 @@ class MainWindow(QMainWindow):
         a.new_render.triggered.connect(self.dialogs.new_render)
         self.dialogs.submitted.connect(lambda _ids: self.request_refresh())
         self.dialogs.connections_changed.connect(self._on_connections_changed)
+        self.dialogs.health_checked.connect(self.side_panel.set_health)
         side = self.side_panel
         side.batch_selected.connect(self._on_batch_selected)
         side.cancel_batch_requested.connect(self.cancel_batch)
@@ -263,6 +264,7 @@ class MainWindow(QMainWindow):
         self.filter_bar.set_connections([c.name for c in connections])
         self.cancel_flow.kinds = {c.name: c.kind for c in connections}
         await self.side_panel.load_connections()
+        self.empty_hint.set_local_readiness(self.side_panel.connections.local_readiness())
 
     def _on_connections_changed(self) -> None:
         self.spawn(self._load_connections())
