@@ -129,6 +129,9 @@ def test_shift_del_cancels_the_batch_and_the_outcome_names_every_job(
     with caplog.at_level(logging.WARNING, logger="render_manager"):
         qtbot.keyClick(window.table, Qt.Key.Key_Delete, Qt.KeyboardModifier.ShiftModifier)
         _confirm(qloop, window)
+    # The dialog opened on the key press and, being modal, swallowed the Shift release: let
+    # go of Shift here, or it stays held for every test after this one.
+    qtbot.keyRelease(window.table, Qt.Key.Key_Shift)
     qloop.run_until_complete(remote.aclose())
 
     assert cloud.count("POST", f"/batches/{batch_id}/cancel") == 1

@@ -13,7 +13,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from pytestqt.qtbot import QtBot
 
 from render_manager.services.engine_host import EngineHost
-from render_manager.ui.cancel.dialog import Section
+from render_manager.ui.cancel.dialog import WHY_COLUMN, Section
 from render_manager.ui.jobs.table_model import PROGRESS_ROLE, Column
 from render_manager.ui.window.main_window import MainWindow
 from tests.engine.fixtures import Engine
@@ -100,7 +100,7 @@ def test_a_render_of_unknown_length_shows_frames_and_a_busy_bar(
         assert dialog is not None
         stop = dialog.section(Section.STOP)
         assert stop is not None
-        why = stop.child(0).text(3)
+        why = stop.child(0).text(WHY_COLUMN)
         assert why.startswith("rendering now, ")
         assert why.endswith("frames rendered (length unknown)")
         assert "0%" not in why
