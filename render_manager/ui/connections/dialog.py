@@ -47,7 +47,7 @@ from render_manager.services.health import Health
 from render_manager.services.remote import TransportFactory
 from render_manager.store.errors import StoreError
 from render_manager.ui.connections.form import ConnectionForm, Snapshot
-from render_manager.ui.connections.model import NAME_ROLE, ConnectionsModel
+from render_manager.ui.connections.model import NAME_ROLE, TOKEN_FIX_HERE, ConnectionsModel
 from render_manager.ui.connections.prompts import discard_box, remove_box
 from render_manager.ui.qt.background import BackgroundTasks
 
@@ -95,7 +95,7 @@ class ConnectionsDialog(QDialog):
         # the stored one): once that token is the stored one, the test is the row's health.
         self._tested: dict[str, tuple[str | None, Health]] = {}
         self.setWindowTitle("Connections")
-        self.resize(820, 520)
+        self.resize(900, 520)
         self._build()
 
     def _build(self) -> None:
@@ -103,7 +103,7 @@ class ConnectionsDialog(QDialog):
         splitter.addWidget(self._build_list())
         splitter.addWidget(self._build_editor())
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([220, 600])
+        splitter.setSizes([260, 600])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
         layout.addLayout(self._build_buttons())
@@ -111,9 +111,13 @@ class ConnectionsDialog(QDialog):
         self.form.clear()
 
     def _build_list(self) -> QWidget:
-        self.model = ConnectionsModel()
+        self.model = ConnectionsModel(token_fix=TOKEN_FIX_HERE)
         self.list_view = QListView(self)
         self.list_view.setModel(self.model)
+        # A long state is cut at the list's edge (the tooltip has it whole), never scrolled
+        # sideways: a horizontal scroll bar under four names only hides one.
+        self.list_view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list_view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.add_button = QPushButton("&Add", self)

@@ -24,6 +24,12 @@ STATE_ROLE = Qt.ItemDataRole.UserRole + 2
 """The row's `ConnectionState`."""
 
 
+TOKEN_FIX_ELSEWHERE = "add it in Connections"  # noqa: S105 - advice, not a secret
+"""Where a missing token is entered, seen from outside the Connections dialog."""
+TOKEN_FIX_HERE = "fill in API token"  # noqa: S105 - advice, not a secret
+"""The same, seen from inside the Connections dialog."""
+
+
 class ConnectionState(StrEnum):
     """What the panel says about a connection, most urgent first."""
 
@@ -81,11 +87,12 @@ class ConnectionRow:
             return ConnectionState.OK
         return ConnectionState.NOT_CHECKED
 
-    def summary(self) -> str:
-        """The state in a few words, for the row's second line."""
+    def summary(self, token_fix: str = TOKEN_FIX_ELSEWHERE) -> str:
+        """The state in a few words, for the row's second line; `token_fix` says where a
+        missing token is entered, as seen from where the row is shown."""
         state = self.state
         if state is ConnectionState.TOKEN_MISSING:
-            return "Token missing: add it in Connections"
+            return f"Token missing: {token_fix}"
         if state is ConnectionState.UNHEALTHY:
             assert self.health is not None
             return f"Unhealthy: {self.health.error or 'unknown error'}"
@@ -100,7 +107,7 @@ class ConnectionRow:
             return "Local engine"
         return "Not checked yet"
 
-    def tooltip(self) -> str:
+    def tooltip(self, token_fix: str = TOKEN_FIX_ELSEWHERE) -> str:
         """Everything known about the connection, whole: for a local one, the aerender
         found, or why none was and how to set it."""
         c = self.info.connection
@@ -117,17 +124,22 @@ class ConnectionRow:
                 ]
             return "\n".join(lines)
         where = c.effective_url or c.aerender or ""
-        lines = [f"{c.name} ({c.kind.value})", where, self.summary()]
+        lines = [f"{c.name} ({c.kind.value})", where, self.summary(token_fix)]
         if self.health is not None and self.health.checked_at is not None:
             lines.append(f"Last checked {format_when(self.health.checked_at)}")
         return "\n".join(lines)
 
 
 class ConnectionsModel(QAbstractListModel):
-    """Connections by name; new health updates rows in place."""
+    """Connections by name; new health updates rows in place.
 
-    def __init__(self) -> None:
+    `token_fix` says where a missing token is entered: the side panel sends the user to the
+    Connections dialog, while the dialog itself points at its API token field.
+    """
+
+    def __init__(self, *, token_fix: str = TOKEN_FIX_ELSEWHERE) -> None:
         super().__init__()
+        self._token_fix = token_fix
         self._rows: list[ConnectionRow] = []
         self._health: dict[str, Health] = {}
 
@@ -141,11 +153,11 @@ class ConnectionsModel(QAbstractListModel):
             return None
         row = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{row.name}\n{row.summary()}"
+            return f"{row.name}\n{row.summary(self._token_fix)}"
         if role == Qt.ItemDataRole.DecorationRole:
             return status_icon(_ICON_STATUS[row.state])
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row.tooltip()
+            return row.tooltip(self._token_fix)
         if role == NAME_ROLE:
             return row.name
         if role == STATE_ROLE:
