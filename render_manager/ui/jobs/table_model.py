@@ -150,16 +150,22 @@ class JobTableModel(QAbstractTableModel):
     @override
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # Called ~8 times per painted cell: the common cases come first and cheap.
-        if role not in _SERVED_ROLES:
+        if role not in _SERVED_ROLES or not index.isValid():
             return None
-        row = index.row()
-        if not index.isValid() or not 0 <= row < len(self._jobs):
+        return self.cell(index.row(), index.column(), role)
+
+    def cell(self, row: int, section: int, role: int) -> Any:
+        """What `data` answers for a cell, without a model index: the filter model asks
+        here for the rows it shows, one call per painted role instead of three."""
+        if role not in _SERVED_ROLES or not 0 <= row < len(self._jobs):
+            return None
+        if not 0 <= section < _COLUMN_COUNT:
             return None
         job = self._jobs[row]
-        # The filter asks for JOB_ROLE once per row: answer it before anything else.
+        # Delegates and the view's repaint check ask for the Job: answer it first.
         if role == JOB_ROLE:
             return job
-        column = _COLUMNS[index.column()]
+        column = _COLUMNS[section]
         if role == _DISPLAY:
             return self._columns.display(job, column)
         if role == SORT_ROLE:
