@@ -149,7 +149,12 @@ class EmptyHint(QObject):
 
     def update(self, *_args: object) -> None:
         """Show or hide the hint for the current rows and filters."""
-        if self._proxy.rowCount() > 0:
+        empty = self._proxy.rowCount() == 0
+        # Nothing to scroll to in an empty table: the columns' width alone is no reason.
+        self._view.setHorizontalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff if empty else Qt.ScrollBarPolicy.ScrollBarAsNeeded
+        )
+        if not empty:
             self.label.hide()
             return
         if self._proxy.is_filtering:
