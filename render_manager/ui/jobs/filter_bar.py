@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QToolButton,
     QWidget,
 )
+from typing_extensions import override
 
 from render_manager.domain.status import JobStatus
 from render_manager.ui.jobs.filter_model import JobFilterModel
@@ -41,6 +42,7 @@ class FilterBar(QWidget):
         self.text.setMinimumWidth(220)
         self.text.setToolTip("Every word must appear in a job's name, status, error, output…")
         self.text.textChanged.connect(self._on_text)
+        self.text.installEventFilter(self)
         layout.addWidget(self.text, 2)
 
         self.status_button = StatusChooser(self)
@@ -125,6 +127,13 @@ class FilterBar(QWidget):
     def _on_batch_button(self) -> None:
         self.set_batch(None)
         self.batch_cleared.emit()
+
+    @override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.text and event.type() == QEvent.Type.FocusIn:
+            # Searching is about to start: the search texts are built now, not on a key.
+            self._proxy.prepare_text_search()
+        return False
 
     def _on_text(self, text: str) -> None:
         self._proxy.set_text_filter(text)

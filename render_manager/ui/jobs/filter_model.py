@@ -26,7 +26,7 @@ from typing_extensions import override
 
 from render_manager.domain.job import Job
 from render_manager.domain.status import JobStatus
-from render_manager.ui.jobs.table_model import JobTableModel
+from render_manager.ui.jobs.table_model import SERVED_ROLES, JobTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 _ALL_STATUSES = frozenset(JobStatus)
@@ -58,43 +58,74 @@ def narrows(before: Sequence[str], after: Sequence[str]) -> bool:
 class SearchTexts:
     """The casefolded search text of every source row, kept aligned with the rows.
 
-    Built once per version of a job (a changed job is a new object): typing never
-    rebuilds it, a refresh rebuilds only the rows whose job changed.
+    Built at the first text filter, then kept in step with the source's inserts, removals
+    and changed rows (a changed job is a new object, so its text is rebuilt only then);
+    only a re-sort rebuilds the list, from texts kept per job.
     """
 
     def __init__(self) -> None:
         self._by_id: dict[str, tuple[Job, str]] = {}
-        self._jobs: list[Job] = []
+        self._jobs: list[Job] | None = None  # the rows the texts are for, None: not built
         self._texts: list[str] = []
-        self._fresh = False
+        self._changed: list[tuple[int, int]] = []  # spans of rows that may hold new jobs
 
-    def stale(self) -> None:
-        """The source changed: check the rows again at the next use."""
-        self._fresh = False
+    @property
+    def built(self) -> bool:
+        """True while the texts are kept (a text filter was used since the last reset)."""
+        return self._jobs is not None
 
     def clear(self) -> None:
         """Forget every text (the source was reset)."""
         self._by_id.clear()
-        self._jobs, self._texts, self._fresh = [], [], False
+        self._jobs, self._texts, self._changed = None, [], []
+
+    def reordered(self) -> None:
+        """The rows moved: rebuild the list at the next use, from the texts per job."""
+        self._jobs, self._texts, self._changed = None, [], []
+
+    def changed(self, first: int, last: int) -> None:
+        """Rows first..last may hold new versions of their jobs."""
+        if self._jobs is not None:
+            self._changed.append((first, last))
+
+    def before_rows_move(self, jobs: Sequence[Job]) -> None:
+        """Rows are about to be inserted or removed: settle changed rows while their
+        numbers still hold."""
+        if self._changed:
+            self.texts(jobs)
+
+    def inserted(self, jobs: Sequence[Job], first: int, last: int) -> None:
+        """Rows first..last arrived."""
+        if self._jobs is not None:
+            new = list(jobs[first : last + 1])
+            self._jobs[first:first] = new
+            self._texts[first:first] = [self._text(job) for job in new]
+
+    def removed(self, first: int, last: int) -> None:
+        """Rows first..last left."""
+        if self._jobs is not None:
+            del self._jobs[first : last + 1]
+            del self._texts[first : last + 1]
 
     def texts(self, jobs: Sequence[Job]) -> list[str]:
         """The search text of each job, in row order."""
-        if self._fresh and len(jobs) == len(self._jobs):
-            return self._texts
-        if len(jobs) == len(self._jobs):
-            # The same rows, some jobs changed in place: compare by identity, row by row.
-            text_of = self._text
-            self._texts = [
-                t if a is b else text_of(b)
-                for a, b, t in zip(self._jobs, jobs, self._texts, strict=True)
-            ]
-        else:
+        kept = self._jobs
+        if kept is None or len(kept) != len(jobs):
             self._texts = [self._text(job) for job in jobs]
-        self._jobs = list(jobs)
-        self._fresh = True
-        if len(self._by_id) > 2 * len(jobs) + 1024:  # texts of removed jobs
-            self._by_id = {job.id: (job, text) for job, text in zip(jobs, self._texts, strict=True)}
-        return self._texts
+            self._jobs = list(jobs)
+            self._changed = []
+            if len(self._by_id) > 2 * len(jobs) + 1024:  # texts of jobs long gone
+                self._by_id = {j.id: (j, t) for j, t in zip(jobs, self._texts, strict=True)}
+            return self._texts
+        texts = self._texts
+        for first, last in self._changed:
+            now = jobs[first : last + 1]
+            before = kept[first : last + 1]
+            for k in [k for k, (a, b) in enumerate(zip(before, now, strict=True)) if a is not b]:
+                texts[first + k] = self._text(now[k])
+            kept[first : last + 1] = now
+        self._changed = []
+        return texts
 
     def _text(self, job: Job) -> str:
         cached = self._by_id.get(job.id)
@@ -222,6 +253,12 @@ class JobFilterModel(QAbstractProxyModel):
         """The text filter, for code wired to QSortFilterProxyModel's slot of that name."""
         self.set_text_filter(pattern)
 
+    def prepare_text_search(self) -> None:
+        """Build the search texts now (~75 ms at 100,000 jobs, once), not at the first
+        keystroke: the filter box calls this when it gets the focus."""
+        if self._source is not None and not self._search.built:
+            self._search.texts(self._source.jobs())
+
     def accepts(self, job: Job) -> bool:
         """True if the filters let this job through."""
         return bool(self._matching([job], range(1)))
@@ -309,9 +346,10 @@ class JobFilterModel(QAbstractProxyModel):
 
     @override
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # Straight to the source's cell: the view asks ~8 roles per painted cell.
+        # Straight to the source's cell: the view asks ~8 roles per painted cell, half of
+        # them roles the model never serves (refused first, before any other call).
         source = self._source
-        if source is None or not index.isValid():
+        if role not in SERVED_ROLES or source is None or not index.isValid():
             return None
         row = index.row()
         rows = self._rows
@@ -433,8 +471,8 @@ class JobFilterModel(QAbstractProxyModel):
     def _on_data_changed(
         self, top_left: QModelIndex, bottom_right: QModelIndex, roles: Sequence[int] = ()
     ) -> None:
-        self._search.stale()
         first, last = top_left.row(), bottom_right.row()
+        self._search.changed(first, last)
         rows = self._rows
         if rows is not None:
             assert self._source is not None
@@ -456,16 +494,18 @@ class JobFilterModel(QAbstractProxyModel):
         )
 
     def _on_about_to_insert(self, _parent: QModelIndex, first: int, last: int) -> None:
-        self._search.stale()
+        assert self._source is not None
+        self._search.before_rows_move(self._source.jobs())
         if self._rows is None:
             self.beginInsertRows(QModelIndex(), first, last)
 
     def _on_inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
+        assert self._source is not None
+        self._search.inserted(self._source.jobs(), first, last)
         rows = self._rows
         if rows is None:
             self.endInsertRows()
             return
-        assert self._source is not None
         count = last - first + 1
         at = bisect_left(rows, first)
         rows[at:] = [r + count for r in rows[at:]]
@@ -476,7 +516,8 @@ class JobFilterModel(QAbstractProxyModel):
             self.endInsertRows()
 
     def _on_about_to_remove(self, _parent: QModelIndex, first: int, last: int) -> None:
-        self._search.stale()
+        assert self._source is not None
+        self._search.before_rows_move(self._source.jobs())
         rows = self._rows
         if rows is None:
             self.beginRemoveRows(QModelIndex(), first, last)
@@ -487,6 +528,7 @@ class JobFilterModel(QAbstractProxyModel):
             self.beginRemoveRows(QModelIndex(), low, high - 1)
 
     def _on_removed(self, _parent: QModelIndex, first: int, last: int) -> None:
+        self._search.removed(first, last)
         rows = self._rows
         if rows is None:
             self.endRemoveRows()
@@ -500,7 +542,7 @@ class JobFilterModel(QAbstractProxyModel):
             self.endRemoveRows()
 
     def _on_about_to_relayout(self, *_args: object) -> None:
-        self._search.stale()
+        self._search.reordered()
         self.layoutAboutToBeChanged.emit()
         assert self._source is not None
         source = self._source

@@ -25,7 +25,15 @@ from render_manager.ui.jobs.columns import HEADERS, Column, JobColumns, RateSamp
 from render_manager.ui.jobs.rows import RowOrder, StatusCounts, few_ranges, ranges
 from render_manager.ui.jobs.status_icons import status_icon, status_text_colour
 
-__all__ = ["HEADERS", "JOB_ROLE", "PROGRESS_ROLE", "SORT_ROLE", "Column", "JobTableModel"]
+__all__ = [
+    "HEADERS",
+    "JOB_ROLE",
+    "PROGRESS_ROLE",
+    "SERVED_ROLES",
+    "SORT_ROLE",
+    "Column",
+    "JobTableModel",
+]
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -52,9 +60,7 @@ _LAST_COLUMN = _COLUMN_COUNT - 1
 _COLUMNS = tuple(Column(c) for c in range(_COLUMN_COUNT))  # Column(n) costs a microsecond
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _STATUS = int(Column.STATUS)
-# The roles data() answers. A view asks each painted cell for more (font, background,
-# check state, size hint): those are refused before any work.
-_SERVED_ROLES = frozenset(
+SERVED_ROLES = frozenset(
     int(role)
     for role in (
         JOB_ROLE,
@@ -67,6 +73,8 @@ _SERVED_ROLES = frozenset(
         Qt.ItemDataRole.TextAlignmentRole,
     )
 )
+"""The roles data() answers. A view asks each painted cell for more (font, background,
+check state, size hint): those are refused before any work."""
 # The Job fields each column's sort key is made of, when it depends on nothing else: a
 # changed job whose fields here are unchanged keeps its place without computing a key.
 # ETA and Duration keys also move with the clock and the progress rate: not listed.
@@ -150,14 +158,14 @@ class JobTableModel(QAbstractTableModel):
     @override
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # Called ~8 times per painted cell: the common cases come first and cheap.
-        if role not in _SERVED_ROLES or not index.isValid():
+        if role not in SERVED_ROLES or not index.isValid():
             return None
         return self.cell(index.row(), index.column(), role)
 
     def cell(self, row: int, section: int, role: int) -> Any:
         """What `data` answers for a cell, without a model index: the filter model asks
         here for the rows it shows, one call per painted role instead of three."""
-        if role not in _SERVED_ROLES or not 0 <= row < len(self._jobs):
+        if role not in SERVED_ROLES or not 0 <= row < len(self._jobs):
             return None
         if not 0 <= section < _COLUMN_COUNT:
             return None
@@ -236,17 +244,23 @@ class JobTableModel(QAbstractTableModel):
     def set_jobs(self, jobs: Sequence[Job]) -> None:
         """Replace every row: only for the first load, never for a refresh."""
         self.beginResetModel()
-        self._arrival = {}
-        self._next_arrival = 0
-        self._rates.clear()
-        for job in jobs:
-            self._arrive(job)
-        self._rates.observe_many(jobs)
-        self._jobs = self._order().ordered(jobs)
-        self._counts.reset(self._jobs)
-        self._reindex()
-        self._sort_fresh = True
+        self._take(jobs)
         self.endResetModel()
+
+    def replace_jobs(self, jobs: Sequence[Job]) -> None:
+        """Replace every row in one layout change, keeping the selection and the current
+        row on the jobs they were on: the full load that follows a first page of rows."""
+        self.layoutAboutToBeChanged.emit()
+        before = self.persistentIndexList()
+        held = [(self._jobs[i.row()].id, i.column()) if i.isValid() else None for i in before]
+        self._take(jobs)
+        rows = self._row_of
+        after = [
+            self.createIndex(rows[h[0]], h[1]) if h is not None and h[0] in rows else QModelIndex()
+            for h in held
+        ]
+        self.changePersistentIndexList(before, after)
+        self.layoutChanged.emit()
 
     def upsert(self, jobs: Iterable[Job]) -> None:
         """Update known jobs in place and add new ones.
@@ -301,6 +315,19 @@ class JobTableModel(QAbstractTableModel):
             self._rates.observe_many(new.values())
             self._counts.add(new.values())
             self._insert(list(new.values()))
+
+    def _take(self, jobs: Sequence[Job]) -> None:
+        """These jobs become the rows, in order (no signal: the callers announce it)."""
+        self._arrival = {}
+        self._next_arrival = 0
+        self._rates.clear()
+        for job in jobs:
+            self._arrive(job)
+        self._rates.observe_many(jobs)
+        self._jobs = self._order().ordered(jobs)
+        self._counts.reset(self._jobs)
+        self._reindex()
+        self._sort_fresh = True
 
     def _announce(self, changed: list[int]) -> None:
         """dataChanged for these rows: one per run, or one over their span if too many."""
