@@ -148,6 +148,13 @@ class JobRepository:
             ).fetchall()
         return [job_from_row(r) for r in rows]
 
+    def recent(self, limit: int) -> Sequence[Job]:
+        """The `limit` jobs added last, last first: what a window shows while it reads the
+        rest (insertion order, read backwards on the table's own key: no scan, no sort)."""
+        with self._db.read() as sql:
+            rows = sql.execute(f"{JOB_SELECT} ORDER BY j.rowid DESC LIMIT ?", (limit,)).fetchall()
+        return [job_from_row(r) for r in rows]
+
     def changed_since(self, seq: int) -> JobChanges:
         """Jobs written after change number `seq` by any process sharing the home."""
         with self._db.read() as sql:

@@ -318,8 +318,8 @@ def test_a_reload_of_every_job_reaches_the_filtered_view(qtlog: Any) -> None:
 def test_shown_rows_follow_every_kind_of_source_change(
     qtmodeltester: ModelTester, seed: int
 ) -> None:
-    """Filters set and cleared while jobs arrive, change, leave and are re-sorted: the rows
-    shown are always exactly the source's matching rows, in the source's order."""
+    """Filters set and cleared while jobs arrive, change, leave, are reloaded and re-sorted:
+    the rows shown are always exactly the source's matching rows, in the source's order."""
     rng = random.Random(seed)
     statuses = ["queued", "rendering", "failed", "finished", "cancelled"]
 
@@ -338,7 +338,7 @@ def test_shown_rows_follow_every_kind_of_source_change(
     qtmodeltester.check(proxy, force_py=True)
     next_id = 60
     for _step in range(60):
-        action = rng.randrange(9)
+        action = rng.randrange(10)
         if action == 0:
             proxy.set_text_filter(rng.choice(["", "o", "ou", "outro", "pro 1", "in"]))
         elif action == 1:
@@ -358,6 +358,9 @@ def test_shown_rows_follow_every_kind_of_source_change(
         elif action == 7:
             known = [int(j.id[4:]) for j in model.jobs()]
             model.upsert([job(n) for n in rng.sample(known, min(len(known), 10))])
+        elif action == 8:
+            model.replace_jobs([*model.jobs()[::2], job(next_id)])  # a full reload
+            next_id += 1
         else:
             model.sort(rng.choice([-1, Column.NAME, Column.STATUS, Column.CREATED]),
                        rng.choice(list(Qt.SortOrder)))  # fmt: skip

@@ -507,3 +507,14 @@ def test_database_from_a_newer_version_is_refused_untouched(home: Path) -> None:
         assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
     finally:
         raw.close()
+
+
+def test_recent_reads_the_jobs_added_last_first_and_updates_keep_their_place(
+    store: Store,
+) -> None:
+    store.jobs.upsert_many([_job(n) for n in range(5)])
+    store.jobs.upsert_many([_job(5), _job(6)])
+    store.jobs.upsert_many([_job(1, progress=50.0)])  # an update is not an addition
+    assert [j.id for j in store.jobs.recent(3)] == ["job-00006", "job-00005", "job-00004"]
+    assert len(store.jobs.recent(100)) == 7
+    assert store.jobs.recent(100)[-1] == _job(0)

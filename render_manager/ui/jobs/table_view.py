@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -126,6 +128,36 @@ def job_table_view(proxy: JobFilterModel, parent: QWidget) -> QTableView:
     return view
 
 
+class PaintWatch(QObject):
+    """Sets an asyncio event once a widget has painted (or has nothing to paint): the
+    start-up waits on it before reading the whole store, so that the first rows are
+    painted before a worker thread competes with the GUI thread for the interpreter."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.painted = asyncio.Event()
+        self._widget = widget
+        widget.installEventFilter(self)
+        widget.update()
+        if not widget.isVisible():
+            self.painted.set()
+
+    @override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self.painted.is_set():
+            # Set after this paint: the waiting coroutine resumes on a later loop turn.
+            self.painted.set()
+            self._widget.removeEventFilter(self)
+        return False
+
+    async def wait(self, timeout_s: float) -> None:
+        """Until the paint, at most timeout_s (a window that is never exposed)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.painted.wait(), timeout_s)
+        self._widget.removeEventFilter(self)
+        self.deleteLater()
+
+
 class EmptyHint(QObject):
     """A line of help over an empty table: how to start, or how to undo the filters."""
 
@@ -137,6 +169,7 @@ class EmptyHint(QObject):
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.label.setWordWrap(True)
         self.label.setEnabled(False)  # drawn in the palette's muted text colour
+        self._loading = False
         for signal in (
             proxy.rowsInserted,
             proxy.rowsRemoved,
@@ -145,6 +178,16 @@ class EmptyHint(QObject):
         ):
             signal.connect(self.update)
         view.viewport().installEventFilter(self)
+        self.update()
+
+    @property
+    def loading(self) -> bool:
+        """True while the jobs are being loaded."""
+        return self._loading
+
+    def set_loading(self, loading: bool) -> None:
+        """While the jobs load, an empty table says so (not "No jobs yet")."""
+        self._loading = loading
         self.update()
 
     def update(self, *_args: object) -> None:
@@ -157,7 +200,9 @@ class EmptyHint(QObject):
         if not empty:
             self.label.hide()
             return
-        if self._proxy.is_filtering:
+        if self._loading:
+            text = "Loading jobs…"
+        elif self._proxy.is_filtering:
             text = "No job matches the filters.\nShow all jobs with Ctrl+Shift+F."
         else:
             text = (
