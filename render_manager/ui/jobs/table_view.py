@@ -6,8 +6,15 @@ import asyncio
 import contextlib
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QPaintEvent
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
 from typing_extensions import override
 
@@ -52,6 +59,46 @@ class JobTableView(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._seen: dict[int, object] = {}
+
+    @override
+    def moveCursor(
+        self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        # Rows are what this table selects: Home and End (with or without Ctrl) go to the
+        # first or last job and stay in the current column, never jump sideways to the
+        # first or last column as QTableView's cell navigation does.
+        if cursorAction in (
+            QAbstractItemView.CursorAction.MoveHome,
+            QAbstractItemView.CursorAction.MoveEnd,
+        ):
+            model = self.model()
+            rows = model.rowCount()
+            if rows == 0:
+                return QModelIndex()
+            current = self.currentIndex()
+            column = (
+                current.column() if current.isValid() else self.horizontalHeader().logicalIndexAt(0)
+            )
+            row = 0 if cursorAction == QAbstractItemView.CursorAction.MoveHome else rows - 1
+            return model.index(row, max(column, 0))
+        return super().moveCursor(cursorAction, modifiers)
+
+    @override
+    def selectionCommand(
+        self, index: QModelIndex | QPersistentModelIndex, event: QEvent | None = None
+    ) -> QItemSelectionModel.SelectionFlag:
+        # Ctrl+Home / Ctrl+End select the first or last job, as Home and End do; Qt would
+        # only move the focus there (Ctrl means "move without selecting" to it).
+        if (
+            isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Home, Qt.Key.Key_End)
+            and event.modifiers() == Qt.KeyboardModifier.ControlModifier
+        ):
+            return (
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows
+            )
+        return super().selectionCommand(index, event)
 
     @override
     def paintEvent(self, event: QPaintEvent) -> None:
