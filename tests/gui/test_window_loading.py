@@ -9,15 +9,16 @@ from collections.abc import Callable
 
 import pytest
 import qasync
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, Qt
 from pytestqt.qtbot import QtBot
 
+from render_manager.domain.job import Batch
 from render_manager.services.context import AppContext
 from render_manager.store.jobs import JobChanges
 from render_manager.ui.jobs.table_model import JOB_ROLE, Column
 from render_manager.ui.window import main_window
 from render_manager.ui.window.main_window import MainWindow
-from tests.gui.conftest import make_job
+from tests.gui.conftest import make_job, open_window
 
 
 @pytest.fixture
@@ -101,3 +102,23 @@ def test_the_jobs_added_last_show_first_and_a_selection_survives_the_full_load(
     selected = window.table.selectionModel().selectedRows()
     assert [i.data(JOB_ROLE).id for i in selected] == ["job-00006"]
     assert "Total: 8" in window.counts_label.text()
+
+
+def test_batches_read_in_the_full_load_are_listed_and_named_in_the_table(
+    qtbot: QtBot,
+    qloop: qasync.QEventLoop,
+    ctx: AppContext,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(main_window, "FIRST_PAGE", 1)
+    jobs = [make_job(1, batch_id="01JD8S7Q2M4X"), make_job(2, batch_id="01JD8S7Q2M4X")]
+    ctx.jobs.add_batch(Batch("01JD8S7Q2M4X", "local", "spring_promo.csv", jobs[0].created_at), jobs)
+    ctx.jobs.upsert_many([make_job(3)])  # added last: the first page holds only this one
+    window = open_window(qtbot, qloop, ctx)
+
+    assert window.side_panel.batches.batch_ids() == ["01JD8S7Q2M4X"]
+    proxy = window.proxy
+    qtbot.waitUntil(lambda: proxy.index(1, Column.BATCH).data() == "spring_promo.csv")
+    assert proxy.index(2, Column.BATCH).data() == "spring_promo.csv"
+    assert "01JD8S7Q2M4X" in proxy.index(1, Column.BATCH).data(Qt.ItemDataRole.ToolTipRole)
+    assert proxy.index(0, Column.BATCH).data() == ""

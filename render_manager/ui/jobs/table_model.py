@@ -9,7 +9,7 @@ here. `JobFilterModel` passes the view's sort requests down here and only filter
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from operator import attrgetter
@@ -103,6 +103,9 @@ class JobTableModel(QAbstractTableModel):
     #: that aggregate jobs follow this instead of dataChanged, whose ranges may span rows
     #: that did not change.
     jobs_changed = Signal(list)
+    #: Every row was replaced in one layout change (replace_jobs): views that aggregate
+    #: jobs read them all again, as after a reset.
+    jobs_replaced = Signal()
 
     def __init__(
         self,
@@ -261,6 +264,7 @@ class JobTableModel(QAbstractTableModel):
         ]
         self.changePersistentIndexList(before, after)
         self.layoutChanged.emit()
+        self.jobs_replaced.emit()
 
     def upsert(self, jobs: Iterable[Job]) -> None:
         """Update known jobs in place and add new ones.
@@ -354,6 +358,22 @@ class JobTableModel(QAbstractTableModel):
             del self._jobs[first : last + 1]
             self._row_of_stale = True
             self.endRemoveRows()
+
+    def set_batch_names(self, names: Mapping[str, str]) -> None:
+        """Batch names by id (read from the store): the Batch column shows them."""
+        known = self._columns.batch_names
+        fresh = {k: v for k, v in names.items() if known.get(k) != v}
+        if not fresh:
+            return
+        known.update(fresh)
+        if self._jobs:
+            roles = [Qt.ItemDataRole.DisplayRole, SORT_ROLE, Qt.ItemDataRole.ToolTipRole]
+            last = len(self._jobs) - 1
+            self.dataChanged.emit(
+                self.index(0, Column.BATCH), self.index(last, Column.BATCH), roles
+            )
+        if self._sort_column == Column.BATCH:
+            self._resort()
 
     def tick(self) -> None:
         """Announce that running jobs' Duration moved on: call it from a one-second timer.

@@ -32,7 +32,7 @@ _DEFAULT_WIDTHS = {
     Column.PROGRESS: 90,
     Column.ETA: 65,
     Column.FRAMES: 85,
-    Column.BATCH: 70,
+    Column.BATCH: 120,
     Column.CREATED: 135,
     Column.STARTED: 135,
     Column.DURATION: 70,

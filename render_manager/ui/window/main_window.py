@@ -222,6 +222,7 @@ class MainWindow(QMainWindow):
             desktop.quit_guard,
         )
         self.side_panel.batch_names_loaded.connect(self.notifier.set_batch_names)
+        self.side_panel.batch_names_loaded.connect(self.model.set_batch_names)
         self.refresh_rate = RefreshRate(self.menus["view"].addMenu("Refresh &rate"))
 
     def _count_running_renders(self) -> int:
