@@ -25,14 +25,13 @@ from tests.gui.conftest import make_job, open_window
 def gate(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     """Holds the window's full read of the store until set (a slow disk, a big home)."""
     opened = threading.Event()
-    read_all: Callable[[int], JobChanges] = ctx.jobs.changed_since
+    read_all: Callable[[], JobChanges] = ctx.jobs.everything
 
-    def slow_first_read(seq: int) -> JobChanges:
-        if seq == 0:
-            opened.wait(10)
-        return read_all(seq)
+    def slow_read_all() -> JobChanges:
+        opened.wait(10)
+        return read_all()
 
-    monkeypatch.setattr(ctx.jobs, "changed_since", slow_first_read)
+    monkeypatch.setattr(ctx.jobs, "everything", slow_read_all)
     return opened
 
 

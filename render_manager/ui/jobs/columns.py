@@ -172,6 +172,9 @@ class JobColumns:
         self._now = now
         #: Batch names by batch id, as the store has them (filled once they are read).
         self.batch_names: dict[str, str] = {}
+        #: When each batch was created, as the Created column sorts its jobs: the time of
+        #: its first job seen, so that a batch's jobs tie and keep their rows' order.
+        self.batch_created: dict[str, float] = {}
 
     def batch_label(self, job: Job) -> str:
         """The batch's name; the tail of its id until the name is known; empty if none."""
@@ -252,7 +255,9 @@ class JobColumns:
                 # By length, then by how far along: done / (total + 1) stays below 1.
                 return total + (done or 0) / (total + 1)
             case Column.CREATED:
-                return job.created_at.timestamp()
+                created = job.created_at.timestamp()
+                batch = job.batch_id
+                return created if batch is None else self.batch_created.get(batch, created)
             case Column.STARTED:
                 return job.started_at.timestamp() if job.started_at else 0.0
             case Column.DURATION:

@@ -324,6 +324,7 @@ class JobTableModel(QAbstractTableModel):
         """These jobs become the rows, in order (no signal: the callers announce it)."""
         self._arrival = {}
         self._next_arrival = 0
+        self._columns.batch_created.clear()
         self._rates.clear()
         for job in jobs:
             self._arrive(job)
@@ -398,6 +399,9 @@ class JobTableModel(QAbstractTableModel):
         if job.id not in self._arrival:
             self._arrival[job.id] = self._next_arrival
             self._next_arrival += 1
+            batch = job.batch_id
+            if batch is not None and batch not in self._columns.batch_created:
+                self._columns.batch_created[batch] = job.created_at.timestamp()
 
     def _rows(self) -> dict[str, int]:
         if self._row_of_stale:

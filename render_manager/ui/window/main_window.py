@@ -249,7 +249,7 @@ class MainWindow(QMainWindow):
             self.model.set_jobs(first)
             await shown.wait(FIRST_PAINT_WAIT_S)
         await self._load_connections()
-        changes = await asyncio.to_thread(self._ctx.jobs.changed_since, 0)
+        changes = await asyncio.to_thread(self._ctx.jobs.everything)
         self._seq = changes.seq
         self.model.replace_jobs(changes.jobs)  # keeps what the user selected meanwhile
         self.empty_hint.set_loading(False)
