@@ -7,7 +7,15 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QTableView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -369,3 +377,32 @@ def test_shown_rows_follow_every_kind_of_source_change(
         assert [proxy.job_at(r).id for r in range(proxy.rowCount())] == expected
         names = [proxy.index(r, Column.NAME).data() for r in range(proxy.rowCount())]
         assert names == [j.name for j in model.jobs() if proxy.accepts(j)]
+
+
+def test_a_painted_cell_gets_every_role_in_one_call_and_the_same_as_data(
+    proxy: JobFilterModel,
+) -> None:
+    """Qt's delegate asks a cell for its roles through multiData: the answers are those
+    of data(), for the rows shown."""
+    proxy.set_hide_cancelled(True)
+    roles = [
+        int(Qt.ItemDataRole.DisplayRole),
+        int(Qt.ItemDataRole.DecorationRole),
+        int(Qt.ItemDataRole.ForegroundRole),
+        int(Qt.ItemDataRole.TextAlignmentRole),
+        int(Qt.ItemDataRole.FontRole),
+        JOB_ROLE,
+    ]
+    for row in range(proxy.rowCount()):
+        for column in (Column.NAME, Column.STATUS, Column.PROGRESS):
+            index = proxy.index(row, column)
+            for role in roles:
+                asked = QModelRoleData(role)
+                proxy.multiData(index, QModelRoleDataSpan(asked))
+                got, expected = asked.data(), index.data(role)
+                if isinstance(expected, QIcon):  # icons compare by their cache key
+                    got, expected = got.cacheKey(), expected.cacheKey()
+                assert got == expected, (row, column, role)
+    name = QModelRoleData(int(Qt.ItemDataRole.DisplayRole))
+    proxy.multiData(proxy.index(0, Column.NAME), QModelRoleDataSpan(name))
+    assert name.data() == proxy.job_at(0).name
