@@ -1,6 +1,8 @@
 """Job table benchmarks: refresh apply time, event-loop lag, memory and cold start.
 
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui_bench.py [--jobs 100000]
+     ... --measure filter       a filter keystroke, a status or connection change
+     ... --measure first-rows   the real render-manager process to its first painted rows
 
 Each measure runs in its own child process (a fresh interpreter), so memory and garbage of
 one never weigh on the next. The table is the window's: a JobTableModel behind a
