@@ -406,3 +406,16 @@ def test_a_painted_cell_gets_every_role_in_one_call_and_the_same_as_data(
     name = QModelRoleData(int(Qt.ItemDataRole.DisplayRole))
     proxy.multiData(proxy.index(0, Column.NAME), QModelRoleDataSpan(name))
     assert name.data() == proxy.job_at(0).name
+
+
+def test_text_filter_finds_jobs_by_their_batch_name_even_when_it_arrives_later(
+    proxy: JobFilterModel, model: JobTableModel
+) -> None:
+    proxy.set_text_filter("spring")
+    assert proxy.rowCount() == 0
+    model.set_batch_names({"batch-aaa111": "Spring promo.csv"})  # read from the store
+    assert _ids(proxy) == ["job-00000", "job-00001"]
+    model.set_batch_names({"batch-bbb222": "Spring teaser.csv"})
+    assert _ids(proxy) == ["job-00000", "job-00001", "job-00004"]
+    proxy.set_text_filter("spring teaser")
+    assert _ids(proxy) == ["job-00004"]

@@ -40,7 +40,9 @@ class FilterBar(QWidget):
         self.text.setPlaceholderText("Filter jobs (Ctrl+F)")
         self.text.setClearButtonEnabled(True)
         self.text.setMinimumWidth(220)
-        self.text.setToolTip("Every word must appear in a job's name, status, error, output…")
+        self.text.setToolTip(
+            "Every word must appear in a job's name, status, error, output or batch"
+        )
         self.text.textChanged.connect(self._on_text)
         self.text.installEventFilter(self)
         layout.addWidget(self.text, 2)

@@ -11,7 +11,7 @@ one to one and keeps no list at all.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -32,7 +32,7 @@ _Index = QModelIndex | QPersistentModelIndex
 _ALL_STATUSES = frozenset(JobStatus)
 
 
-def _haystack(job: Job) -> str:
+def _haystack(job: Job, batch_name: str = "") -> str:
     # \0 between fields: a search term never matches across two of them.
     return "\0".join(
         (
@@ -42,6 +42,7 @@ def _haystack(job: Job) -> str:
             job.error or "",
             job.output or "",
             job.batch_id or "",
+            batch_name,
         )
     ).casefold()
 
@@ -63,7 +64,8 @@ class SearchTexts:
     only a re-sort rebuilds the list, from texts kept per job.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, batch_names: Mapping[str, str] | None = None) -> None:
+        self._batch_names: Mapping[str, str] = {} if batch_names is None else batch_names
         self._by_id: dict[str, tuple[Job, str]] = {}
         self._jobs: list[Job] | None = None  # the rows the texts are for, None: not built
         self._texts: list[str] = []
@@ -127,10 +129,15 @@ class SearchTexts:
         self._changed = []
         return texts
 
+    def text(self, job: Job) -> str:
+        """The search text of one job."""
+        return self._text(job)
+
     def _text(self, job: Job) -> str:
         cached = self._by_id.get(job.id)
         if cached is None or cached[0] is not job:
-            cached = self._by_id[job.id] = (job, _haystack(job))
+            name = self._batch_names.get(job.batch_id, "") if job.batch_id else ""
+            cached = self._by_id[job.id] = (job, _haystack(job, name))
         return cached[1]
 
 
@@ -139,7 +146,7 @@ class JobFilterModel(QAbstractProxyModel):
 
     Filters combine with AND. The text filter is case-insensitive and matches every
     whitespace-separated term anywhere in a job's name, connection, status, error,
-    output or batch id.
+    output, batch id or batch name.
 
     The source is a `JobTableModel`, which keeps its rows sorted itself (`sort` is handed
     down to it); this model shows a subset of them in the same order. Filter changes and
@@ -297,7 +304,7 @@ class JobFilterModel(QAbstractProxyModel):
         super().setSourceModel(source)
         for signal, slot in self._wiring(source):
             signal.connect(slot)
-        self._search.clear()
+        self._search = SearchTexts(source.batch_names())
         self._rows = self._visible()
         self.endResetModel()
 
@@ -411,7 +418,7 @@ class JobFilterModel(QAbstractProxyModel):
         if (batch := self._batch) is not None:
             kept = [r for r in kept if jobs[r].batch_id == batch]
         if self._terms:
-            texts = self._search.texts(jobs) if len(jobs) > 1 else [_haystack(jobs[0])]
+            texts = self._search.texts(jobs) if len(jobs) > 1 else [self._search.text(jobs[0])]
             for term in self._terms:
                 kept = [r for r in kept if term in texts[r]]
         return kept if isinstance(kept, list) else list(kept)
@@ -458,7 +465,14 @@ class JobFilterModel(QAbstractProxyModel):
             (source.rowsRemoved, self._on_removed),
             (source.layoutAboutToBeChanged, self._on_about_to_relayout),
             (source.layoutChanged, self._on_relayout),
+            (source.batch_names_changed, self._on_batch_names),
         ]
+
+    def _on_batch_names(self) -> None:
+        # Batch names are searched too: texts made before the names came are stale.
+        self._search.clear()
+        if self._terms:
+            self._refilter()
 
     def _on_about_to_reset(self) -> None:
         self.beginResetModel()

@@ -106,6 +106,8 @@ class JobTableModel(QAbstractTableModel):
     #: Every row was replaced in one layout change (replace_jobs): views that aggregate
     #: jobs read them all again, as after a reset.
     jobs_replaced = Signal()
+    #: The batch names shown changed (set_batch_names).
+    batch_names_changed = Signal()
 
     def __init__(
         self,
@@ -225,6 +227,10 @@ class JobTableModel(QAbstractTableModel):
     def counts(self) -> dict[JobStatus, int]:
         """How many rows are in each status (kept as rows change: no pass over the rows)."""
         return self._counts.snapshot()
+
+    def batch_names(self) -> Mapping[str, str]:
+        """Batch names by id, as far as they are known (kept up to date, read-only)."""
+        return self._columns.batch_names
 
     def sort_column(self) -> int:
         """The column the rows are kept sorted by, or -1 for arrival order."""
@@ -367,6 +373,7 @@ class JobTableModel(QAbstractTableModel):
         if not fresh:
             return
         known.update(fresh)
+        self.batch_names_changed.emit()
         if self._jobs:
             roles = [Qt.ItemDataRole.DisplayRole, SORT_ROLE, Qt.ItemDataRole.ToolTipRole]
             last = len(self._jobs) - 1

@@ -201,8 +201,10 @@ class PaintWatch(QObject):
         """Until the paint, at most timeout_s (a window that is never exposed)."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.painted.wait(), timeout_s)
-        self._widget.removeEventFilter(self)
-        self.deleteLater()
+        # The window may have been closed meanwhile, taking the widget and this with it.
+        with contextlib.suppress(RuntimeError):
+            self._widget.removeEventFilter(self)
+            self.deleteLater()
 
 
 class EmptyHint(QObject):
