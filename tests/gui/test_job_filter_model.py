@@ -419,3 +419,19 @@ def test_text_filter_finds_jobs_by_their_batch_name_even_when_it_arrives_later(
     assert _ids(proxy) == ["job-00000", "job-00001", "job-00004"]
     proxy.set_text_filter("spring teaser")
     assert _ids(proxy) == ["job-00004"]
+
+
+def test_the_clock_moving_duration_on_reaches_the_filtered_rows_without_refiltering(
+    proxy: JobFilterModel, model: JobTableModel
+) -> None:
+    proxy.set_status_filter({JobStatus.RENDERING})
+    model.upsert(
+        [make_job(1, raw_status="rendering", progress=40.0, started_at=make_job(1).created_at)]
+    )
+    seen: list[tuple[int, int, int]] = []
+    proxy.dataChanged.connect(lambda tl, br, _r: seen.append((tl.row(), br.row(), tl.column())))
+    layouts: list[int] = []
+    proxy.layoutChanged.connect(lambda *_a: layouts.append(1))
+    model.tick()
+    assert seen == [(0, 0, Column.DURATION)]
+    assert layouts == []
