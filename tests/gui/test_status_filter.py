@@ -102,6 +102,18 @@ def test_ctrl_or_shift_click_adds_a_status_and_keeps_the_menu_open(
     assert bar.status_button.text().startswith("All statuses")
 
 
+def test_picking_what_is_already_shown_keeps_its_check(qtbot: QtBot, bar: FilterBar) -> None:
+    _open(qtbot, bar)
+    _click_status(qtbot, bar, "All statuses")
+    assert _menu(bar).all_action.isChecked()
+    _open(qtbot, bar)
+    _click_status(qtbot, bar, "Failed")
+    _open(qtbot, bar)
+    _click_status(qtbot, bar, "Failed")
+    assert bar.status_actions[JobStatus.FAILED].isChecked()
+    assert _statuses_shown(bar._proxy) == {JobStatus.FAILED}
+
+
 def test_one_click_returns_to_every_status(qtbot: QtBot, bar: FilterBar) -> None:
     bar.choose_statuses({JobStatus.FINISHED})
     assert bar._proxy.rowCount() == 1

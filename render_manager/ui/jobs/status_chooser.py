@@ -142,6 +142,10 @@ class StatusChooser(QToolButton):
             self._chosen = chosen
             self._show()
             self.changed.emit(chosen)
+        else:
+            # Picking what is already shown: the menu toggled that action's check on its
+            # own; put the checks back to what is shown.
+            self.menu_.show_chosen(chosen)
 
     def toggle_status(self, status: JobStatus) -> None:
         """Add a status to those shown, or take it away (the last one taken: all again)."""
