@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 STORE_POLL_MS = 2000
 # Rows read and shown first at start, before the whole store: more than a screen holds.
 FIRST_PAGE = 200
+# How long the full read waits for those rows to be painted (a window not yet exposed).
 FIRST_PAINT_WAIT_S = 0.5
 # Running jobs' Duration and ETA, and "updated N s ago", move on once a second.
 TICK_MS = 1000
