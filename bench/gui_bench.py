@@ -1,6 +1,8 @@
 """Job table benchmarks: refresh apply time, event-loop lag, memory and cold start.
 
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui_bench.py [--jobs 100000]
+     ... --measure filter       a filter keystroke, a status or connection change
+     ... --measure first-rows   the real render-manager process to its first painted rows
 
 Each measure runs in its own child process (a fresh interpreter), so memory and garbage of
 one never weigh on the next. The table is the window's: a JobTableModel behind a
@@ -25,17 +27,18 @@ from typing import Any
 
 import psutil
 import qasync
-from PySide6.QtCore import QItemSelectionModel, QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from render_manager.domain.job import Job  # noqa: E402
-from render_manager.domain.status import BackendKind  # noqa: E402
+from render_manager.domain.status import BackendKind, JobStatus  # noqa: E402
 from render_manager.keychain import Keychain  # noqa: E402
 from render_manager.services.context import open_context  # noqa: E402
+from render_manager.ui.jobs.filter_bar import FilterBar  # noqa: E402
 from render_manager.ui.jobs.filter_model import JobFilterModel  # noqa: E402
 from render_manager.ui.jobs.table_model import JobTableModel  # noqa: E402
 from render_manager.ui.jobs.table_view import job_table_view  # noqa: E402
@@ -328,7 +331,7 @@ def part_lag(n: int, active: int, layout: str, seconds: float, freeze: bool) -> 
 _FIRST_PAINT = """
 import sys
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings
-from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget, QWidget
 
 class FirstPaint(QObject):
     done = False
@@ -389,6 +392,189 @@ def cold_start(runs: int) -> tuple[list[float], list[float]]:
         bare.append(first_paint_s(_BARE, home))
         real.append(first_paint_s(_APP, home))
     return bare, real
+
+
+# -- filter: a keystroke, a status or connection change, with 100,000 jobs ---------------
+
+
+class PaintCounter(QObject):
+    """Counts the paint events of a widget."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def part_filter(n: int, rounds: int) -> dict[str, Any]:
+    """Typing "promo_05" into the window's filter box, then clearing it, `rounds` times; and
+    status and connection choices through the window's filter bar. Each step is timed from
+    the change to the table updated (its events processed, the viewport painted)."""
+    app = QApplication(sys.argv[:1])
+    collector = MainThreadCollector(app)
+    window, view, model, proxy = build_table()
+    bar = FilterBar(proxy, window)
+    window.setMenuWidget(bar)
+    jobs = make_jobs(n, n // 10, "scattered")
+    # A second connection, as a home with a farm has: a tenth of the jobs.
+    jobs = [j.with_changes(connection="farm") if k % 10 == 3 else j for k, j in enumerate(jobs)]
+    model.set_jobs(jobs)
+    bar.set_connections(["local", "farm"])
+    app.processEvents()
+    freeze_long_lived()
+
+    paints = PaintCounter(view.viewport())
+
+    def painted() -> None:
+        # The table is updated once its viewport has painted the new rows: by the events
+        # processed if Qt painted then, else by one repaint now (never two paints).
+        before = paints.count
+        app.processEvents()
+        if paints.count == before:
+            view.viewport().repaint()
+
+    def timed(step: Any) -> float:
+        start = time.perf_counter()
+        step()
+        painted()
+        return time.perf_counter() - start
+
+    keys: list[float] = []
+    echo: list[float] = []
+    shown: list[int] = []
+    start = time.perf_counter()
+    bar.text.setFocus()  # Ctrl+F or a click: the search texts are built here
+    app.processEvents()
+    focus_s = time.perf_counter() - start
+    for _ in range(rounds):
+        for end in range(1, len("promo_05") + 1):
+            # The box can echo the key once textChanged (the filter pass) returns.
+            start = time.perf_counter()
+            bar.text.setText("promo_05"[:end])
+            echo.append(time.perf_counter() - start)
+            painted()
+            keys.append(time.perf_counter() - start)
+            shown.append(proxy.rowCount())
+        keys.append(timed(bar.text.clear))
+    statuses: list[float] = []
+    connections: list[float] = []
+    failed, rendering = JobStatus.FAILED, JobStatus.RENDERING
+    for _ in range(rounds):
+        statuses.append(timed(lambda: bar.choose_statuses({failed})))
+        statuses.append(timed(lambda: bar.choose_statuses({failed, rendering})))
+        statuses.append(timed(bar.show_all_statuses))
+        connections.append(
+            timed(lambda: bar.connection.setCurrentIndex(bar.connection.findData("farm")))
+        )
+        connections.append(timed(lambda: bar.connection.setCurrentIndex(0)))
+    collector.release()
+    return {
+        "keys": keys,
+        "echo": echo,
+        "focus_s": focus_s,
+        "shown": shown[: len("promo_05")],
+        "statuses": statuses,
+        "connections": connections,
+        "rss_mib": rss_mib(),
+    }
+
+
+def report_filter(args: argparse.Namespace) -> None:
+    r = _child(args, "filter")
+    keys = r["keys"]
+    print(
+        f"filter keystroke -> table updated, {args.jobs} jobs: "
+        f"median {statistics.median(keys) * 1000:.1f} ms"
+        f", max {_ms(max(keys))} ({len(keys)} keystrokes typing 'promo_05' and clearing it,"
+        f" {args.rounds} times; rows shown per prefix {r['shown']}); key to echo (the filter"
+        f" pass) median {_ms(statistics.median(r['echo']))}, max {_ms(max(r['echo']))};"
+        f" focus on the box (search texts built) {_ms(r['focus_s'])}"
+    )
+    s, c = r["statuses"], r["connections"]
+    print(
+        f"status filter change: median {statistics.median(s) * 1000:.1f} ms, max {_ms(max(s))}; "
+        f"connection filter change: median {statistics.median(c) * 1000:.1f} ms, max "
+        f"{_ms(max(c))}; RSS {r['rss_mib']:.0f} MiB"
+    )
+
+
+# -- first rows: process start to the first painted rows, 100,000 jobs in the home ------
+
+# The real `render-manager` process (render_manager.app.main), told to report the first
+# paint of the job table's viewport while its model holds rows.
+_FIRST_ROWS = """
+import os, sys, time
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QTableView
+
+class FirstRows(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint:
+            view = obj.parent()
+            if isinstance(view, QTableView) and view.model().rowCount() > 0:
+                print("painted", view.model().rowCount(), flush=True)
+                os._exit(0)
+        return False
+
+app = QApplication(sys.argv[:1])
+first_rows = FirstRows()
+app.installEventFilter(first_rows)
+from render_manager.app import main
+sys.exit(main(["--home", sys.argv[1]]))
+"""
+
+
+def first_rows_home(n: int) -> Path:
+    """A home holding n jobs (made once per size, reused by later runs)."""
+    home = Path(tempfile.gettempdir()) / f"rm-gui-bench-first-rows-{n}" / "home"
+    done = home.parent / "complete"
+    if not done.exists():
+        ctx = open_context(home, keychain=Keychain(timeout=1))
+        jobs = make_jobs(n, n // 10, "scattered")
+        for start in range(0, n, 10_000):
+            ctx.jobs.upsert_many(jobs[start : start + 10_000])
+        ctx.close()
+        done.touch()
+    return home
+
+
+def first_rows_s(home: Path) -> tuple[float, int]:
+    """Seconds from spawning `render-manager` to its first painted rows, and their count."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    settings = home.parent / "settings"
+    env["XDG_CONFIG_HOME"] = str(settings)
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-c", _FIRST_ROWS, str(home)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=ROOT,
+    )
+    assert child.stdout is not None
+    line = child.stdout.readline().split()
+    elapsed = time.perf_counter() - start
+    child.wait(timeout=60)
+    if not line or line[0] != b"painted":
+        raise RuntimeError(f"no rows painted (exit code {child.returncode})")
+    return elapsed, int(line[1])
+
+
+def report_first_rows(args: argparse.Namespace) -> None:
+    home = first_rows_home(args.jobs)
+    first_rows_s(home)  # warm the file cache: the median compares warm starts
+    runs = [first_rows_s(home) for _ in range(max(1, args.starts))]
+    times = [t for t, _ in runs]
+    print(
+        f"process start -> first rows painted, {args.jobs} jobs in the home: median "
+        f"{statistics.median(times) * 1000:.0f} ms (all: {', '.join(_ms(t) for t in times)}; "
+        f"rows in the table at that paint: {sorted({rows for _, rows in runs})})"
+    )
 
 
 # -- driver -------------------------------------------------------------------------------
@@ -470,6 +656,12 @@ def main() -> None:
     parser.add_argument(
         "--no-freeze", action="store_true", help="skip gc.freeze after the load (to compare)"
     )
+    parser.add_argument(
+        "--measure",
+        choices=["all", "filter", "first-rows"],
+        default="all",
+        help="one measure only (each prints a line with its median)",
+    )
     parser.add_argument("--part", help=argparse.SUPPRESS)
     parser.add_argument("--layout", default="scattered", help=argparse.SUPPRESS)
     parser.add_argument("--home", help=argparse.SUPPRESS)
@@ -481,8 +673,14 @@ def main() -> None:
     elif args.part == "lag":
         freeze = not args.no_freeze
         print(json.dumps(part_lag(args.jobs, args.active, args.layout, args.seconds, freeze)))
+    elif args.part == "filter":
+        print(json.dumps(part_filter(args.jobs, args.rounds)))
     elif args.part == "writer":
         part_writer(args.home, args.jobs, args.active, args.layout, args.seconds)
+    elif args.measure == "filter":
+        report_filter(args)
+    elif args.measure == "first-rows":
+        report_first_rows(args)
     else:
         report(args)
 

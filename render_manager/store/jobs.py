@@ -148,14 +148,30 @@ class JobRepository:
             ).fetchall()
         return [job_from_row(r) for r in rows]
 
+    def recent(self, limit: int) -> Sequence[Job]:
+        """The `limit` jobs added last, last first: what a window shows while it reads the
+        rest (insertion order, read backwards on the table's own key: no scan, no sort)."""
+        with self._db.read() as sql:
+            rows = sql.execute(f"{JOB_SELECT} ORDER BY j.rowid DESC LIMIT ?", (limit,)).fetchall()
+        return [job_from_row(r) for r in rows]
+
     def changed_since(self, seq: int) -> JobChanges:
-        """Jobs written after change number `seq` by any process sharing the home."""
+        """Jobs written after change number `seq` by any process sharing the home; those
+        of one write in the order they were added (a batch: its rows' order)."""
         with self._db.read() as sql:
             current = _current_seq(sql)
             rows = sql.execute(
-                f"{JOB_SELECT} WHERE j.updated_seq > ? ORDER BY j.updated_seq, j.id",
+                f"{JOB_SELECT} WHERE j.updated_seq > ? ORDER BY j.updated_seq, j.rowid",
                 (seq,),
             ).fetchall()
+        return JobChanges([job_from_row(r) for r in rows], current)
+
+    def everything(self) -> JobChanges:
+        """Every job, in the order they were added (a batch's jobs in its rows' order),
+        and the change number to ask `changed_since` from next."""
+        with self._db.read() as sql:
+            current = _current_seq(sql)
+            rows = sql.execute(f"{JOB_SELECT} ORDER BY j.rowid").fetchall()
         return JobChanges([job_from_row(r) for r in rows], current)
 
     def count_by_status(self) -> dict[JobStatus, int]:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QTableView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -180,9 +189,9 @@ def test_the_window_filter_box_slot_still_filters(proxy: JobFilterModel) -> None
     assert _ids(proxy) == ["job-00005"]
 
 
-def test_filtering_reads_each_job_once_and_never_builds_display_text() -> None:
-    """Typing in the filter box stays instant on a big table: one JOB_ROLE read per row,
-    no display text built for any column (Qt's default filter formats every cell)."""
+def test_filtering_never_calls_into_the_model_per_row() -> None:
+    """Typing in the filter box stays instant on a big table: the filter reads the model's
+    jobs directly, never data() per row (Qt's default filter formats every cell)."""
     roles: Counter[int] = Counter()
 
     class CountingModel(JobTableModel):
@@ -199,7 +208,9 @@ def test_filtering_reads_each_job_once_and_never_builds_display_text() -> None:
 
     proxy.set_text_filter("promo_000")
     assert proxy.rowCount() == 100
-    assert roles == {JOB_ROLE: 500}
+    proxy.set_status_filter({JobStatus.QUEUED})
+    assert proxy.rowCount() == 100
+    assert roles == {}
 
 
 def test_proxy_passes_the_qt_model_tester_through_filter_and_data_changes(
@@ -234,7 +245,8 @@ def test_clicking_a_header_sorts_the_filtered_rows(
     view = _view(qtbot, proxy)
     proxy.set_connection_filter("local")
     view.sortByColumn(Column.CREATED, Qt.SortOrder.DescendingOrder)
-    assert _names(proxy) == [f"promo_{n:05d}" for n in (4, 3, 2, 1, 0)]
+    # Newest first; jobs 0 and 1 are one batch: together, in their rows' order.
+    assert _names(proxy) == [f"promo_{n:05d}" for n in (4, 3, 2, 0, 1)]
 
     view.sortByColumn(Column.STATUS, Qt.SortOrder.AscendingOrder)
     statuses = [proxy.job_at(r).status for r in range(proxy.rowCount())]
@@ -306,3 +318,120 @@ def test_a_reload_of_every_job_reaches_the_filtered_view(qtlog: Any) -> None:
     assert proxy.rowCount() == 7
     unfinished = [m.message for m in qtlog.records if "endResetModel" in m.message]
     assert unfinished == []
+
+
+# -- the rows shown, against a plain reading of the filters ---------------------------------
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_shown_rows_follow_every_kind_of_source_change(
+    qtmodeltester: ModelTester, seed: int
+) -> None:
+    """Filters set and cleared while jobs arrive, change, leave, are reloaded and re-sorted:
+    the rows shown are always exactly the source's matching rows, in the source's order."""
+    rng = random.Random(seed)
+    statuses = ["queued", "rendering", "failed", "finished", "cancelled"]
+
+    def job(n: int) -> Job:
+        return make_job(
+            n,
+            raw_status=rng.choice(statuses),
+            connection=rng.choice(["local", "farm"]),
+            batch_id=rng.choice([None, "b1", "b2"]),
+        ).with_changes(name=f"{rng.choice(['intro', 'outro', 'promo'])}_{n:05d}")
+
+    model = JobTableModel()
+    model.set_jobs([job(n) for n in range(60)])
+    proxy = JobFilterModel()
+    proxy.setSourceModel(model)
+    qtmodeltester.check(proxy, force_py=True)
+    next_id = 60
+    for _step in range(60):
+        action = rng.randrange(10)
+        if action == 0:
+            proxy.set_text_filter(rng.choice(["", "o", "ou", "outro", "pro 1", "in"]))
+        elif action == 1:
+            proxy.set_status_filter(rng.choice([None, {JobStatus.FAILED}, set(JobStatus)]))
+        elif action == 2:
+            proxy.set_connection_filter(rng.choice([None, "farm"]))
+        elif action == 3:
+            proxy.set_batch_filter(rng.choice([None, "b1"]))
+        elif action == 4:
+            proxy.set_hide_cancelled(rng.random() < 0.5)
+        elif action == 5:
+            ids = [j.id for j in model.jobs()]
+            model.remove(rng.sample(ids, min(len(ids), rng.randrange(1, 6))))
+        elif action == 6:
+            model.upsert([job(next_id + k) for k in range(rng.randrange(1, 8))])
+            next_id += 8
+        elif action == 7:
+            known = [int(j.id[4:]) for j in model.jobs()]
+            model.upsert([job(n) for n in rng.sample(known, min(len(known), 10))])
+        elif action == 8:
+            model.replace_jobs([*model.jobs()[::2], job(next_id)])  # a full reload
+            next_id += 1
+        else:
+            model.sort(rng.choice([-1, Column.NAME, Column.STATUS, Column.CREATED]),
+                       rng.choice(list(Qt.SortOrder)))  # fmt: skip
+        expected = [j.id for j in model.jobs() if proxy.accepts(j)]
+        assert [proxy.job_at(r).id for r in range(proxy.rowCount())] == expected
+        names = [proxy.index(r, Column.NAME).data() for r in range(proxy.rowCount())]
+        assert names == [j.name for j in model.jobs() if proxy.accepts(j)]
+
+
+def test_a_painted_cell_gets_every_role_in_one_call_and_the_same_as_data(
+    proxy: JobFilterModel,
+) -> None:
+    """Qt's delegate asks a cell for its roles through multiData: the answers are those
+    of data(), for the rows shown."""
+    proxy.set_hide_cancelled(True)
+    roles = [
+        int(Qt.ItemDataRole.DisplayRole),
+        int(Qt.ItemDataRole.DecorationRole),
+        int(Qt.ItemDataRole.ForegroundRole),
+        int(Qt.ItemDataRole.TextAlignmentRole),
+        int(Qt.ItemDataRole.FontRole),
+        JOB_ROLE,
+    ]
+    for row in range(proxy.rowCount()):
+        for column in (Column.NAME, Column.STATUS, Column.PROGRESS):
+            index = proxy.index(row, column)
+            for role in roles:
+                asked = QModelRoleData(role)
+                proxy.multiData(index, QModelRoleDataSpan(asked))
+                got, expected = asked.data(), index.data(role)
+                if isinstance(expected, QIcon):  # icons compare by their cache key
+                    got, expected = got.cacheKey(), expected.cacheKey()
+                assert got == expected, (row, column, role)
+    name = QModelRoleData(int(Qt.ItemDataRole.DisplayRole))
+    proxy.multiData(proxy.index(0, Column.NAME), QModelRoleDataSpan(name))
+    assert name.data() == proxy.job_at(0).name
+
+
+def test_text_filter_finds_jobs_by_their_batch_name_even_when_it_arrives_later(
+    proxy: JobFilterModel, model: JobTableModel
+) -> None:
+    proxy.set_text_filter("spring")
+    assert proxy.rowCount() == 0
+    model.set_batch_names({"batch-aaa111": "Spring promo.csv"})  # read from the store
+    assert _ids(proxy) == ["job-00000", "job-00001"]
+    model.set_batch_names({"batch-bbb222": "Spring teaser.csv"})
+    assert _ids(proxy) == ["job-00000", "job-00001", "job-00004"]
+    proxy.set_text_filter("spring teaser")
+    assert _ids(proxy) == ["job-00004"]
+
+
+def test_the_clock_moving_duration_on_reaches_the_filtered_rows_without_refiltering(
+    proxy: JobFilterModel, model: JobTableModel
+) -> None:
+    proxy.set_status_filter({JobStatus.RENDERING})
+    model.upsert(
+        [make_job(1, raw_status="rendering", progress=40.0, started_at=make_job(1).created_at)]
+    )
+    seen: list[tuple[int, int, int]] = []
+    proxy.dataChanged.connect(lambda tl, br, _r: seen.append((tl.row(), br.row(), tl.column())))
+    layouts: list[int] = []
+    proxy.layoutChanged.connect(lambda *_a: layouts.append(1))
+    model.tick()
+    assert seen == [(0, 0, Column.DURATION)]
+    assert layouts == []

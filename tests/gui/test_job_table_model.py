@@ -292,14 +292,41 @@ def test_frames_read_done_over_total_and_sort_by_length() -> None:
     ]
 
 
-def test_batch_shows_a_short_id_and_the_whole_id_on_hover() -> None:
+def test_batch_shows_its_name_with_the_id_on_hover() -> None:
     model = JobTableModel()
     model.set_jobs([make_job(0, batch_id="batch-20261102-7f3a9c"), make_job(1)])
-    assert model.index(0, Column.BATCH).data() == "7f3a9c"
-    assert model.index(0, Column.BATCH).data(Qt.ItemDataRole.ToolTipRole) == (
-        "batch-20261102-7f3a9c"
+    batch = model.index(0, Column.BATCH)
+    # Until the name is read from the store: the tail of the id, the whole id on hover.
+    assert batch.data() == "7f3a9c"
+    assert batch.data(Qt.ItemDataRole.ToolTipRole) == "batch-20261102-7f3a9c"
+    changed: list[tuple[int, int, int]] = []
+    model.dataChanged.connect(lambda tl, br, _r: changed.append((tl.row(), br.row(), tl.column())))
+    model.set_batch_names({"batch-20261102-7f3a9c": "Spring promo (EN, DE, FR).csv"})
+    assert batch.data() == "Spring promo (EN, DE, FR).csv"
+    assert batch.data(Qt.ItemDataRole.ToolTipRole) == (
+        "Spring promo (EN, DE, FR).csv\nBatch id: batch-20261102-7f3a9c"
     )
+    assert changed == [(0, 1, Column.BATCH)]
     assert model.index(1, Column.BATCH).data() == ""
+    assert model.index(1, Column.BATCH).data(Qt.ItemDataRole.ToolTipRole) is None
+
+
+def test_sorting_by_batch_follows_the_names_shown() -> None:
+    model = JobTableModel()
+    model.set_jobs([
+        make_job(0, batch_id="b-1"),
+        make_job(1, batch_id="b-2"),
+        make_job(2, batch_id="b-1"),
+    ])  # fmt: skip
+    model.set_batch_names({"b-1": "zebra.csv", "b-2": "alpha.csv"})
+    model.sort(Column.BATCH, Qt.SortOrder.AscendingOrder)
+    assert [model.index(r, Column.BATCH).data() for r in range(3)] == [
+        "alpha.csv",
+        "zebra.csv",
+        "zebra.csv",
+    ]
+    model.set_batch_names({"b-2": "zulu.csv"})  # renamed: the order follows at once
+    assert [model.job_at(r).id for r in range(3)] == ["job-00000", "job-00002", "job-00001"]
 
 
 def test_duration_runs_until_the_job_ends_and_tick_repaints_only_running_rows() -> None:

@@ -36,10 +36,9 @@ def test_status_and_connection_filters_narrow_the_table_and_the_counts_say_so(
     window = open_window(qtbot, qloop, ctx)
     bar = window.filter_bar
 
-    bar.status_actions[JobStatus.QUEUED].setChecked(False)
-    bar.status_actions[JobStatus.FINISHED].setChecked(False)
+    bar.choose_statuses({JobStatus.FAILED})
     assert _names(window) == ["promo_00002", "promo_00004"]
-    assert bar.status_button.text() == "4 statuses"
+    assert bar.status_button.text().startswith("Failed")
     assert "Showing 2 of 4" in window.counts_label.text()
 
     bar.connection.setCurrentIndex(bar.connection.findData("farm"))
@@ -48,7 +47,7 @@ def test_status_and_connection_filters_narrow_the_table_and_the_counts_say_so(
     window.commands.clear_filters.trigger()
     assert len(_names(window)) == 4
     assert "Showing" not in window.counts_label.text()
-    assert bar.status_button.text() == "All statuses"
+    assert bar.status_button.text().startswith("All statuses")
 
 
 def test_show_only_the_batch_of_the_selected_job_and_back(

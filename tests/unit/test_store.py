@@ -507,3 +507,30 @@ def test_database_from_a_newer_version_is_refused_untouched(home: Path) -> None:
         assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
     finally:
         raw.close()
+
+
+def test_recent_reads_the_jobs_added_last_first_and_updates_keep_their_place(
+    store: Store,
+) -> None:
+    store.jobs.upsert_many([_job(n) for n in range(5)])
+    store.jobs.upsert_many([_job(5), _job(6)])
+    store.jobs.upsert_many([_job(1, progress=50.0)])  # an update is not an addition
+    assert [j.id for j in store.jobs.recent(3)] == ["job-00006", "job-00005", "job-00004"]
+    assert len(store.jobs.recent(100)) == 7
+    assert store.jobs.recent(100)[-1] == _job(0)
+
+
+def test_everything_lists_jobs_in_the_order_they_were_added(store: Store) -> None:
+    store.jobs.upsert_many([_job(3), _job(1), _job(2)])
+    store.jobs.upsert_many([_job(1, progress=10.0)])  # written again: keeps its place
+    everything = store.jobs.everything()
+    assert [j.id for j in everything.jobs] == ["job-00003", "job-00001", "job-00002"]
+    assert everything.seq == store.jobs.changed_since(0).seq
+    # One write's jobs come back from changed_since in the order they were added too.
+    seq = everything.seq
+    store.jobs.upsert_many([_job(9), _job(7), _job(8)])
+    assert [j.id for j in store.jobs.changed_since(seq).jobs] == [
+        "job-00009",
+        "job-00007",
+        "job-00008",
+    ]

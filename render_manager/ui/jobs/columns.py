@@ -49,7 +49,8 @@ HEADERS = {
 }
 
 BATCH_SHORT = 6
-"""How many trailing characters of a batch id the Batch column shows."""
+"""How many trailing characters of a batch id the Batch column shows until the batch's
+name is known."""
 
 SortKey = float | str
 """A sort key: one type per column, so keys of a column always compare."""
@@ -59,7 +60,6 @@ _STATUS_ORDER = {status: float(n) for n, status in enumerate(JobStatus)}
 _TEXT_KEYS: dict[Column, Callable[[Job], str | None]] = {
     Column.NAME: lambda job: job.name,
     Column.CONNECTION: lambda job: job.connection,
-    Column.BATCH: lambda job: job.batch_id,
     Column.OUTPUT: lambda job: job.output,
     Column.ERROR: lambda job: job.error,
 }
@@ -172,6 +172,17 @@ class JobColumns:
     def __init__(self, rates: RateSamples, now: Callable[[], datetime] = utc_now) -> None:
         self.rates = rates
         self._now = now
+        #: Batch names by batch id, as the store has them (filled once they are read).
+        self.batch_names: dict[str, str] = {}
+        #: When each batch was created, as the Created column sorts its jobs: the time of
+        #: its first job seen, so that a batch's jobs tie and keep their rows' order.
+        self.batch_created: dict[str, float] = {}
+
+    def batch_label(self, job: Job) -> str:
+        """The batch's name; the tail of its id until the name is known; empty if none."""
+        if job.batch_id is None:
+            return ""
+        return self.batch_names.get(job.batch_id) or job.batch_id[-BATCH_SHORT:]
 
     def eta_seconds(self, job: Job) -> float | None:
         """Seconds left: the back-end's ETA, else the estimate; None if unknown or ended."""
@@ -210,7 +221,7 @@ class JobColumns:
             case Column.FRAMES:
                 return format_frames(job)
             case Column.BATCH:
-                return (job.batch_id or "")[-BATCH_SHORT:]
+                return self.batch_label(job)
             case Column.CREATED:
                 return format_when(job.created_at)
             case Column.STARTED:
@@ -229,6 +240,9 @@ class JobColumns:
         if text is not None:
             return (text(job) or "").casefold()
         match column:
+            case Column.BATCH:
+                # By the name shown; a batch's jobs stay together under a shared name.
+                return f"{self.batch_label(job)}\0{job.batch_id or ''}".casefold()
             case Column.STATUS:
                 return _STATUS_ORDER[job.status]
             case Column.PROGRESS:
@@ -244,7 +258,9 @@ class JobColumns:
                 # By length, then by how far along: done / (total + 1) stays below 1.
                 return total + (done or 0) / (total + 1)
             case Column.CREATED:
-                return job.created_at.timestamp()
+                created = job.created_at.timestamp()
+                batch = job.batch_id
+                return created if batch is None else self.batch_created.get(batch, created)
             case Column.STARTED:
                 return job.started_at.timestamp() if job.started_at else 0.0
             case Column.DURATION:
@@ -261,8 +277,9 @@ class JobColumns:
                 return job.error
             case Column.OUTPUT:
                 return job.output
-            case Column.BATCH:
-                return job.batch_id
+            case Column.BATCH if job.batch_id is not None:
+                name = self.batch_names.get(job.batch_id)
+                return job.batch_id if name is None else f"{name}\nBatch id: {job.batch_id}"
             case Column.STATUS if job.raw_status != job.status.value:
                 return f"{job.status.value.capitalize()} ({job.connection}: {job.raw_status})"
             case Column.ETA if not job.is_terminal and job.eta_seconds is not None:

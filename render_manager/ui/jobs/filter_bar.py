@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLineEdit,
-    QMenu,
     QToolButton,
     QWidget,
 )
+from typing_extensions import override
 
 from render_manager.domain.status import JobStatus
 from render_manager.ui.jobs.filter_model import JobFilterModel
-from render_manager.ui.jobs.status_icons import status_icon
+from render_manager.ui.jobs.status_chooser import StatusChooser
 from render_manager.ui.qt.elided_label import ElidingToolButton
 
 _ALL_CONNECTIONS = "All connections"
@@ -43,26 +42,30 @@ class FilterBar(QWidget):
         self.text.setClearButtonEnabled(True)
         # Room for the placeholder; no more, so the docks beside the table can be widened.
         self.text.setMinimumWidth(160)
-        self.text.setToolTip("Every word must appear in a job's name, status, error, output…")
+        self.text.setToolTip(
+            "Every word must appear in a job's name, status, error, output or batch"
+        )
         self.text.textChanged.connect(self._on_text)
+        self.text.installEventFilter(self)
         layout.addWidget(self.text, 2)
 
-        self.status_button = QToolButton(self)
-        self.status_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.status_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.status_button.setToolTip("Show only some statuses")
-        menu = QMenu(self.status_button)
-        self.status_actions: dict[JobStatus, QAction] = {}
-        for status in JobStatus:
-            action = menu.addAction(status_icon(status), status.value.capitalize())
-            action.setCheckable(True)
-            action.setChecked(True)
-            action.toggled.connect(self._on_statuses)
-            self.status_actions[status] = action
-        menu.addSeparator()
-        menu.addAction("Show all statuses", self.show_all_statuses)
-        self.status_button.setMenu(menu)
+        self.status_button = StatusChooser(self)
+        self.status_button.changed.connect(self._on_statuses)
+        #: The menu's action per status (checked while that status is shown).
+        self.status_actions = self.status_button.menu_.actions_by_status
         layout.addWidget(self.status_button)
+        # One click back to every status, beside the button while some are picked.
+        self.status_clear = QToolButton(self)
+        self.status_clear.setText("✕")
+        self.status_clear.setAutoRaise(True)
+        self.status_clear.setToolTip("Show all statuses")
+        self.status_clear.setAccessibleName("Show all statuses")
+        self.status_clear.clicked.connect(self.show_all_statuses)
+        policy = self.status_clear.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # the controls after it never jump sideways
+        self.status_clear.setSizePolicy(policy)
+        self.status_clear.hide()
+        layout.addWidget(self.status_clear)
 
         self.connection = QComboBox(self)
         self.connection.setToolTip("Show only one connection's jobs")
@@ -91,7 +94,6 @@ class FilterBar(QWidget):
         self.batch_button.hide()
         layout.addWidget(self.batch_button)
         layout.addStretch(1)
-        self._update_status_button()
 
     def set_connections(self, names: Iterable[str]) -> None:
         """The connections offered; the current choice stays if it still exists."""
@@ -123,12 +125,12 @@ class FilterBar(QWidget):
         self.changed.emit()
 
     def show_all_statuses(self) -> None:
-        """Tick every status again."""
-        for action in self.status_actions.values():
-            action.blockSignals(True)
-            action.setChecked(True)
-            action.blockSignals(False)
-        self._on_statuses()
+        """Show every status again."""
+        self.status_button.show_all()
+
+    def choose_statuses(self, statuses: Iterable[JobStatus] | None) -> None:
+        """Show only these statuses (None: all), as picking them in the menu does."""
+        self.status_button.choose(statuses)
 
     def clear(self) -> None:
         """Remove every filter."""
@@ -143,14 +145,20 @@ class FilterBar(QWidget):
         self.set_batch(None)
         self.batch_cleared.emit()
 
+    @override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.text and event.type() == QEvent.Type.FocusIn:
+            # Searching is about to start: the search texts are built now, not on a key.
+            self._proxy.prepare_text_search()
+        return False
+
     def _on_text(self, text: str) -> None:
         self._proxy.set_text_filter(text)
         self.changed.emit()
 
-    def _on_statuses(self, *_args: object) -> None:
-        chosen = [s for s, action in self.status_actions.items() if action.isChecked()]
-        self._proxy.set_status_filter(None if len(chosen) == len(JobStatus) else chosen)
-        self._update_status_button()
+    def _on_statuses(self, chosen: frozenset[JobStatus]) -> None:
+        self._proxy.set_status_filter(chosen or None)
+        self.status_clear.setVisible(bool(chosen))
         self.changed.emit()
 
     def _on_connection(self, *_args: object) -> None:
@@ -160,12 +168,3 @@ class FilterBar(QWidget):
     def _on_hide_cancelled(self, hide: bool) -> None:
         self._proxy.set_hide_cancelled(hide)
         self.changed.emit()
-
-    def _update_status_button(self) -> None:
-        chosen = [s for s, action in self.status_actions.items() if action.isChecked()]
-        if len(chosen) == len(JobStatus):
-            self.status_button.setText("All statuses")
-        elif len(chosen) == 1:
-            self.status_button.setText(chosen[0].value.capitalize())
-        else:
-            self.status_button.setText(f"{len(chosen)} statuses")

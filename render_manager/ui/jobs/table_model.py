@@ -9,7 +9,7 @@ here. `JobFilterModel` passes the view's sort requests down here and only filter
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from operator import attrgetter
@@ -25,7 +25,15 @@ from render_manager.ui.jobs.columns import HEADERS, Column, JobColumns, RateSamp
 from render_manager.ui.jobs.rows import RowOrder, StatusCounts, few_ranges, ranges
 from render_manager.ui.jobs.status_icons import status_icon, status_text_colour
 
-__all__ = ["HEADERS", "JOB_ROLE", "PROGRESS_ROLE", "SORT_ROLE", "Column", "JobTableModel"]
+__all__ = [
+    "HEADERS",
+    "JOB_ROLE",
+    "PROGRESS_ROLE",
+    "SERVED_ROLES",
+    "SORT_ROLE",
+    "Column",
+    "JobTableModel",
+]
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -52,9 +60,7 @@ _LAST_COLUMN = _COLUMN_COUNT - 1
 _COLUMNS = tuple(Column(c) for c in range(_COLUMN_COUNT))  # Column(n) costs a microsecond
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _STATUS = int(Column.STATUS)
-# The roles data() answers. A view asks each painted cell for more (font, background,
-# check state, size hint): those are refused before any work.
-_SERVED_ROLES = frozenset(
+SERVED_ROLES = frozenset(
     int(role)
     for role in (
         JOB_ROLE,
@@ -67,6 +73,8 @@ _SERVED_ROLES = frozenset(
         Qt.ItemDataRole.TextAlignmentRole,
     )
 )
+"""The roles data() answers. A view asks each painted cell for more (font, background,
+check state, size hint): those are refused before any work."""
 # The Job fields each column's sort key is made of, when it depends on nothing else: a
 # changed job whose fields here are unchanged keeps its place without computing a key.
 # ETA and Duration keys also move with the clock and the progress rate: not listed.
@@ -95,6 +103,11 @@ class JobTableModel(QAbstractTableModel):
     #: that aggregate jobs follow this instead of dataChanged, whose ranges may span rows
     #: that did not change.
     jobs_changed = Signal(list)
+    #: Every row was replaced in one layout change (replace_jobs): views that aggregate
+    #: jobs read them all again, as after a reset.
+    jobs_replaced = Signal()
+    #: The batch names shown changed (set_batch_names).
+    batch_names_changed = Signal()
 
     def __init__(
         self,
@@ -150,16 +163,22 @@ class JobTableModel(QAbstractTableModel):
     @override
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # Called ~8 times per painted cell: the common cases come first and cheap.
-        if role not in _SERVED_ROLES:
+        if role not in SERVED_ROLES or not index.isValid():
             return None
-        row = index.row()
-        if not index.isValid() or not 0 <= row < len(self._jobs):
+        return self.cell(index.row(), index.column(), role)
+
+    def cell(self, row: int, section: int, role: int) -> Any:
+        """What `data` answers for a cell, without a model index: the filter model asks
+        here for the rows it shows, one call per painted role instead of three."""
+        if role not in SERVED_ROLES or not 0 <= row < len(self._jobs):
+            return None
+        if not 0 <= section < _COLUMN_COUNT:
             return None
         job = self._jobs[row]
-        # The filter asks for JOB_ROLE once per row: answer it before anything else.
+        # Delegates and the view's repaint check ask for the Job: answer it first.
         if role == JOB_ROLE:
             return job
-        column = _COLUMNS[index.column()]
+        column = _COLUMNS[section]
         if role == _DISPLAY:
             return self._columns.display(job, column)
         if role == SORT_ROLE:
@@ -209,6 +228,10 @@ class JobTableModel(QAbstractTableModel):
         """How many rows are in each status (kept as rows change: no pass over the rows)."""
         return self._counts.snapshot()
 
+    def batch_names(self) -> Mapping[str, str]:
+        """Batch names by id, as far as they are known (kept up to date, read-only)."""
+        return self._columns.batch_names
+
     def sort_column(self) -> int:
         """The column the rows are kept sorted by, or -1 for arrival order."""
         return self._sort_column
@@ -230,17 +253,24 @@ class JobTableModel(QAbstractTableModel):
     def set_jobs(self, jobs: Sequence[Job]) -> None:
         """Replace every row: only for the first load, never for a refresh."""
         self.beginResetModel()
-        self._arrival = {}
-        self._next_arrival = 0
-        self._rates.clear()
-        for job in jobs:
-            self._arrive(job)
-        self._rates.observe_many(jobs)
-        self._jobs = self._order().ordered(jobs)
-        self._counts.reset(self._jobs)
-        self._reindex()
-        self._sort_fresh = True
+        self._take(jobs)
         self.endResetModel()
+
+    def replace_jobs(self, jobs: Sequence[Job]) -> None:
+        """Replace every row in one layout change, keeping the selection and the current
+        row on the jobs they were on: the full load that follows a first page of rows."""
+        self.layoutAboutToBeChanged.emit()
+        before = self.persistentIndexList()
+        held = [(self._jobs[i.row()].id, i.column()) if i.isValid() else None for i in before]
+        self._take(jobs)
+        rows = self._row_of
+        after = [
+            self.createIndex(rows[h[0]], h[1]) if h is not None and h[0] in rows else QModelIndex()
+            for h in held
+        ]
+        self.changePersistentIndexList(before, after)
+        self.layoutChanged.emit()
+        self.jobs_replaced.emit()
 
     def upsert(self, jobs: Iterable[Job]) -> None:
         """Update known jobs in place and add new ones.
@@ -296,6 +326,20 @@ class JobTableModel(QAbstractTableModel):
             self._counts.add(new.values())
             self._insert(list(new.values()))
 
+    def _take(self, jobs: Sequence[Job]) -> None:
+        """These jobs become the rows, in order (no signal: the callers announce it)."""
+        self._arrival = {}
+        self._next_arrival = 0
+        self._columns.batch_created.clear()
+        self._rates.clear()
+        for job in jobs:
+            self._arrive(job)
+        self._rates.observe_many(jobs)
+        self._jobs = self._order().ordered(jobs)
+        self._counts.reset(self._jobs)
+        self._reindex()
+        self._sort_fresh = True
+
     def _announce(self, changed: list[int]) -> None:
         """dataChanged for these rows: one per run, or one over their span if too many."""
         changed.sort()
@@ -322,6 +366,23 @@ class JobTableModel(QAbstractTableModel):
             self._row_of_stale = True
             self.endRemoveRows()
 
+    def set_batch_names(self, names: Mapping[str, str]) -> None:
+        """Batch names by id (read from the store): the Batch column shows them."""
+        known = self._columns.batch_names
+        fresh = {k: v for k, v in names.items() if known.get(k) != v}
+        if not fresh:
+            return
+        known.update(fresh)
+        self.batch_names_changed.emit()
+        if self._jobs:
+            roles = [Qt.ItemDataRole.DisplayRole, SORT_ROLE, Qt.ItemDataRole.ToolTipRole]
+            last = len(self._jobs) - 1
+            self.dataChanged.emit(
+                self.index(0, Column.BATCH), self.index(last, Column.BATCH), roles
+            )
+        if self._sort_column == Column.BATCH:
+            self._resort()
+
     def tick(self) -> None:
         """Announce that running jobs' Duration moved on: call it from a one-second timer.
 
@@ -345,6 +406,9 @@ class JobTableModel(QAbstractTableModel):
         if job.id not in self._arrival:
             self._arrival[job.id] = self._next_arrival
             self._next_arrival += 1
+            batch = job.batch_id
+            if batch is not None and batch not in self._columns.batch_created:
+                self._columns.batch_created[batch] = job.created_at.timestamp()
 
     def _rows(self) -> dict[str, int]:
         if self._row_of_stale:

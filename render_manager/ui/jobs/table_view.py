@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Sequence
 from importlib.resources import files
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QPaintEvent
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
 from typing_extensions import override
 
@@ -27,7 +36,7 @@ _DEFAULT_WIDTHS = {
     Column.PROGRESS: 90,
     Column.ETA: 65,
     Column.FRAMES: 85,
-    Column.BATCH: 70,
+    Column.BATCH: 120,
     Column.CREATED: 135,
     Column.STARTED: 135,
     Column.DURATION: 70,
@@ -54,6 +63,46 @@ class JobTableView(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._seen: dict[int, object] = {}
+
+    @override
+    def moveCursor(
+        self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        # Rows are what this table selects: Home and End (with or without Ctrl) go to the
+        # first or last job and stay in the current column, never jump sideways to the
+        # first or last column as QTableView's cell navigation does.
+        if cursorAction in (
+            QAbstractItemView.CursorAction.MoveHome,
+            QAbstractItemView.CursorAction.MoveEnd,
+        ):
+            model = self.model()
+            rows = model.rowCount()
+            if rows == 0:
+                return QModelIndex()
+            current = self.currentIndex()
+            column = (
+                current.column() if current.isValid() else self.horizontalHeader().logicalIndexAt(0)
+            )
+            row = 0 if cursorAction == QAbstractItemView.CursorAction.MoveHome else rows - 1
+            return model.index(row, max(column, 0))
+        return super().moveCursor(cursorAction, modifiers)
+
+    @override
+    def selectionCommand(
+        self, index: QModelIndex | QPersistentModelIndex, event: QEvent | None = None
+    ) -> QItemSelectionModel.SelectionFlag:
+        # Ctrl+Home / Ctrl+End select the first or last job, as Home and End do; Qt would
+        # only move the focus there (Ctrl means "move without selecting" to it).
+        if (
+            isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Home, Qt.Key.Key_End)
+            and event.modifiers() == Qt.KeyboardModifier.ControlModifier
+        ):
+            return (
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows
+            )
+        return super().selectionCommand(index, event)
 
     @override
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -130,6 +179,38 @@ def job_table_view(proxy: JobFilterModel, parent: QWidget) -> QTableView:
     return view
 
 
+class PaintWatch(QObject):
+    """Sets an asyncio event once a widget has painted (or has nothing to paint): the
+    start-up waits on it before reading the whole store, so that the first rows are
+    painted before a worker thread competes with the GUI thread for the interpreter."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.painted = asyncio.Event()
+        self._widget = widget
+        widget.installEventFilter(self)
+        widget.update()
+        if not widget.isVisible():
+            self.painted.set()
+
+    @override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self.painted.is_set():
+            # Set after this paint: the waiting coroutine resumes on a later loop turn.
+            self.painted.set()
+            self._widget.removeEventFilter(self)
+        return False
+
+    async def wait(self, timeout_s: float) -> None:
+        """Until the paint, at most timeout_s (a window that is never exposed)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.painted.wait(), timeout_s)
+        # The window may have been closed meanwhile, taking the widget and this with it.
+        with contextlib.suppress(RuntimeError):
+            self._widget.removeEventFilter(self)
+            self.deleteLater()
+
+
 class EmptyHint(QObject):
     """A line of help over an empty table: how to start, or how to undo the filters."""
 
@@ -141,6 +222,7 @@ class EmptyHint(QObject):
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.label.setWordWrap(True)
         self.label.setEnabled(False)  # drawn in the palette's muted text colour
+        self._loading = False
         for signal in (
             proxy.rowsInserted,
             proxy.rowsRemoved,
@@ -159,12 +241,29 @@ class EmptyHint(QObject):
         self._no_aerender = readiness if readiness is not None and not readiness.ready else None
         self.update()
 
+    @property
+    def loading(self) -> bool:
+        """True while the jobs are being loaded."""
+        return self._loading
+
+    def set_loading(self, loading: bool) -> None:
+        """While the jobs load, an empty table says so (not "No jobs yet")."""
+        self._loading = loading
+        self.update()
+
     def update(self, *_args: object) -> None:
         """Show or hide the hint for the current rows and filters."""
-        if self._proxy.rowCount() > 0:
+        empty = self._proxy.rowCount() == 0
+        # Nothing to scroll to in an empty table: the columns' width alone is no reason.
+        self._view.setHorizontalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff if empty else Qt.ScrollBarPolicy.ScrollBarAsNeeded
+        )
+        if not empty:
             self.label.hide()
             return
-        if self._proxy.is_filtering:
+        if self._loading:
+            text = "Loading jobs…"
+        elif self._proxy.is_filtering:
             text = "No job matches the filters.\nShow all jobs with Ctrl+Shift+F."
         elif self._no_aerender is not None:
             text = _without_after_effects(self._no_aerender)

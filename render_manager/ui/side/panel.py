@@ -152,6 +152,7 @@ class SidePanel(QWidget):
         """Follow the job table's model: its inserts, changes and removals feed the batches."""
         self._job_model = model
         model.modelReset.connect(self._on_jobs_reset)
+        model.jobs_replaced.connect(self._on_jobs_reset)
         model.rowsInserted.connect(self._on_rows_inserted)
         model.jobs_changed.connect(self.batches.update)
         model.rowsAboutToBeRemoved.connect(self._on_rows_removing)

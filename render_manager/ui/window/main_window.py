@@ -28,7 +28,7 @@ from render_manager.ui.jobs.column_menu import column_menu
 from render_manager.ui.jobs.filter_bar import FilterBar
 from render_manager.ui.jobs.filter_model import JobFilterModel
 from render_manager.ui.jobs.table_model import JOB_ROLE, JobTableModel
-from render_manager.ui.jobs.table_view import EmptyHint, job_table_view
+from render_manager.ui.jobs.table_view import EmptyHint, PaintWatch, job_table_view
 from render_manager.ui.qt.background import BackgroundTasks
 from render_manager.ui.qt.main_thread_gc import freeze_long_lived
 from render_manager.ui.side.panel import SidePanel
@@ -47,6 +47,10 @@ log = logging.getLogger(__name__)
 # How often the window looks for jobs that other processes (renderctl, a headless engine)
 # changed in the shared store: one indexed query, so it costs nothing when idle.
 STORE_POLL_MS = 2000
+# Rows read and shown first at start, before the whole store: more than a screen holds.
+FIRST_PAGE = 200
+# How long the full read waits for those rows to be painted (a window not yet exposed).
+FIRST_PAINT_WAIT_S = 0.5
 # Running jobs' Duration and ETA, and "updated N s ago", move on once a second.
 TICK_MS = 1000
 # The docks' widths on a first start: the side panel's title and usual batch names whole,
@@ -228,6 +232,7 @@ class MainWindow(QMainWindow):
             desktop.quit_guard,
         )
         self.side_panel.batch_names_loaded.connect(self.notifier.set_batch_names)
+        self.side_panel.batch_names_loaded.connect(self.model.set_batch_names)
         self.refresh_rate = RefreshRate(self.menus["view"].addMenu("Refresh &rate"))
 
     def _count_running_renders(self) -> int:
@@ -245,10 +250,19 @@ class MainWindow(QMainWindow):
     async def load(self) -> None:
         """First load of every job in the store, read off the GUI thread."""
         self.statusBar().showMessage("Loading jobs…")
+        self.empty_hint.set_loading(True)
+        self._update_counts()
+        # The jobs added last first, painted while the rest are read: a screenful at once.
+        first = await asyncio.to_thread(self._ctx.jobs.recent, FIRST_PAGE)
+        if first:
+            shown = PaintWatch(self.table.viewport())
+            self.model.set_jobs(first)
+            await shown.wait(FIRST_PAINT_WAIT_S)
         await self._load_connections()
-        changes = await asyncio.to_thread(self._ctx.jobs.changed_since, 0)
+        changes = await asyncio.to_thread(self._ctx.jobs.everything)
         self._seq = changes.seq
-        self.model.set_jobs(changes.jobs)
+        self.model.replace_jobs(changes.jobs)  # keeps what the user selected meanwhile
+        self.empty_hint.set_loading(False)
         self.notifier.prime(changes.jobs)
         # The loaded jobs live as long as the window: the collector stops re-scanning them.
         freeze_long_lived()
@@ -375,6 +389,9 @@ class MainWindow(QMainWindow):
     # -- status bar -----------------------------------------------------------------------
 
     def _update_counts(self, *_args: object) -> None:
+        if not self._loaded.is_set() and self.empty_hint.loading:
+            self.counts_label.setText("Loading jobs…")
+            return
         counts = self.model.counts()
         self.tray.set_counts(counts)
         shown = self.proxy.rowCount() if self.proxy.is_filtering else None
