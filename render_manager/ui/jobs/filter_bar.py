@@ -41,7 +41,7 @@ class FilterBar(QWidget):
         self.text.setPlaceholderText("Filter jobs (Ctrl+F)")
         self.text.setClearButtonEnabled(True)
         # Room for the placeholder; no more, so the docks beside the table can be widened.
-        self.text.setMinimumWidth(160)
+        self.text.setMinimumWidth(140)
         self.text.setToolTip(
             "Every word must appear in a job's name, status, error, output or batch"
         )
