@@ -33,7 +33,6 @@ from render_manager.backends.nexrender_cloud_batches import CloudBatch, read_bat
 from render_manager.backends.nexrender_cloud_records import (
     KIND,
     MAX_PER_REQUEST,
-    RecordError,
     Template,
     describe,
     job_from_raw,
@@ -50,6 +49,7 @@ from render_manager.backends.protocol import (
     RefreshOutcome,
     SubmitOutcome,
 )
+from render_manager.backends.records import UnreadableRecord
 from render_manager.domain.connection import Connection
 from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind, JobStatus
@@ -141,7 +141,7 @@ class NexrenderCloudBackend:
                     job = watched.get(record.id)
                     if job is not None:
                         changed[job.id] = merged(job, record)
-                except RecordError as exc:
+                except UnreadableRecord as exc:
                     problems.append(f"{describe(raw, index - 1)}: {exc}")
                     continue
                 parents.update((child, record.id) for child in record.children)
@@ -163,7 +163,7 @@ class NexrenderCloudBackend:
         data = await self._http.json("GET", _job_path(job_id), safe=True)
         try:
             return job_from_raw(data, connection=self._name, now=_now())
-        except RecordError as exc:
+        except UnreadableRecord as exc:
             raise BadResponse(f"{self._name}: job {job_id}: {exc}") from None
 
     async def cancel_many(self, jobs: Sequence[Job]) -> CancelOutcome:
@@ -198,7 +198,7 @@ class NexrenderCloudBackend:
         data = await self._http.json("GET", f"batches/{quote(batch_id, safe='')}", safe=True)
         try:
             return read_batch(data, connection=self._name, now=_now())
-        except RecordError as exc:
+        except UnreadableRecord as exc:
             raise BadResponse(f"{self._name}: batch {batch_id}: {exc}") from None
 
     async def list_jobs(
@@ -249,7 +249,7 @@ class NexrenderCloudBackend:
         for index, raw in enumerate(items):
             try:
                 found.append(read_template(raw))
-            except RecordError as exc:
+            except UnreadableRecord as exc:
                 log.warning("%s: template #%d: %s", self._name, index, exc)
         return found
 
@@ -258,7 +258,7 @@ class NexrenderCloudBackend:
         data = await self._http.json("GET", f"templates/{quote(template_id, safe='')}", safe=True)
         try:
             return read_template(data)
-        except RecordError as exc:
+        except UnreadableRecord as exc:
             raise BadResponse(f"{self._name}: template {template_id}: {exc}") from None
 
     async def aclose(self) -> None:
@@ -309,7 +309,7 @@ class NexrenderCloudBackend:
             )
         try:
             return merged(job, read_record(parse_json(response, self._name)))
-        except (RecordError, BadResponse) as exc:
+        except (UnreadableRecord, BadResponse) as exc:
             problems.append(f"job {job.id}: {exc}")
             return None
 

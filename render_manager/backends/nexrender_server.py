@@ -48,7 +48,6 @@ from render_manager.backends.http import (
     server_message,
 )
 from render_manager.backends.nexrender_server_records import (
-    Malformed,
     apply_status,
     expect_record,
     first_meaningful_line,
@@ -62,6 +61,7 @@ from render_manager.backends.protocol import (
     SubmitOutcome,
     SubmitStatus,
 )
+from render_manager.backends.records import UnreadableRecord
 from render_manager.domain.connection import Connection
 from render_manager.domain.job import DomainError, Job
 from render_manager.domain.status import BackendKind, cancel_refusal_reason
@@ -260,7 +260,7 @@ class NexrenderServerBackend:
             try:
                 record = expect_record(parse_json(response, self._http.connection), uid)
                 return job_from_record(record, self._connection.name)
-            except (BadResponse, Malformed):
+            except (BadResponse, UnreadableRecord):
                 # Created, but the answer is unreadable: read the job back instead.
                 found = await self._lookup(uid)
                 if found is None:
@@ -341,7 +341,7 @@ class NexrenderServerBackend:
                 continue
             try:
                 fresh = apply_status(job, entry)
-            except (Malformed, DomainError) as exc:
+            except (UnreadableRecord, DomainError) as exc:
                 problems.append(f"job {job.id}: {exc}")
                 continue
             if (fresh.raw_status, fresh.progress, fresh.error) != (
@@ -417,7 +417,7 @@ class NexrenderServerBackend:
         """A Job from a full record, or BadResponse saying what cannot be read."""
         try:
             return job_from_record(expect_record(record, uid), self._connection.name)
-        except (Malformed, DomainError) as exc:
+        except (UnreadableRecord, DomainError) as exc:
             raise BadResponse(f"{self._http.connection}: job {uid}: {exc}") from None
 
 

@@ -37,9 +37,9 @@ from render_manager.backends.protocol import (
     SubmitOutcome,
     SubmitStatus,
 )
+from render_manager.backends.records import UnreadableRecord
 from render_manager.backends.rendley_records import (
     KIND,
-    Malformed,
     Record,
     contains,
     job_name,
@@ -177,7 +177,7 @@ class RendleyBackend:
         payload = await self._http.json("GET", _job_path(job_id), safe=True)
         try:
             record = Record.parse(self._data(payload, f"job {job_id}"))
-        except Malformed as exc:
+        except UnreadableRecord as exc:
             raise BadResponse(f"{self._connection.name}: job {job_id}: {exc}") from None
         return record.to_job(self._connection.name, known=None, now=_now())
 
@@ -199,7 +199,7 @@ class RendleyBackend:
           their number), then GET /v1/jobs/{id} only for an active job the list left out.
           Rendley documents no paging, so a list that stops short costs extra requests but
           never loses a job.
-        Malformed records land in `problems`; every other record is still read.
+        UnreadableRecord records land in `problems`; every other record is still read.
         """
         start = self._http.requests
         active = {job.id: job for job in known if not job.is_terminal}
@@ -215,7 +215,7 @@ class RendleyBackend:
                     continue  # not one of ours to follow; not read at all
                 try:
                     record = Record.parse(raw)
-                except Malformed as exc:
+                except UnreadableRecord as exc:
                     where = f"job {raw_id}" if isinstance(raw_id, str) else "a job record"
                     problems.append(f"{where}: {exc}")
                     if isinstance(raw_id, str):
@@ -234,7 +234,7 @@ class RendleyBackend:
             except JobGone:
                 problems.append(f"job {job_id}: Rendley no longer has it (not found)")
                 continue
-            except (Malformed, BadResponse) as exc:
+            except (UnreadableRecord, BadResponse) as exc:
                 problems.append(f"job {job_id}: {exc}")
                 continue
             fresh[job_id] = record.to_job(self._connection.name, known=job, now=now)
@@ -329,7 +329,7 @@ class RendleyBackend:
         for raw in records:
             try:
                 record = Record.parse(raw)
-            except Malformed:
+            except UnreadableRecord:
                 continue
             if record.id in before or record.input is None or not contains(record.input, body):
                 continue
