@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from render_manager.backends.protocol import Template, TemplateLayer
 from render_manager.backends.records import UnreadableRecord, iso_time
 from render_manager.domain.job import DomainError, Job
 from render_manager.domain.status import BackendKind, normalize_status
@@ -35,32 +36,6 @@ class CloudRecord:
     id: str
     changes: dict[str, Any]
     children: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class TemplateLayer:
-    """A layer of a template that a job's assets can target."""
-
-    name: str
-    composition: str | None = None
-    type: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Template:
-    """An uploaded After Effects template: what a batch dialog can offer."""
-
-    id: str
-    name: str
-    raw_status: str | None
-    type: str | None = None
-    compositions: tuple[str, ...] = ()
-    layers: tuple[TemplateLayer, ...] = ()
-
-    @property
-    def ready(self) -> bool:
-        """True once the template is uploaded and processed, so jobs can use it."""
-        return self.raw_status == "uploaded"
 
 
 def record_id(raw: object) -> str | None:

@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 import httpx
 
+from render_manager.backends.base import HttpBackend
 from render_manager.backends.errors import (
     BackendError,
     BadResponse,
@@ -32,7 +33,6 @@ from render_manager.backends.errors import (
 from render_manager.backends.http import Http, RetryPolicy, TokenAuth, make_client
 from render_manager.backends.protocol import (
     CancelOutcome,
-    Capabilities,
     RefreshOutcome,
     SubmitOutcome,
     SubmitStatus,
@@ -45,9 +45,10 @@ from render_manager.backends.rendley_records import (
     job_name,
     project_id,
 )
+from render_manager.backends.rendley_rules import RULES
 from render_manager.domain.connection import Connection
 from render_manager.domain.job import Job
-from render_manager.domain.status import BackendKind, JobStatus, cancel_refusal_reason
+from render_manager.domain.status import JobStatus, cancel_refusal_reason
 
 _EXPORT = "v1/export"
 _EXPORT_COST = "v1/export/cost"
@@ -57,8 +58,13 @@ _DEFAULT_RETRY = RetryPolicy()
 _API_JOBS = {"source_type": "api"}
 
 
-class RendleyBackend:
+class RendleyBackend(HttpBackend):
     """The Rendley API behind one connection."""
+
+    KIND = KIND
+    RULES = RULES
+    # Rendley lists only when it follows more than one job.
+    PROBE_JOBS = 2
 
     # Rendley: "there is no benefit to polling faster than once per second".
     min_poll_interval_s: ClassVar[float] = 1.0
@@ -78,23 +84,9 @@ class RendleyBackend:
         # Paths carry their /v1 prefix; tolerate a URL override that already ends in it.
         base_url = base_url.rstrip("/").removesuffix("/v1")
         self._connection = connection
+        self._name = connection.name
         self._client = make_client(base_url, TokenAuth(token), transport=transport)
         self._http = Http(self._client, connection.name, retry=retry, sleep=sleep)
-
-    @property
-    def kind(self) -> BackendKind:
-        """Which API this is."""
-        return KIND
-
-    @property
-    def capabilities(self) -> Capabilities:
-        """No batches; queued and processing jobs can be cancelled; exports can be priced."""
-        return Capabilities(batches=False, cancel_running=True, cost_estimate=True)
-
-    @property
-    def requests(self) -> int:
-        """HTTP requests sent so far over this connection (retries included)."""
-        return self._http.requests
 
     async def submit_many(
         self, bodies: Sequence[Mapping[str, Any]], *, batch_name: str | None = None
@@ -284,10 +276,6 @@ class RendleyBackend:
                 )
             )
         return CancelOutcome(cancelled=cancelled, skipped=skipped)
-
-    async def aclose(self) -> None:
-        """Close the HTTP client."""
-        await self._client.aclose()
 
     async def _create(self, body: Mapping[str, Any], project: str, before: set[str]) -> Job:
         try:
