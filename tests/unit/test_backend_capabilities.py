@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from render_manager.backends.base import HttpBackend
-from render_manager.backends.factory import make_backend
+from render_manager.backends.factory import make_backend, offers
 from render_manager.backends.nexrender_cloud import NexrenderCloudBackend
 from render_manager.backends.nexrender_server import NexrenderServerBackend
 from render_manager.backends.protocol import (
@@ -88,3 +88,15 @@ def test_every_remote_kind_has_rules_and_a_back_end() -> None:
     remote = [k for k in BackendKind if k is not BackendKind.LOCAL]
     assert set(remote) == set(CONNECTIONS)
     assert all(rules_for(k) is not None for k in remote)
+
+
+@pytest.mark.parametrize("capability", list(EXPECTED), ids=lambda c: c.__name__)
+def test_what_a_front_end_offers_per_kind_is_what_its_back_end_can_do(capability: type) -> None:
+    classes = {
+        BackendKind.NEXRENDER_CLOUD: CLOUD,
+        BackendKind.RENDLEY: RENDLEY,
+        BackendKind.NEXRENDER_SERVER: SERVER,
+    }
+    offered = {kind for kind in BackendKind if offers(kind, capability)}
+    assert offered == {kind for kind, cls in classes.items() if cls in EXPECTED[capability]}
+    assert not offers(BackendKind.LOCAL, capability)
