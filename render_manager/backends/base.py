@@ -19,7 +19,8 @@ _PROBE_IDS = ("render-manager-connection-check-1", "render-manager-connection-ch
 
 
 class HttpBackend(ABC):
-    """A back-end over one long-lived HTTP client; subclasses set `KIND`, `RULES`, `_http`."""
+    """A back-end over one long-lived HTTP client; subclasses set `KIND`, `RULES`, `_http`
+    and `_name` (the connection's name)."""
 
     KIND: ClassVar[BackendKind]
     RULES: ClassVar[ServiceRules]
