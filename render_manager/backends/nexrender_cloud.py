@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import quote
@@ -27,14 +26,13 @@ from render_manager.backends import (
     nexrender_cloud_cancel,
     nexrender_cloud_submit,
 )
+from render_manager.backends.base import HttpBackend
 from render_manager.backends.errors import BadResponse
 from render_manager.backends.http import Http, RetryPolicy, TokenAuth, make_client, parse_json
 from render_manager.backends.nexrender_cloud_batches import CloudBatch, read_batch
 from render_manager.backends.nexrender_cloud_records import (
     KIND,
     MAX_PER_REQUEST,
-    RecordError,
-    Template,
     describe,
     job_from_raw,
     jobs_from_list,
@@ -44,15 +42,18 @@ from render_manager.backends.nexrender_cloud_records import (
     record_id,
     with_parents,
 )
+from render_manager.backends.nexrender_cloud_rules import RULES
 from render_manager.backends.protocol import (
     CancelOutcome,
-    Capabilities,
+    JobList,
     RefreshOutcome,
     SubmitOutcome,
+    Template,
 )
+from render_manager.backends.records import UnreadableRecord
 from render_manager.domain.connection import Connection
 from render_manager.domain.job import Job
-from render_manager.domain.status import BackendKind, JobStatus
+from render_manager.domain.status import JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -62,17 +63,11 @@ _SORTS = frozenset({"oldest_first", "newest_first", "random", "priority"})
 _DEFAULT_RETRY = RetryPolicy()
 
 
-@dataclass(frozen=True, slots=True)
-class JobList:
-    """Jobs a listing returned, records it could not read, and what it cost."""
-
-    jobs: list[Job] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    requests: int = 0
-
-
-class NexrenderCloudBackend:
+class NexrenderCloudBackend(HttpBackend):
     """Nexrender Cloud behind one connection, over one long-lived HTTP client."""
+
+    KIND = KIND
+    RULES = RULES
 
     def __init__(
         self,
@@ -88,21 +83,6 @@ class NexrenderCloudBackend:
         self._name = connection.name
         self._client = make_client(connection.effective_url, TokenAuth(token), transport=transport)
         self._http = Http(self._client, connection.name, retry=retry, sleep=sleep)
-
-    @property
-    def kind(self) -> BackendKind:
-        """Which API this is."""
-        return KIND
-
-    @property
-    def capabilities(self) -> Capabilities:
-        """Batches and templates; only queued and pending jobs can be cancelled."""
-        return Capabilities(batches=True, cancel_running=False, templates=True)
-
-    @property
-    def requests(self) -> int:
-        """HTTP requests sent so far over this connection (retries included)."""
-        return self._http.requests
 
     async def submit_many(
         self, bodies: Sequence[Mapping[str, Any]], *, batch_name: str | None = None
@@ -141,7 +121,7 @@ class NexrenderCloudBackend:
                     job = watched.get(record.id)
                     if job is not None:
                         changed[job.id] = merged(job, record)
-                except RecordError as exc:
+                except UnreadableRecord as exc:
                     problems.append(f"{describe(raw, index - 1)}: {exc}")
                     continue
                 parents.update((child, record.id) for child in record.children)
@@ -163,7 +143,7 @@ class NexrenderCloudBackend:
         data = await self._http.json("GET", _job_path(job_id), safe=True)
         try:
             return job_from_raw(data, connection=self._name, now=_now())
-        except RecordError as exc:
+        except UnreadableRecord as exc:
             raise BadResponse(f"{self._name}: job {job_id}: {exc}") from None
 
     async def cancel_many(self, jobs: Sequence[Job]) -> CancelOutcome:
@@ -198,7 +178,7 @@ class NexrenderCloudBackend:
         data = await self._http.json("GET", f"batches/{quote(batch_id, safe='')}", safe=True)
         try:
             return read_batch(data, connection=self._name, now=_now())
-        except RecordError as exc:
+        except UnreadableRecord as exc:
             raise BadResponse(f"{self._name}: batch {batch_id}: {exc}") from None
 
     async def list_jobs(
@@ -249,7 +229,7 @@ class NexrenderCloudBackend:
         for index, raw in enumerate(items):
             try:
                 found.append(read_template(raw))
-            except RecordError as exc:
+            except UnreadableRecord as exc:
                 log.warning("%s: template #%d: %s", self._name, index, exc)
         return found
 
@@ -258,12 +238,22 @@ class NexrenderCloudBackend:
         data = await self._http.json("GET", f"templates/{quote(template_id, safe='')}", safe=True)
         try:
             return read_template(data)
-        except RecordError as exc:
+        except UnreadableRecord as exc:
             raise BadResponse(f"{self._name}: template {template_id}: {exc}") from None
 
-    async def aclose(self) -> None:
-        """Close the HTTP client."""
-        await self._client.aclose()
+    async def find_by_key(self, key: str) -> Job | None:
+        """The row's own job whose submission carried the row tag `key` (nested children
+        are left out), or None."""
+        listed = await self.list_jobs(tags=[key], minimal=True)
+        return next((j for j in listed.jobs if j.parent_id is None), None)
+
+    async def team_jobs(self, since: datetime) -> JobList:
+        """Every job created on the account since `since` (minimal records, oldest first)."""
+        return await self.list_jobs(from_date=since, minimal=True)
+
+    async def check_access(self) -> None:
+        """`GET /jobs?limit=1`: one short page."""
+        await self.list_jobs(limit=1, minimal=True)
 
     async def _all_records(self, filters: Mapping[str, str]) -> list[object]:
         params = {**filters, "minimal": "true", "sort": "oldest_first"}
@@ -309,7 +299,7 @@ class NexrenderCloudBackend:
             )
         try:
             return merged(job, read_record(parse_json(response, self._name)))
-        except (RecordError, BadResponse) as exc:
+        except (UnreadableRecord, BadResponse) as exc:
             problems.append(f"job {job.id}: {exc}")
             return None
 

@@ -31,12 +31,12 @@ from render_manager.backends.errors import BackendError, BadResponse
 from render_manager.backends.http import Http
 from render_manager.backends.nexrender_cloud_records import (
     KIND,
-    RecordError,
     job_from_raw,
     jobs_from_list,
     record_id,
 )
 from render_manager.backends.protocol import CancelOutcome
+from render_manager.backends.records import UnreadableRecord
 from render_manager.domain.job import BatchCounts, Job
 from render_manager.domain.status import JobStatus, cancel_refusal_reason
 
@@ -67,10 +67,10 @@ GetBatch = Callable[[str], Awaitable[CloudBatch]]
 def read_batch(raw: object, *, connection: str, now: datetime) -> CloudBatch:
     """`GET /batches/{id}`: counts from its jobs when listed, else from its stats."""
     if not isinstance(raw, Mapping):
-        raise RecordError(f"expected an object, got {type(raw).__name__}")
+        raise UnreadableRecord(f"expected an object, got {type(raw).__name__}")
     batch_id = raw.get("batchId", raw.get("id"))
     if not isinstance(batch_id, str) or not batch_id:
-        raise RecordError("the batch has no batchId")
+        raise UnreadableRecord("the batch has no batchId")
     status = raw.get("status")
     items = raw.get("jobs")
     jobs, problems = jobs_from_list(
@@ -152,7 +152,7 @@ def _from_answer(
             continue
         try:
             job = job_from_raw({**row, "status": CANCELLED}, connection=name, now=now, known=by_id)
-        except RecordError as exc:
+        except UnreadableRecord as exc:
             log.warning("%s: batch cancel answer: job %s: %s", name, row["id"], exc)
             continue
         cancelled[job.id] = job

@@ -1,7 +1,7 @@
 """Nexrender Cloud records read into domain values, defensively.
 
 A record that breaks its documented shape (a missing id, a progress that is not a number,
-a time that is not ISO 8601) raises RecordError, which callers turn into a `problem` while
+a time that is not ISO 8601) raises UnreadableRecord, which callers turn into a `problem` while
 the rest of a list still parses. An unknown status string is not an error: it is kept
 verbatim as `raw_status` and normalized to a safe non-terminal status by the domain.
 
@@ -14,9 +14,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from render_manager.backends.protocol import Template, TemplateLayer
+from render_manager.backends.records import UnreadableRecord, iso_time
 from render_manager.domain.job import DomainError, Job
 from render_manager.domain.status import BackendKind, normalize_status
 
@@ -27,10 +29,6 @@ CLIENT_TAG_PREFIX = "rm-"
 MAX_PER_REQUEST = 1000
 
 
-class RecordError(ValueError):
-    """A record from the API that cannot be read; the message says which field and why."""
-
-
 @dataclass(frozen=True, slots=True)
 class CloudRecord:
     """The readable fields of one job record: only those it carries are in `changes`."""
@@ -38,32 +36,6 @@ class CloudRecord:
     id: str
     changes: dict[str, Any]
     children: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class TemplateLayer:
-    """A layer of a template that a job's assets can target."""
-
-    name: str
-    composition: str | None = None
-    type: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Template:
-    """An uploaded After Effects template: what a batch dialog can offer."""
-
-    id: str
-    name: str
-    raw_status: str | None
-    type: str | None = None
-    compositions: tuple[str, ...] = ()
-    layers: tuple[TemplateLayer, ...] = ()
-
-    @property
-    def ready(self) -> bool:
-        """True once the template is uploaded and processed, so jobs can use it."""
-        return self.raw_status == "uploaded"
 
 
 def record_id(raw: object) -> str | None:
@@ -82,16 +54,16 @@ def describe(raw: object, index: int) -> str:
 
 
 def read_record(raw: object) -> CloudRecord:
-    """The fields a job record carries, checked; RecordError if it is malformed."""
+    """The fields a job record carries, checked; UnreadableRecord if it is malformed."""
     if not isinstance(raw, Mapping):
-        raise RecordError(f"expected an object, got {type(raw).__name__}")
+        raise UnreadableRecord(f"expected an object, got {type(raw).__name__}")
     job_id = record_id(raw)
     if job_id is None:
-        raise RecordError("it has no id")
+        raise UnreadableRecord("it has no id")
     changes: dict[str, Any] = {}
     status = raw.get("status")
     if not isinstance(status, str) or not status:
-        raise RecordError(f"status {status!r} is not a string")
+        raise UnreadableRecord(f"status {status!r} is not a string")
     changes["raw_status"] = status
     changes["status"] = normalize_status(KIND, status)
     if raw.get("progress") is not None:
@@ -101,7 +73,7 @@ def read_record(raw: object) -> CloudRecord:
     stats = raw.get("stats")
     if stats is not None:
         if not isinstance(stats, Mapping):
-            raise RecordError(f"stats is a {type(stats).__name__}, not an object")
+            raise UnreadableRecord(f"stats is a {type(stats).__name__}, not an object")
         _read_stats(stats, changes)
     tags = raw.get("tags")
     if tags is not None:
@@ -160,7 +132,7 @@ def new_job(
     try:
         return Job(id=record.id, connection=connection, name=name, **fields)
     except (DomainError, TypeError) as exc:
-        raise RecordError(str(exc)) from None
+        raise UnreadableRecord(str(exc)) from None
 
 
 def merged(job: Job, record: CloudRecord) -> Job:
@@ -171,7 +143,7 @@ def merged(job: Job, record: CloudRecord) -> Job:
     try:
         return job.with_changes(**changes)
     except (DomainError, TypeError) as exc:
-        raise RecordError(str(exc)) from None
+        raise UnreadableRecord(str(exc)) from None
 
 
 def job_from_raw(
@@ -210,7 +182,7 @@ def jobs_from_list(
         try:
             record = read_record(raw)
             jobs.append(_job_of(record, raw, connection=connection, now=now, known=known))
-        except RecordError as exc:
+        except UnreadableRecord as exc:
             problems.append(f"{describe(raw, index)}: {exc}")
         else:
             parents.update((child, record.id) for child in record.children)
@@ -261,10 +233,10 @@ def created_jobs(
 
 
 def read_template(raw: object) -> Template:
-    """One template record; RecordError if it has no id."""
+    """One template record; UnreadableRecord if it has no id."""
     template_id = record_id(raw)
     if template_id is None or not isinstance(raw, Mapping):
-        raise RecordError("a template without an id")
+        raise UnreadableRecord("a template without an id")
     name = next(
         (v for k in ("displayName", "name") if isinstance(v := raw.get(k), str) and v),
         template_id,
@@ -320,10 +292,10 @@ def _read_stats(stats: Mapping[str, Any], changes: dict[str, Any]) -> None:
 
 def _progress(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise RecordError(f"progress {value!r} is not a number")
+        raise UnreadableRecord(f"progress {value!r} is not a number")
     number = float(value)
     if not math.isfinite(number):
-        raise RecordError(f"progress {value!r} is not a finite number")
+        raise UnreadableRecord(f"progress {value!r} is not a finite number")
     # The documented range is 0.0-100.0; rounding noise just outside it is clamped.
     return min(100.0, max(0.0, number))
 
@@ -331,25 +303,21 @@ def _progress(value: object) -> float:
 def _time(value: object, name: str) -> datetime | None:
     if value is None:
         return None
-    if not isinstance(value, str):
-        raise RecordError(f"{name} {value!r} is not an ISO 8601 time")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise RecordError(f"{name} {value!r} is not an ISO 8601 time") from None
-    # The API speaks UTC; a time without a zone is read as UTC rather than local time.
-    return parsed if parsed.utcoffset() is not None else parsed.replace(tzinfo=UTC)
+    parsed = iso_time(value)
+    if parsed is None:
+        raise UnreadableRecord(f"{name} {value!r} is not an ISO 8601 time")
+    return parsed
 
 
 def _optional_str(value: object, name: str) -> str | None:
     if value is None or isinstance(value, str):
         return value or None
-    raise RecordError(f"{name} {value!r} is not a string")
+    raise UnreadableRecord(f"{name} {value!r} is not a string")
 
 
 def _str_list(value: object, name: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise RecordError(f"{name} is not a list of strings")
+        raise UnreadableRecord(f"{name} is not a list of strings")
     return value
 
 
@@ -358,11 +326,11 @@ def _children(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise RecordError("children is not a list")
+        raise UnreadableRecord("children is not a list")
     ids: list[str] = []
     for item in value:
         child = item if isinstance(item, str) else record_id(item)
         if not child:
-            raise RecordError("a child has no id")
+            raise UnreadableRecord("a child has no id")
         ids.append(child)
     return tuple(ids)

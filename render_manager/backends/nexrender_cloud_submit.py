@@ -36,13 +36,13 @@ from render_manager.backends.http import Http
 from render_manager.backends.nexrender_cloud_records import (
     CLIENT_TAG_PREFIX,
     MAX_PER_REQUEST,
-    RecordError,
     body_name,
     client_tags,
     created_jobs,
     job_from_raw,
 )
 from render_manager.backends.protocol import SubmitOutcome
+from render_manager.backends.records import UnreadableRecord
 from render_manager.domain.job import Job
 
 # Every job record `GET /jobs` lists under the given filters, all pages followed.
@@ -159,7 +159,7 @@ async def _create(http: Http, rows: list[_Row], *, single: bool) -> _Chunk:
                 batch_id=chunk.batch_id,
                 tags=_user_tags(row.body),
             )
-        except RecordError as exc:
+        except UnreadableRecord as exc:
             chunk.unresolved.append(row)
             chunk.reason = f"the server's answer could not be read ({exc})"
             continue
@@ -208,9 +208,9 @@ async def _reconcile(
         raw = found.get(row.row)
         try:
             if raw is None:
-                raise RecordError("not found")
+                raise UnreadableRecord("not found")
             job = job_from_raw(raw, connection=connection, now=now)
-        except RecordError:
+        except UnreadableRecord:
             chunk.errors.append(
                 (row.row, f"not created ({chunk.reason}); checked with the server, not re-sent")
             )

@@ -28,6 +28,7 @@ from urllib.parse import quote
 
 import httpx
 
+from render_manager.backends.base import HttpBackend
 from render_manager.backends.errors import (
     BackendError,
     BadRequest,
@@ -48,20 +49,20 @@ from render_manager.backends.http import (
     server_message,
 )
 from render_manager.backends.nexrender_server_records import (
-    Malformed,
     apply_status,
     expect_record,
     first_meaningful_line,
     job_from_record,
     removed,
 )
+from render_manager.backends.nexrender_server_rules import RULES
 from render_manager.backends.protocol import (
     CancelOutcome,
-    Capabilities,
     RefreshOutcome,
     SubmitOutcome,
     SubmitStatus,
 )
+from render_manager.backends.records import UnreadableRecord
 from render_manager.domain.connection import Connection
 from render_manager.domain.job import DomainError, Job
 from render_manager.domain.status import BackendKind, cancel_refusal_reason
@@ -132,8 +133,11 @@ class _Prepared:
     own_uid: bool
 
 
-class NexrenderServerBackend:
+class NexrenderServerBackend(HttpBackend):
     """A self-hosted nexrender server, reached at `connection.url` + /api/v1."""
+
+    KIND = BackendKind.NEXRENDER_SERVER
+    RULES = RULES
 
     def __init__(
         self,
@@ -147,6 +151,7 @@ class NexrenderServerBackend:
         if connection.url is None:
             raise ValueError(f"{connection.name}: a nexrender server connection needs a URL")
         self._connection = connection
+        self._name = connection.name
         base = connection.url.rstrip("/")
         if not base.endswith(API_PREFIX):
             base += API_PREFIX
@@ -156,21 +161,6 @@ class NexrenderServerBackend:
         self._http = _ServerHttp(
             client, connection.name, has_secret=bool(token), retry=retry, sleep=sleep
         )
-
-    @property
-    def kind(self) -> BackendKind:
-        """Which API this is."""
-        return BackendKind.NEXRENDER_SERVER
-
-    @property
-    def capabilities(self) -> Capabilities:
-        """No batches, and running jobs cannot be stopped (the server has no cancel)."""
-        return Capabilities(batches=False, cancel_running=False)
-
-    @property
-    def requests_sent(self) -> int:
-        """HTTP requests sent so far, retries included."""
-        return self._http.requests
 
     # -- submit ---------------------------------------------------------------------------
 
@@ -260,7 +250,7 @@ class NexrenderServerBackend:
             try:
                 record = expect_record(parse_json(response, self._http.connection), uid)
                 return job_from_record(record, self._connection.name)
-            except (BadResponse, Malformed):
+            except (BadResponse, UnreadableRecord):
                 # Created, but the answer is unreadable: read the job back instead.
                 found = await self._lookup(uid)
                 if found is None:
@@ -341,7 +331,7 @@ class NexrenderServerBackend:
                 continue
             try:
                 fresh = apply_status(job, entry)
-            except (Malformed, DomainError) as exc:
+            except (UnreadableRecord, DomainError) as exc:
                 problems.append(f"job {job.id}: {exc}")
                 continue
             if (fresh.raw_status, fresh.progress, fresh.error) != (
@@ -407,9 +397,12 @@ class NexrenderServerBackend:
             return f"the server did not confirm the removal: {str(answer)[:120]}"
         return removed(job, None)
 
-    async def aclose(self) -> None:
-        """Close the HTTP client."""
-        await self._http.client.aclose()
+    async def find_by_key(self, key: str) -> Job | None:
+        """The job whose uid is `key` (the uid its submission carried), or None."""
+        try:
+            return await self.get(key)
+        except JobGone:
+            return None
 
     # -- records --------------------------------------------------------------------------
 
@@ -417,7 +410,7 @@ class NexrenderServerBackend:
         """A Job from a full record, or BadResponse saying what cannot be read."""
         try:
             return job_from_record(expect_record(record, uid), self._connection.name)
-        except (Malformed, DomainError) as exc:
+        except (UnreadableRecord, DomainError) as exc:
             raise BadResponse(f"{self._http.connection}: job {uid}: {exc}") from None
 
 

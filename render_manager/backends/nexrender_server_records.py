@@ -1,7 +1,7 @@
 """Nexrender server job records read into domain values, and its plain-text errors.
 
 A record that breaks the shape the server gives it (no uid, a state that is not a string,
-a progress that is not a number) raises Malformed, which callers turn into a problem or a
+a progress that is not a number) raises UnreadableRecord, which callers turn into a problem or a
 BadResponse. Times that cannot be read are left out rather than refused.
 """
 
@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from render_manager.backends.records import UnreadableRecord, iso_time
 from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind, JobStatus, normalize_status
 
@@ -25,10 +26,6 @@ REMOVED = "removed"
 _STACK_FRAME = re.compile(r"^\s*at\s")
 # Node's prefix for a failed assert(); the message after it is what the user needs.
 _ASSERTION_PREFIX = re.compile(r"^AssertionError(?: \[ERR_ASSERTION\])?:\s*")
-
-
-class Malformed(ValueError):
-    """A job record whose fields cannot be read."""
 
 
 def first_meaningful_line(text: str) -> str:
@@ -45,7 +42,7 @@ def job_from_record(record: Mapping[str, Any], connection: str) -> Job:
     """A Job from the server's full job record."""
     uid = _text(record, "uid")
     if not uid:
-        raise Malformed("the job has no uid")
+        raise UnreadableRecord("the job has no uid")
     state = _state(record)
     status = normalize_status(BackendKind.NEXRENDER_SERVER, state)
     # The server stamps createdAt on insert; a record without one is still shown.
@@ -67,11 +64,11 @@ def job_from_record(record: Mapping[str, Any], connection: str) -> Job:
 
 
 def expect_record(data: Any, uid: str) -> Mapping[str, Any]:
-    """`data` as the record of job `uid`; Malformed if it is anything else."""
+    """`data` as the record of job `uid`; UnreadableRecord if it is anything else."""
     if not isinstance(data, Mapping):
-        raise Malformed(f"expected a job object, got {type(data).__name__}")
+        raise UnreadableRecord(f"expected a job object, got {type(data).__name__}")
     if data.get("uid") != uid:
-        raise Malformed(f"expected job {uid}, got {data.get('uid')!r}")
+        raise UnreadableRecord(f"expected job {uid}, got {data.get('uid')!r}")
     return data
 
 
@@ -98,7 +95,7 @@ def apply_status(job: Job, entry: Mapping[str, Any]) -> Job:
 def _state(record: Mapping[str, Any]) -> str:
     state = record.get("state")
     if not isinstance(state, str) or not state:
-        raise Malformed(f"state {state!r} is not a status")
+        raise UnreadableRecord(f"state {state!r} is not a status")
     return state
 
 
@@ -110,7 +107,7 @@ def _progress(record: Mapping[str, Any], status: JobStatus) -> float:
     if value is None:
         return 0.0
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise Malformed(f"renderProgress {value!r} is not a number")
+        raise UnreadableRecord(f"renderProgress {value!r} is not a number")
     return min(100.0, max(0.0, float(value)))
 
 
@@ -120,14 +117,7 @@ def _text(record: Mapping[str, Any], key: str) -> str:
 
 
 def _time(record: Mapping[str, Any], key: str) -> datetime | None:
-    value = record.get(key)
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.utcoffset() is not None else parsed.replace(tzinfo=UTC)
+    return iso_time(record.get(key))
 
 
 def _name(record: Mapping[str, Any], uid: str) -> str:

@@ -1,25 +1,32 @@
-"""The one protocol every back-end implements; services and the CLI speak only this."""
+"""The one protocol every back-end implements, and the optional abilities some have.
+
+Services and the CLI speak only these. `Backend` is what every connection can do: submit
+many, refresh, get, cancel many, check access. What only some services can do is a small
+`runtime_checkable` protocol of its own (`FindsByKey`, `CancelsBatches`, `HasTemplates`,
+`Prices`, `RefreshesLinks`, `ListsTeamJobs`): a service asks `isinstance(backend, Prices)`,
+never for a class, and the window offers an action only where the answer is yes.
+
+What is known of a service before any connection is opened (how its bodies are checked and
+stamped, its chunk size, whether its links expire or its cancels cascade) is its
+`ServiceRules`, looked up by kind with `backends.rules.rules_for`.
+
+The local engine is meant to be one more `Backend`: submit many is one store transaction,
+cancel many stops renders or takes jobs off the queue, refresh reads the store's changes
+since the last look, get reads one job, check access looks for aerender. Nothing here is
+about HTTP, so it needs none of the remote abilities.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from datetime import datetime
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind
 
 SubmitStatus = Literal["created", "partial", "error"]
-
-
-@dataclass(frozen=True, slots=True)
-class Capabilities:
-    """What a back-end can do, so the window offers only what works."""
-
-    batches: bool = False
-    cancel_running: bool = False
-    templates: bool = False
-    cost_estimate: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,17 +59,72 @@ class RefreshOutcome:
     problems: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class JobList:
+    """Jobs a listing returned, records it could not read, and what it cost."""
+
+    jobs: list[Job] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    requests: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateLayer:
+    """A layer of a template that a job's assets can target."""
+
+    name: str
+    composition: str | None = None
+    type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """An uploaded After Effects template: what a batch dialog can offer."""
+
+    id: str
+    name: str
+    raw_status: str | None
+    type: str | None = None
+    compositions: tuple[str, ...] = ()
+    layers: tuple[TemplateLayer, ...] = ()
+
+    @property
+    def ready(self) -> bool:
+        """True once the template is uploaded and processed, so jobs can use it."""
+        return self.raw_status == "uploaded"
+
+
+# A body with the key a back-end keeps to find the job later, and that key (None: it keeps
+# none, so a job of unknown outcome cannot be looked up).
+Stamp = Callable[[dict[str, Any], str], tuple[dict[str, Any], str | None]]
+
+
+def _unstamped(body: dict[str, Any], key: str) -> tuple[dict[str, Any], str | None]:
+    del key
+    return body, None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRules:
+    """What is known of one service before connecting: each back-end module has one."""
+
+    # What the service would refuse in a body (a JSON object), found before sending.
+    check_body: Callable[[Mapping[str, Any]], str | None]
+    # Rows per submit request group: progress is shown, and stopping happens, between them.
+    chunk_size: int = 10
+    stamp: Stamp = _unstamped
+    # Output links signed for a while only: read afresh before each use (RefreshesLinks).
+    links_expire: bool = False
+    # Cancelling a job also cancels the jobs linked to it (nested ones, a waiting parent).
+    cancel_cascades: bool = False
+
+
 class Backend(Protocol):
-    """A render API behind one connection."""
+    """A render service behind one connection."""
 
     @property
     def kind(self) -> BackendKind:
-        """Which API this is."""
-        ...
-
-    @property
-    def capabilities(self) -> Capabilities:
-        """What it supports."""
+        """Which service this is."""
         ...
 
     async def submit_many(
@@ -83,6 +145,70 @@ class Backend(Protocol):
         """Cancel jobs; cascaded cancellations are reported too."""
         ...
 
+    async def check_access(self) -> None:
+        """The cheapest request answered only when the address and the token are right;
+        raises the BackendError that says what is wrong. Touches and creates no job."""
+        ...
+
     async def aclose(self) -> None:
-        """Close the HTTP client."""
+        """Let go of what the connection holds open (an HTTP client)."""
+        ...
+
+
+@runtime_checkable
+class FindsByKey(Protocol):
+    """Finds the job a request created by the key its rules stamped on the body."""
+
+    async def find_by_key(self, key: str) -> Job | None:
+        """The row's own job created with this key, or None if there is none."""
+        ...
+
+
+@runtime_checkable
+class CancelsBatches(Protocol):
+    """Cancels a whole batch in one request."""
+
+    async def cancel_batch(self, batch_id: str, known: Sequence[Job] = ()) -> CancelOutcome:
+        """Cancel every cancellable job of the batch; JobGone if the service has no such
+        batch. `known` are the stored jobs of it, for the outcome's details."""
+        ...
+
+
+@runtime_checkable
+class HasTemplates(Protocol):
+    """Keeps uploaded templates a job can name."""
+
+    async def templates(self) -> list[Template]:
+        """Every template of the account."""
+        ...
+
+    async def template(self, template_id: str) -> Template:
+        """One template with its compositions and layers."""
+        ...
+
+
+@runtime_checkable
+class Prices(Protocol):
+    """Tells what jobs cost before any starts."""
+
+    async def cost(self, bodies: Sequence[Mapping[str, Any]]) -> list[tuple[int, object | str]]:
+        """Per row, the service's price, or a text saying why it has none."""
+        ...
+
+
+@runtime_checkable
+class RefreshesLinks(Protocol):
+    """Signs output links for a while only, and signs them afresh on request."""
+
+    async def fresh_output_url(self, job_id: str) -> str | None:
+        """The finished output's link, valid now; None while there is no output."""
+        ...
+
+
+@runtime_checkable
+class ListsTeamJobs(Protocol):
+    """Lists the jobs created on the account by anyone, for the team view."""
+
+    async def team_jobs(self, since: datetime) -> JobList:
+        """Every job created since `since`, oldest first."""
         ...

@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 import httpx
 
+from render_manager.backends.base import HttpBackend
 from render_manager.backends.errors import (
     BackendError,
     BadResponse,
@@ -32,22 +33,22 @@ from render_manager.backends.errors import (
 from render_manager.backends.http import Http, RetryPolicy, TokenAuth, make_client
 from render_manager.backends.protocol import (
     CancelOutcome,
-    Capabilities,
     RefreshOutcome,
     SubmitOutcome,
     SubmitStatus,
 )
+from render_manager.backends.records import UnreadableRecord
 from render_manager.backends.rendley_records import (
     KIND,
-    Malformed,
     Record,
     contains,
     job_name,
     project_id,
 )
+from render_manager.backends.rendley_rules import RULES
 from render_manager.domain.connection import Connection
 from render_manager.domain.job import Job
-from render_manager.domain.status import BackendKind, JobStatus, cancel_refusal_reason
+from render_manager.domain.status import JobStatus, cancel_refusal_reason
 
 _EXPORT = "v1/export"
 _EXPORT_COST = "v1/export/cost"
@@ -57,8 +58,13 @@ _DEFAULT_RETRY = RetryPolicy()
 _API_JOBS = {"source_type": "api"}
 
 
-class RendleyBackend:
+class RendleyBackend(HttpBackend):
     """The Rendley API behind one connection."""
+
+    KIND = KIND
+    RULES = RULES
+    # Rendley lists only when it follows more than one job.
+    PROBE_JOBS = 2
 
     # Rendley: "there is no benefit to polling faster than once per second".
     min_poll_interval_s: ClassVar[float] = 1.0
@@ -78,23 +84,9 @@ class RendleyBackend:
         # Paths carry their /v1 prefix; tolerate a URL override that already ends in it.
         base_url = base_url.rstrip("/").removesuffix("/v1")
         self._connection = connection
+        self._name = connection.name
         self._client = make_client(base_url, TokenAuth(token), transport=transport)
         self._http = Http(self._client, connection.name, retry=retry, sleep=sleep)
-
-    @property
-    def kind(self) -> BackendKind:
-        """Which API this is."""
-        return KIND
-
-    @property
-    def capabilities(self) -> Capabilities:
-        """No batches; queued and processing jobs can be cancelled; exports can be priced."""
-        return Capabilities(batches=False, cancel_running=True, cost_estimate=True)
-
-    @property
-    def requests(self) -> int:
-        """HTTP requests sent so far over this connection (retries included)."""
-        return self._http.requests
 
     async def submit_many(
         self, bodies: Sequence[Mapping[str, Any]], *, batch_name: str | None = None
@@ -177,7 +169,7 @@ class RendleyBackend:
         payload = await self._http.json("GET", _job_path(job_id), safe=True)
         try:
             record = Record.parse(self._data(payload, f"job {job_id}"))
-        except Malformed as exc:
+        except UnreadableRecord as exc:
             raise BadResponse(f"{self._connection.name}: job {job_id}: {exc}") from None
         return record.to_job(self._connection.name, known=None, now=_now())
 
@@ -199,7 +191,7 @@ class RendleyBackend:
           their number), then GET /v1/jobs/{id} only for an active job the list left out.
           Rendley documents no paging, so a list that stops short costs extra requests but
           never loses a job.
-        Malformed records land in `problems`; every other record is still read.
+        UnreadableRecord records land in `problems`; every other record is still read.
         """
         start = self._http.requests
         active = {job.id: job for job in known if not job.is_terminal}
@@ -215,7 +207,7 @@ class RendleyBackend:
                     continue  # not one of ours to follow; not read at all
                 try:
                     record = Record.parse(raw)
-                except Malformed as exc:
+                except UnreadableRecord as exc:
                     where = f"job {raw_id}" if isinstance(raw_id, str) else "a job record"
                     problems.append(f"{where}: {exc}")
                     if isinstance(raw_id, str):
@@ -234,7 +226,7 @@ class RendleyBackend:
             except JobGone:
                 problems.append(f"job {job_id}: Rendley no longer has it (not found)")
                 continue
-            except (Malformed, BadResponse) as exc:
+            except (UnreadableRecord, BadResponse) as exc:
                 problems.append(f"job {job_id}: {exc}")
                 continue
             fresh[job_id] = record.to_job(self._connection.name, known=job, now=now)
@@ -285,10 +277,6 @@ class RendleyBackend:
             )
         return CancelOutcome(cancelled=cancelled, skipped=skipped)
 
-    async def aclose(self) -> None:
-        """Close the HTTP client."""
-        await self._client.aclose()
-
     async def _create(self, body: Mapping[str, Any], project: str, before: set[str]) -> Job:
         try:
             payload = await self._http.json("POST", _EXPORT, safe=False, json_body=body)
@@ -329,7 +317,7 @@ class RendleyBackend:
         for raw in records:
             try:
                 record = Record.parse(raw)
-            except Malformed:
+            except UnreadableRecord:
                 continue
             if record.id in before or record.input is None or not contains(record.input, body):
                 continue

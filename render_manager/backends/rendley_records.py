@@ -1,7 +1,7 @@
 """Rendley job records read into domain values, defensively.
 
 A job's `input_data` and `result_data` are JSON *strings*; a bad one is a note on the
-record, never a crash. A record without an id or a status raises Malformed, which callers
+record, never a crash. A record without an id or a status raises UnreadableRecord, which callers
 turn into a problem while the rest of a list is still read.
 """
 
@@ -10,17 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from render_manager.backends.records import UnreadableRecord, iso_time
 from render_manager.domain.job import DomainError, Job
 from render_manager.domain.status import BackendKind, JobStatus, normalize_status
 
 KIND = BackendKind.RENDLEY
-
-
-class Malformed(Exception):
-    """A job record that does not have the documented shape; `str()` says how."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,13 +36,13 @@ class Record:
     @classmethod
     def parse(cls, raw: object) -> Record:
         if not isinstance(raw, dict):
-            raise Malformed(f"expected a job object, got {type(raw).__name__}")
+            raise UnreadableRecord(f"expected a job object, got {type(raw).__name__}")
         job_id = raw.get("id")
         if not isinstance(job_id, str) or not job_id:
-            raise Malformed("the job has no id")
+            raise UnreadableRecord("the job has no id")
         raw_status = raw.get("status")
         if not isinstance(raw_status, str):
-            raise Malformed(f"job {job_id} has no status")
+            raise UnreadableRecord(f"job {job_id} has no status")
         notes: list[str] = []
         job_type = raw.get("type")
         job_input, _ = _decode(raw.get("input_data"), "input_data")
@@ -67,7 +64,7 @@ class Record:
             input=job_input,
             output=output,
             error=error or None,
-            created_at=_timestamp(raw.get("created_at", raw.get("createdAt"))),
+            created_at=iso_time(raw.get("created_at", raw.get("createdAt"))),
             notes=tuple(notes),
         )
 
@@ -97,7 +94,7 @@ class Record:
                     **fields,
                 )
         except DomainError as exc:  # pragma: no cover - every field is checked above
-            raise Malformed(str(exc)) from None
+            raise UnreadableRecord(str(exc)) from None
         if job.status is JobStatus.RENDERING and job.started_at is None:
             job = job.with_changes(started_at=now)
         if job.is_terminal and job.finished_at is None:
@@ -120,16 +117,6 @@ def _decode(value: object, field: str) -> tuple[dict[str, Any] | None, str | Non
     if not isinstance(decoded, dict):
         return None, f"its {field} is not a JSON object"
     return decoded, None
-
-
-def _timestamp(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.utcoffset() is not None else moment.replace(tzinfo=UTC)
 
 
 def contains(found: object, wanted: object) -> bool:

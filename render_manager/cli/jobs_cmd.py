@@ -14,14 +14,14 @@ import sys
 from typing import TextIO
 
 from render_manager.backends.errors import BackendError
-from render_manager.backends.rendley import RendleyBackend
+from render_manager.backends.protocol import RefreshesLinks
+from render_manager.backends.rules import rules_for
 from render_manager.cli.errors import EXIT_FAILED, EXIT_OK, BadInput, CliError
 from render_manager.cli.formatting import job_json, job_rows, print_table
 from render_manager.domain.job import Job, progress_detail
 from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.services.cancel import cancel_jobs
 from render_manager.services.context import AppContext
-from render_manager.services.job_output import EXPIRING_LINKS
 from render_manager.services.remote import RemoteService
 from render_manager.services.results import CancelSummary
 from render_manager.store.local_jobs import LocalJobRepository
@@ -125,7 +125,9 @@ def _link_expires(ctx: AppContext, job: Job) -> bool:
     if job.status is not JobStatus.FINISHED:
         return False
     kinds = {c.name: c.kind for c in ctx.connections.list()}
-    return kinds.get(job.connection) in EXPIRING_LINKS
+    kind = kinds.get(job.connection)
+    rules = rules_for(kind) if kind is not None else None
+    return rules is not None and rules.links_expire
 
 
 async def _fresh_link(ctx: AppContext, job: Job) -> str | None:
@@ -137,7 +139,7 @@ async def _fresh_link(ctx: AppContext, job: Job) -> str | None:
     service = remote_service(ctx)
     try:
         backend = await service.backend(job.connection)
-        if not isinstance(backend, RendleyBackend):
+        if not isinstance(backend, RefreshesLinks):
             return None
         url = await backend.fresh_output_url(job.id)
         why = None if url else f"{job.connection} reports no finished output for it now"

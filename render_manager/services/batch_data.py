@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from render_manager.backends.rules import rules_for
 from render_manager.domain.local_job import JobSpecError
 from render_manager.domain.local_job_parser import parse_local_job
 from render_manager.domain.status import BackendKind
 from render_manager.engine.staging import local_path
 from render_manager.services.job_files import JobFileError, bodies_of
 from render_manager.services.job_templates import Row, fill, placeholders
-
-_TAG = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,27 +95,9 @@ def check_body(kind: BackendKind, body: Any) -> str | None:
                 parse_local_job(body)
             except JobSpecError as exc:
                 return str(exc)
-        case BackendKind.NEXRENDER_CLOUD:
-            template = body.get("template")
-            if not isinstance(template, dict) or not any(
-                isinstance(template.get(k), str) and template[k] for k in ("id", "src")
-            ):
-                return "template.id is required (the Nexrender Cloud template)"
-            tags = body.get("tags", [])
-            if not isinstance(tags, list) or not all(
-                isinstance(t, str) and _TAG.match(t) for t in tags
-            ):
-                return "tags must be letters, digits, '-' and '_'"
-        case BackendKind.RENDLEY:
-            project = body.get("project_id")
-            if not isinstance(project, str) or not project.strip():
-                return "project_id is required (the Rendley project to export)"
-            if not isinstance(body.get("settings"), dict):
-                return "settings is required (target_resolution, codec)"
-        case BackendKind.NEXRENDER_SERVER:
-            template = body.get("template")
-            if not isinstance(template, dict) or not isinstance(template.get("src"), str):
-                return "template.src is required (the project the workers open)"
+        case _:
+            rules = rules_for(kind)
+            return rules.check_body(body) if rules is not None else None
     return None
 
 

@@ -16,7 +16,6 @@ back-end that cannot be asked (Rendley) leaves the row UNKNOWN unless the caller
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -26,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from render_manager.backends.errors import BackendError
+from render_manager.backends.protocol import ServiceRules
+from render_manager.backends.rules import rules_for
 from render_manager.domain.connection import Connection
 from render_manager.domain.ids import new_ulid
 from render_manager.domain.local_job import JobSpecError
@@ -42,14 +43,6 @@ from render_manager.store.local_jobs import LocalJobRepository
 
 log = logging.getLogger(__name__)
 
-# Rows per chunk. Nexrender Cloud takes up to 1000 jobs in one request, and each request is
-# a batch there (what "cancel batch" cancels), so its chunks are as large as allowed; the
-# others send one request per row, so smaller chunks only make progress finer.
-CHUNK_SIZE: Mapping[BackendKind, int] = {
-    BackendKind.NEXRENDER_CLOUD: 1000,
-    BackendKind.RENDLEY: 10,
-    BackendKind.NEXRENDER_SERVER: 10,
-}
 # Why a valid local row was not queued: another row of the same submission was refused.
 ALL_OR_NOTHING = (
     "not queued: other rows of this submission are invalid, and a local submission is "
@@ -110,7 +103,9 @@ class BatchSubmission:
         self._remote = remote
         self._base_dir = base_dir
         self.batch_name = batch_name
-        self._chunk = chunk_size or CHUNK_SIZE.get(connection.kind, 10)
+        rules = rules_for(connection.kind)
+        # Rows per chunk, as the back-end's rules say (progress and stopping are between them).
+        self._chunk = chunk_size or (rules.chunk_size if rules is not None else 10)
         # Local jobs live in this store; remote ones are grouped under one id, unless the
         # back-end makes batches of its own.
         self._batch_id = new_ulid() if len(prepared) > 1 else None
@@ -122,10 +117,8 @@ class BatchSubmission:
         for row in prepared:
             state = RowState.INVALID if row.error is not None else RowState.READY
             outcome = RowOutcome(row.index, row.values, row.body, state, error=row.error)
-            if stamp and state is RowState.READY:
-                outcome.body, outcome.key = _stamped(
-                    connection.kind, row.body, f"{tag}-{row.index}"
-                )
+            if stamp and rules is not None and state is RowState.READY:
+                outcome.body, outcome.key = _stamped(rules, row.body, f"{tag}-{row.index}")
             self.rows.append(outcome)
 
     # -- reading ----------------------------------------------------------------------------
@@ -274,7 +267,7 @@ class BatchSubmission:
         assert self._remote is not None
         bodies = [self.rows[i].body for i in part]
         try:
-            result = await self._remote.submit_chunk(
+            result = await self._remote.submit(
                 self.connection.name, bodies, batch_id=self._batch_id, batch_name=self.batch_name
             )
         except BackendError as exc:
@@ -346,22 +339,11 @@ def _local_problem(
     return no_aerender
 
 
-def _stamped(kind: BackendKind, body: Any, key: str) -> tuple[Any, str | None]:
+def _stamped(rules: ServiceRules, body: Any, key: str) -> tuple[Any, str | None]:
     """The body with a key the back-end keeps, to find the job later; and that key."""
     if not isinstance(body, dict):
         return body, None
-    if kind is BackendKind.NEXRENDER_CLOUD:
-        stamped = copy.deepcopy(body)
-        tags = stamped.get("tags")
-        # `rm-` tags are the app's own: kept off the job's visible tags.
-        stamped["tags"] = [*(tags if isinstance(tags, list) else []), key]
-        return stamped, key
-    if kind is BackendKind.NEXRENDER_SERVER:
-        given = body.get("uid")
-        if isinstance(given, str) and given:
-            return body, given
-        return {**body, "uid": key}, key
-    return body, None
+    return rules.stamp(body, key)
 
 
 def _display_name(body: Any) -> str | None:

@@ -5,16 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
 
-from render_manager.domain.job import Job
+from render_manager.domain.job import Batch, Job
 from render_manager.domain.status import BackendKind, cancel_refusal_reason
 from render_manager.services.context import AppContext
 from render_manager.services.local_cancel import LocalCanceller
 from render_manager.services.remote import RemoteService
 from render_manager.services.results import CancelSummary
 from render_manager.store.local_jobs import LocalJobRepository
-
-# Back-ends that cancel a whole batch in one request.
-_BATCH_CANCEL_KINDS = frozenset({BackendKind.NEXRENDER_CLOUD})
 
 
 async def cancel_jobs(
@@ -56,9 +53,7 @@ async def cancel_jobs(
         summary.cancelled += local.cancelled
         summary.skipped += local.skipped
     if remote_jobs and batch_id is not None:
-        whole, remote_jobs = await asyncio.to_thread(
-            _whole_batch, ctx, batch_id, remote_jobs, kinds
-        )
+        whole, remote_jobs = await _whole_batch(ctx, remote, batch_id, remote_jobs, kinds)
         if whole:
             outcome = await remote.cancel_batch(whole[0].connection, batch_id, whole)
             summary.cancelled += outcome.cancelled
@@ -70,22 +65,34 @@ async def cancel_jobs(
     return summary
 
 
-def _whole_batch(
-    ctx: AppContext, batch_id: str, jobs: list[Job], kinds: Mapping[str, BackendKind]
+async def _whole_batch(
+    ctx: AppContext,
+    remote: RemoteService,
+    batch_id: str,
+    jobs: list[Job],
+    kinds: Mapping[str, BackendKind],
 ) -> tuple[list[Job], list[Job]]:
     """`jobs` split into those a batch request cancels, and the rest.
 
-    The batch request cancels every remaining job of the batch, so it is used only when
-    every job of it that can be cancelled was chosen: a job the user left out is never
-    cancelled behind their back.
+    Only a back-end that cancels batches gets a batch request, and as it cancels every
+    remaining job of the batch, only when every job of it that can be cancelled was chosen:
+    a job the user left out is never cancelled behind their back.
     """
-    batch = ctx.jobs.batch(batch_id)
+    batch = await asyncio.to_thread(ctx.jobs.batch, batch_id)
     kind = kinds.get(batch.connection) if batch is not None else None
-    if batch is None or kind not in _BATCH_CANCEL_KINDS:
+    if batch is None or kind is None or kind is BackendKind.LOCAL:
         return [], jobs
-    members = ctx.jobs.list(batch_id=batch_id)
+    if not await remote.cancels_batches(batch.connection):
+        return [], jobs
+    return await asyncio.to_thread(_split, ctx, batch, jobs, kind)
+
+
+def _split(
+    ctx: AppContext, batch: Batch, jobs: list[Job], kind: BackendKind
+) -> tuple[list[Job], list[Job]]:
+    members = ctx.jobs.list(batch_id=batch.id)
     cancellable = {j.id for j in members if cancel_refusal_reason(kind, j.raw_status) is None}
-    chosen = [j for j in jobs if j.batch_id == batch_id and j.connection == batch.connection]
+    chosen = [j for j in jobs if j.batch_id == batch.id and j.connection == batch.connection]
     if not cancellable or not cancellable <= {j.id for j in chosen}:
         return [], jobs
     taken = {j.id for j in chosen}

@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from render_manager.backends.rules import rules_for
 from render_manager.domain.job import Job, progress_detail, progress_text
 from render_manager.domain.status import (
     BackendKind,
@@ -20,8 +21,11 @@ from render_manager.domain.status import (
     normalize_status,
 )
 
-# The only back-end that cancels related jobs along with the one asked for.
-_CASCADING_KINDS = frozenset({BackendKind.NEXRENDER_CLOUD})
+
+def _cascades(kind: BackendKind | None) -> bool:
+    """True if the service cancels related jobs along with the one asked for."""
+    rules = rules_for(kind) if kind is not None else None
+    return rules is not None and rules.cancel_cascades
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +109,7 @@ def plan_cancel(
             stop.append(job)
         else:
             cancel.append(job)
-            if kind in _CASCADING_KINDS:
+            if _cascades(kind):
                 cascading.append(job)
     cascade, via = _cascade(cascading, set(chosen), kinds, all_jobs)
     return CancelPlan(cancel, stop, cascade, refused, via)
@@ -143,7 +147,7 @@ def _cascade(
     by_key: dict[tuple[str, str], Job] = {}
     children: dict[tuple[str, str], list[Job]] = {}
     for job in all_jobs:
-        if kinds.get(job.connection) not in _CASCADING_KINDS:
+        if not _cascades(kinds.get(job.connection)):
             continue
         by_key.setdefault((job.connection, job.id), job)
         if job.parent_id is not None:

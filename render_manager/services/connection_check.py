@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from render_manager.backends.errors import BackendError, JobGone, TokenRejected
-from render_manager.backends.nexrender_cloud import NexrenderCloudBackend
-from render_manager.backends.protocol import Backend
+from render_manager.backends.factory import make_backend
 from render_manager.domain.connection import Connection
-from render_manager.domain.job import Job
-from render_manager.domain.status import BackendKind, JobStatus
+from render_manager.domain.status import BackendKind
 from render_manager.keychain import Keychain, KeychainError
 from render_manager.logs import register_secret
 from render_manager.services.health import LocalReadiness, local_readiness
-from render_manager.services.remote import TransportFactory, make_backend
+from render_manager.services.remote import TransportFactory
 
 # A Test button must answer while the user waits: the back-end's own retries and timeouts
 # can add up to a minute against an address that swallows packets.
@@ -28,9 +25,6 @@ CHECK_TIMEOUT_S = 20.0
 
 # Read to learn whether a keyring is usable at all, before the user types a token.
 _KEYRING_PROBE = "render-manager-keyring-check"
-# Ids no back-end has: asking after them makes the status listing a refresh makes without
-# touching (or creating) any real job.
-_PROBE_IDS = ("render-manager-connection-check-1", "render-manager-connection-check-2")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +58,8 @@ async def check_connection(
     transport = transport_for(connection) if transport_for else None
     backend = make_backend(connection, token, transport)
     try:
-        await asyncio.wait_for(_probe(backend, connection), timeout_s)
+        # The cheapest request each API answers only when the token is right.
+        await asyncio.wait_for(backend.check_access(), timeout_s)
     except TimeoutError:
         return CheckResult(
             False,
@@ -89,30 +84,6 @@ async def check_connection(
     if token:
         return CheckResult(True, f"Connected to {connection.effective_url}: token accepted")
     return CheckResult(True, f"Connected to {connection.effective_url} (no secret needed)")
-
-
-async def _probe(backend: Backend, connection: Connection) -> None:
-    """The cheapest request each API answers only when the token is right."""
-    if isinstance(backend, NexrenderCloudBackend):
-        # GET /jobs?limit=1: one short page.
-        await backend.list_jobs(limit=1, minimal=True)
-        return
-    # The nexrender server's status list and Rendley's job list are the requests every
-    # refresh makes; a wrong address fails them (404), where a lookup by id would not.
-    # Rendley lists only when it follows more than one job, hence two probe jobs.
-    count = 2 if connection.kind is BackendKind.RENDLEY else 1
-    await backend.refresh([_probe_job(connection, _PROBE_IDS[i]) for i in range(count)])
-
-
-def _probe_job(connection: Connection, job_id: str) -> Job:
-    return Job(
-        id=job_id,
-        connection=connection.name,
-        name="connection check",
-        status=JobStatus.QUEUED,
-        raw_status="queued",
-        created_at=datetime.now(UTC),
-    )
 
 
 async def _check_local(connection: Connection) -> CheckResult:

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from render_manager.backends.errors import BackendError
+from render_manager.backends.protocol import RefreshesLinks
+from render_manager.backends.rules import rules_for
 from render_manager.domain.job import Job, progress_text
-from render_manager.domain.status import BackendKind, JobStatus
+from render_manager.domain.status import JobStatus
 from render_manager.engine.aerender_output import LineSplitter
 from render_manager.engine.log_tail import LogTail
 from render_manager.engine.outputs import find_output, is_sequence, sequence_frames
@@ -26,9 +28,6 @@ from render_manager.store.local_jobs import LocalJobRecord, LocalJobRepository
 if TYPE_CHECKING:
     # Types only: these modules load on first use, after the window is on screen.
     from render_manager.services.remote import RemoteService
-
-# Back-ends whose output links are signed for a while only: read afresh before each use.
-EXPIRING_LINKS = frozenset({BackendKind.RENDLEY})
 
 # How much of a log is shown at first: the end of a long render, not all of it.
 LOG_TAIL_BYTES = 256 * 1024
@@ -207,7 +206,8 @@ class JobOutputs:
             connection = await asyncio.to_thread(self._ctx.connections.get, job.connection)
         except UnknownConnection:
             connection = None
-        if connection is None or connection.kind not in EXPIRING_LINKS:
+        rules = rules_for(connection.kind) if connection is not None else None
+        if rules is None or not rules.links_expire:
             if job.output is None:
                 raise NoOutputYet(why_no_output(job))
             return job.output
@@ -224,10 +224,8 @@ class JobOutputs:
     async def _fresh_link(self, job: Job, remote: RemoteService) -> str:
         try:
             backend = await remote.backend(job.connection)
-            from render_manager.backends.rendley import RendleyBackend  # noqa: PLC0415
-
-            if not isinstance(backend, RendleyBackend):
-                raise BackendError(f"{job.connection} is not a Rendley connection")
+            if not isinstance(backend, RefreshesLinks):
+                raise BackendError(f"{job.connection} cannot sign its output links afresh")
             url = await backend.fresh_output_url(job.id)
         except BackendError as exc:
             raise LinkUnavailable(

@@ -17,11 +17,16 @@ from typing import Any, TypeVar
 import httpx
 
 from render_manager.backends.errors import BackendError, JobGone
-from render_manager.backends.nexrender_cloud import NexrenderCloudBackend
-from render_manager.backends.nexrender_cloud_records import Template
-from render_manager.backends.nexrender_server import NexrenderServerBackend
-from render_manager.backends.protocol import Backend
-from render_manager.backends.rendley import RendleyBackend
+from render_manager.backends.factory import make_backend
+from render_manager.backends.protocol import (
+    Backend,
+    CancelsBatches,
+    FindsByKey,
+    HasTemplates,
+    ListsTeamJobs,
+    Prices,
+    Template,
+)
 from render_manager.domain.connection import Connection
 from render_manager.domain.ids import new_ulid
 from render_manager.domain.job import Batch, Job
@@ -40,21 +45,6 @@ T = TypeVar("T")
 _ACTIVE = [s for s in JobStatus if s not in TERMINAL_STATUSES]
 
 TransportFactory = Callable[[Connection], httpx.AsyncBaseTransport | None]
-
-
-def make_backend(
-    connection: Connection, token: str | None, transport: httpx.AsyncBaseTransport | None = None
-) -> Backend:
-    """The back-end for a remote connection."""
-    match connection.kind:
-        case BackendKind.NEXRENDER_CLOUD:
-            return NexrenderCloudBackend(connection, token, transport=transport)
-        case BackendKind.RENDLEY:
-            return RendleyBackend(connection, token, transport=transport)
-        case BackendKind.NEXRENDER_SERVER:
-            return NexrenderServerBackend(connection, token, transport=transport)
-        case BackendKind.LOCAL:
-            raise ValueError(f"{connection.name} is the local engine, not a remote back-end")
 
 
 class CannotCheck(BackendError):
@@ -126,20 +116,31 @@ class RemoteService:
             raise BackendError(f"{connection.name}: {exc}") from None
 
     async def submit(
-        self, name: str, bodies: Sequence[Mapping[str, Any]], *, batch_name: str | None = None
+        self,
+        name: str,
+        bodies: Sequence[Mapping[str, Any]],
+        *,
+        batch_name: str | None = None,
+        batch_id: str | None = None,
     ) -> SubmitResult:
-        """Send jobs to a remote connection and record the ones it created."""
+        """Send jobs to a remote connection and record the ones it created.
+
+        A back-end with batches of its own (Nexrender Cloud) keeps its batch ids, which its
+        batch cancel needs. Otherwise the jobs are filed under `batch_id`, the caller's batch
+        (a submission sent in chunks, or retried, stays one batch in the job table); without
+        one, several jobs get a local grouping, so they can be watched and cancelled.
+        """
         backend = await self.backend(name)
         outcome = await self._call(name, backend.submit_many(bodies, batch_name=batch_name))
         created = [job for _, job in outcome.jobs]
         # A row's own job, not the nested children Nexrender Cloud creates with it.
         row_jobs = {i: j for i, j in outcome.jobs if j.parent_id is None}
-        batch_id = outcome.batch_id
-        if created and batch_id is None and len(bodies) > 1:
-            batch_id = new_ulid()  # a local grouping, so the batch can be watched and cancelled
-        await self._store_created(name, created, batch_id, batch_name or f"{len(bodies)} jobs")
+        group = outcome.batch_id or batch_id
+        if created and group is None and len(bodies) > 1:
+            group = new_ulid()
+        await self._store_created(name, created, group, batch_name or f"{len(bodies)} jobs")
         return SubmitResult(
-            batch_id=batch_id if created else None,
+            batch_id=group if created else None,
             status=outcome.status,
             jobs=sorted((i, j.id) for i, j in row_jobs.items()),
             errors=list(outcome.errors),
@@ -163,7 +164,7 @@ class RemoteService:
             1 for j in known if j.id not in changed_ids
         )
         changed, requests, problems = len(outcome.changed), outcome.requests, outcome.problems
-        if name in self._team_views and isinstance(backend, NexrenderCloudBackend):
+        if name in self._team_views and isinstance(backend, ListsTeamJobs):
             team = await self._call(name, self._team.pull(name, backend))
             changed += len(team.new)
             active += sum(1 for j in team.new if not j.is_terminal)
@@ -192,6 +193,10 @@ class RemoteService:
             summary.skipped.extend(outcome.skipped)
         return summary
 
+    async def cancels_batches(self, name: str) -> bool:
+        """True if the connection's back-end cancels a whole batch in one request."""
+        return isinstance(await self.backend(name), CancelsBatches)
+
     async def cancel_batch(self, name: str, batch_id: str, jobs: Sequence[Job]) -> CancelSummary:
         """Cancel a whole batch of one connection, in one request where the back-end can.
 
@@ -200,7 +205,7 @@ class RemoteService:
         this app) and every other back-end fall back to cancelling `jobs` one by one.
         """
         backend = await self.backend(name)
-        if not isinstance(backend, NexrenderCloudBackend):
+        if not isinstance(backend, CancelsBatches):
             return await self.cancel(jobs)
         try:
             outcome = await backend.cancel_batch(batch_id, jobs)
@@ -240,36 +245,6 @@ class RemoteService:
             )
         self._jobs.upsert_many(merged)
 
-    # -- batch submission (the dialog and `renderctl submit` share these) --------------------
-
-    async def submit_chunk(
-        self,
-        name: str,
-        bodies: Sequence[Mapping[str, Any]],
-        *,
-        batch_id: str | None,
-        batch_name: str,
-    ) -> SubmitResult:
-        """Send one chunk of a larger submission; its jobs join the caller's batch.
-
-        A back-end with batches of its own (Nexrender Cloud) keeps its batch ids, which its
-        batch cancel needs; otherwise the jobs are filed under `batch_id`, so a submission
-        sent in chunks, or retried, stays one batch in the job table.
-        """
-        backend = await self.backend(name)
-        outcome = await self._call(name, backend.submit_many(bodies, batch_name=batch_name))
-        created = [job for _, job in outcome.jobs]
-        row_jobs = {i: j for i, j in outcome.jobs if j.parent_id is None}
-        group = outcome.batch_id or batch_id
-        await self._store_created(name, created, group, batch_name)
-        return SubmitResult(
-            batch_id=group if created else None,
-            status=outcome.status,
-            jobs=sorted((i, j.id) for i, j in row_jobs.items()),
-            errors=list(outcome.errors),
-            unknown=sorted(outcome.unknown),
-        )
-
     async def _store_created(
         self, name: str, created: Sequence[Job], batch_id: str | None, batch_name: str
     ) -> None:
@@ -303,17 +278,9 @@ class RemoteService:
         cannot be asked.
         """
         backend = await self.backend(name)
-        found: Job | None
-        if isinstance(backend, NexrenderCloudBackend):
-            listed = await self._call(name, backend.list_jobs(tags=[key], minimal=True))
-            found = next((j for j in listed.jobs if j.parent_id is None), None)
-        elif isinstance(backend, NexrenderServerBackend):
-            try:
-                found = await self._call(name, backend.get(key))
-            except JobGone:
-                found = None
-        else:
+        if not isinstance(backend, FindsByKey):
             raise CannotCheck(f"{name}: {backend.kind.value} cannot look a job up by its request")
+        found = await self._call(name, backend.find_by_key(key))
         if found is not None:
             if job_name:
                 found = found.with_changes(name=job_name)
@@ -321,16 +288,16 @@ class RemoteService:
         return found
 
     async def templates(self, name: str) -> list[Template]:
-        """The templates of a Nexrender Cloud connection (empty for other back-ends)."""
+        """The templates of a connection (empty for back-ends that keep none)."""
         backend = await self.backend(name)
-        if not isinstance(backend, NexrenderCloudBackend):
+        if not isinstance(backend, HasTemplates):
             return []
         return await self._call(name, backend.templates())
 
     async def template(self, name: str, template_id: str) -> Template:
-        """One Nexrender Cloud template with its compositions and layers."""
+        """One template with its compositions and layers."""
         backend = await self.backend(name)
-        if not isinstance(backend, NexrenderCloudBackend):
+        if not isinstance(backend, HasTemplates):
             raise CannotCheck(f"{name} has no templates")
         return await self._call(name, backend.template(template_id))
 
@@ -339,7 +306,7 @@ class RemoteService:
     ) -> list[tuple[int, object | str]] | None:
         """Each row's price before anything starts, or None if the back-end has no prices."""
         backend = await self.backend(name)
-        if not isinstance(backend, RendleyBackend):
+        if not isinstance(backend, Prices):
             return None
         return await self._call(name, backend.cost(bodies))
 

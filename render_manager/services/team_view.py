@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from render_manager.backends.nexrender_cloud import NexrenderCloudBackend
+from render_manager.backends.protocol import ListsTeamJobs
 from render_manager.domain.ids import ulid_time
 from render_manager.domain.job import Batch, Job
 from render_manager.store.jobs import JobRepository
@@ -59,9 +59,9 @@ class TeamView:
         """Start over: the next listing of every connection looks back `LOOKBACK` again."""
         self._newest.clear()
 
-    async def pull(self, name: str, backend: NexrenderCloudBackend) -> TeamPull:
+    async def pull(self, name: str, backend: ListsTeamJobs) -> TeamPull:
         """List the jobs created since `since(name)` and store the ones not known yet."""
-        listed = await backend.list_jobs(from_date=self.since(name), minimal=True)
+        listed = await backend.team_jobs(self.since(name))
         times = [t for job in listed.jobs if (t := ulid_time(job.id)) is not None]
         if times:
             previous = self._newest.get(name)

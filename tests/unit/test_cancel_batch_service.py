@@ -116,7 +116,7 @@ async def test_a_batch_the_cloud_does_not_know_falls_back_to_one_cancel_per_job(
     # One job per chunk goes through POST /jobs: the app files it under its own grouping.
     grouping = new_ulid()
     for name in ("Shot 1", "Shot 2"):
-        await remote.submit_chunk("cloud", [body(name)], batch_id=grouping, batch_name="Promo")
+        await remote.submit("cloud", [body(name)], batch_id=grouping, batch_name="Promo")
     ids = _active_ids(ctx, grouping)
     assert len(ids) == 2
 

@@ -22,10 +22,11 @@ from render_manager.backends.errors import (
     Unavailable,
 )
 from render_manager.backends.http import RetryPolicy
+from render_manager.backends.protocol import CancelsBatches, Prices
 from render_manager.backends.rendley import RendleyBackend
 from render_manager.domain.connection import Connection
 from render_manager.domain.job import Job
-from render_manager.domain.status import BackendKind, JobStatus
+from render_manager.domain.status import BackendKind, JobStatus, cancel_refusal_reason
 from tests.fakes.rendley import STATUSES, FakeRendley, export_body
 
 CONNECTION = Connection(name="rendley", kind=BackendKind.RENDLEY)
@@ -623,6 +624,8 @@ async def test_a_url_that_already_ends_in_v1_still_reaches_the_v1_paths(
 @pytest.mark.asyncio
 async def test_capabilities_and_poll_pace(backend: RendleyBackend) -> None:
     assert RendleyBackend.min_poll_interval_s == 1.0
-    caps = backend.capabilities
-    assert (caps.batches, caps.cancel_running, caps.cost_estimate) == (False, True, True)
+    # No batches; queued and processing jobs can be cancelled; exports can be priced.
+    assert not isinstance(backend, CancelsBatches)
+    assert cancel_refusal_reason(BackendKind.RENDLEY, "processing") is None
+    assert isinstance(backend, Prices)
     assert backend.kind is BackendKind.RENDLEY

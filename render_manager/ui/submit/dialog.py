@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from render_manager.backends.errors import BackendError
+from render_manager.backends.factory import offers
+from render_manager.backends.protocol import HasTemplates, Prices
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import BackendKind
 from render_manager.services.batch_data import prepare_rows
@@ -183,7 +185,7 @@ class BatchDialog(QDialog):
         read_as = f"{table.source.name}, read as {how}" if table.source and how else ""
         self.result_page.show_preview(submission, table.columns, read_as)
         self._show_page(PREVIEW)
-        if connection.kind is BackendKind.RENDLEY and submission.count(RowState.READY):
+        if offers(connection.kind, Prices) and submission.count(RowState.READY):
             await self.price(submission)
 
     async def price(self, submission: BatchSubmission) -> None:
@@ -331,7 +333,7 @@ class BatchDialog(QDialog):
     def _on_connection_changed(self, name: str) -> None:
         QSettings().setValue(f"{_SETTINGS}/connection", name)
         connection = self.source.current()
-        if connection is not None and connection.kind is BackendKind.NEXRENDER_CLOUD:
+        if connection is not None and offers(connection.kind, HasTemplates):
             self.source.cloud_status.setText("Reading templates…")
             self._spawn(self.load_cloud_templates(name))
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from render_manager.backends.errors import BackendError
-from render_manager.backends.nexrender_cloud_records import Template
+from render_manager.backends.protocol import Template
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import BackendKind
 from render_manager.services.batch_data import cloud_template, local_template, rendley_template

@@ -1,0 +1,29 @@
+"""What is known of a nexrender server before connecting: its body check, and the job uid
+that finds a job again."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from render_manager.backends.protocol import ServiceRules
+
+
+def check_body(body: Mapping[str, Any]) -> str | None:
+    """What a nexrender server would refuse in a job body; None if nothing."""
+    template = body.get("template")
+    if not isinstance(template, dict) or not isinstance(template.get("src"), str):
+        return "template.src is required (the project the workers open)"
+    return None
+
+
+def stamp(body: dict[str, Any], key: str) -> tuple[dict[str, Any], str | None]:
+    """The body with a job uid: the body's own if it has one, else `key`."""
+    given = body.get("uid")
+    if isinstance(given, str) and given:
+        return body, given
+    return {**body, "uid": key}, key
+
+
+# One request per row: chunks of 10 only make progress finer.
+RULES = ServiceRules(check_body=check_body, chunk_size=10, stamp=stamp)
