@@ -3,7 +3,8 @@
 A batch is a job template (JSON text with `{{placeholders}}`) and a table of rows. Each
 placeholder is mapped to a column; each row fills the template into one job body, which is
 checked against what its back-end requires before anything is sent (data files are read by
-`data_files`). Everything here is pure except `missing_files`, which reads the disk.
+`data_files`; a local body is checked, disk included, by the local validator that
+`BatchSubmission.check_local` runs). Everything here is pure.
 """
 
 from __future__ import annotations
@@ -12,13 +13,9 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from render_manager.domain.local_job import JobSpecError
-from render_manager.domain.local_job_parser import parse_local_job
 from render_manager.domain.status import BackendKind
-from render_manager.engine.staging import local_path
 from render_manager.services.job_files import JobFileError, bodies_of
 from render_manager.services.job_templates import Row, fill, placeholders
 
@@ -90,12 +87,9 @@ def check_body(kind: BackendKind, body: Any) -> str | None:
         return "a job must be a JSON object"
     match kind:
         case BackendKind.LOCAL:
-            if body.get("type") == "encode":
-                return None if isinstance(body.get("input"), str) else "an encode needs `input`"
-            try:
-                parse_local_job(body)
-            except JobSpecError as exc:
-                return str(exc)
+            # Read whole by `BatchSubmission.check_local`, with the files it names: one
+            # validator for the preview, submission and the engine.
+            return None
         case BackendKind.NEXRENDER_CLOUD:
             template = body.get("template")
             if not isinstance(template, dict) or not any(
@@ -117,31 +111,6 @@ def check_body(kind: BackendKind, body: Any) -> str | None:
             template = body.get("template")
             if not isinstance(template, dict) or not isinstance(template.get("src"), str):
                 return "template.src is required (the project the workers open)"
-    return None
-
-
-def missing_files(body: Any, base_dir: Path) -> str | None:
-    """A local job's project or asset file that does not exist (reads the disk)."""
-    if not isinstance(body, dict):
-        return None
-    sources: list[tuple[str, object]] = []
-    if body.get("type") == "encode":
-        sources.append(("input", body.get("input")))
-    elif isinstance(template := body.get("template"), dict):
-        sources.append(("template.src", template.get("src")))
-        for i, asset in enumerate(body.get("assets") or []):
-            if isinstance(asset, dict):
-                sources.append((f"assets[{i}].src", asset.get("src")))
-    for where, src in sources:
-        if not isinstance(src, str) or not src:
-            continue
-        path = local_path(src)
-        if path is None:
-            continue
-        if not path.is_absolute():
-            path = base_dir / path
-        if not path.is_file():
-            return f"{where}: {path} does not exist"
     return None
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from render_manager.domain.job import Job
+from render_manager.domain.local_job_rules import LocalJobType
 from render_manager.domain.status import BackendKind, CancelRequest, LocalStatus, normalize_status
 from render_manager.store.database import Database
 from render_manager.store.events import append_event
@@ -28,7 +29,7 @@ class LocalJobRecord:
     """A local job with what the engine needs to run it."""
 
     job: Job
-    job_type: str
+    job_type: LocalJobType
     spec: dict[str, Any]
     priority: int
     work_dir: str
@@ -45,10 +46,10 @@ class LocalJobRecord:
 
 @dataclass(frozen=True, slots=True)
 class NewLocalJob:
-    """A job to queue: its row, its type (`aerender` or `encode`), spec and work folder."""
+    """A job to queue: its row, its type, spec and work folder."""
 
     job: Job
-    job_type: str
+    job_type: LocalJobType
     spec: dict[str, Any]
     work_dir: str
     priority: int = 0
@@ -84,7 +85,7 @@ def _record(row: Sequence[Any]) -> LocalJobRecord:
     ) = row[_N_JOB:]
     return LocalJobRecord(
         job=job,
-        job_type=job_type,
+        job_type=LocalJobType(job_type),
         spec=json.loads(spec),
         priority=priority,
         work_dir=work_dir,
