@@ -60,6 +60,12 @@ class JobFailed(Exception):
     """The job failed; the message is the reason shown to the user."""
 
 
+class JobInterrupted(JobFailed):
+    """The job stopped because its engine did, not because of the job: the engine's
+    `on_interrupted` setting decides whether it goes back to the queue, and it is never
+    retried as a failure is."""
+
+
 class _Cancelled(Exception):
     pass
 
@@ -146,10 +152,10 @@ class JobRunner:
             if self._record.job_type is LocalJobType.ENCODE:
                 if recovered:
                     await self._end_orphan(adopt)
-                    raise JobFailed("interrupted: the encode stopped with the engine")
+                    raise JobInterrupted("interrupted: the encode stopped with the engine")
                 await self._run_encode_job()
             elif recovered and adopt is None and self._record.log_path is None:
-                raise JobFailed("interrupted before the render started")
+                raise JobInterrupted("interrupted before the render started")
             else:
                 await self._run_aerender_job(adopt=adopt, recovered=recovered)
         except _Cancelled:
@@ -162,7 +168,7 @@ class JobRunner:
             self._ctx.repo.requeue(self._job_id, str(stopped))
         except JobFailed as failure:
             reason = str(failure)
-            interrupted = reason.startswith("interrupted")
+            interrupted = isinstance(failure, JobInterrupted)
             if interrupted and settings.on_interrupted is OnInterrupted.REQUEUE:
                 self._ctx.repo.requeue(self._job_id, reason)
             # record.attempts counts the runs before this one (read before it was claimed).
@@ -384,7 +390,9 @@ class JobRunner:
         if exit_code not in (0, None):
             raise JobFailed(f"aerender exited with code {exit_code}")
         if exit_code is None and not (parser.finished_composition or ended_by_us):
-            raise JobFailed("interrupted: the render process ended while no engine was watching")
+            raise JobInterrupted(
+                "interrupted: the render process ended while no engine was watching"
+            )
         if written is None:
             raise JobFailed(f"aerender reported success but wrote no output at {output}")
         final = await self._postrender(spec, written)
