@@ -57,6 +57,19 @@ class LocalStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class CancelRequest(StrEnum):
+    """What asking the local queue to cancel one job did."""
+
+    CANCELLED = "cancelled"
+    """It was queued and is cancelled now."""
+    REQUESTED = "requested"
+    """It runs: the engine running it was asked to stop it."""
+    ENDED = "ended"
+    """It had ended already: too late to cancel."""
+    UNKNOWN = "unknown"
+    """There is no such job."""
+
+
 _S = JobStatus
 
 _EXACT: Mapping[BackendKind, Mapping[str, JobStatus]] = {

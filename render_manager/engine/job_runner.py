@@ -20,13 +20,18 @@ from render_manager.domain.local_job import (
     default_output_name,
     staged_file_name,
 )
-from render_manager.domain.local_job_parser import parse_local_job
+from render_manager.domain.local_job_rules import (
+    ENCODE_ACTION,
+    LocalJobType,
+    script_injection_refusal,
+)
 from render_manager.domain.status import LocalStatus
 from render_manager.engine.aerender_command import AerenderArgs, build_aerender_command
 from render_manager.engine.aerender_output import AerenderProgressParser, LineSplitter
 from render_manager.engine.encode import EncodeProgress, run_encode
-from render_manager.engine.encode_spec import EncodeError, parse_encode_action
+from render_manager.engine.encode_spec import EncodeError, EncodeSpec, parse_encode_action
 from render_manager.engine.extendscript import build_injection_script
+from render_manager.engine.local_validator import RenderJob, stored_encode, stored_render
 from render_manager.engine.locate import AerenderNotFound, find_aerender
 from render_manager.engine.log_tail import LogTail
 from render_manager.engine.outputs import find_output, partial_output_note
@@ -37,14 +42,6 @@ from render_manager.store.local_jobs import LocalJobRecord, LocalJobRepository
 log = logging.getLogger(__name__)
 
 TICK_S = 0.2
-
-SCRIPT_INJECTION_NEEDED = (
-    "this job replaces footage or sets layer data, which runs a script inside After Effects "
-    "before the render; stock aerender cannot do that. If this aerender was patched to "
-    "accept -r script.jsx (as nexrender's patch does), mark the connection as patched: "
-    '"aerender was patched" in Connections, or renderctl connection set NAME '
-    "--script-injection"
-)
 PROGRESS_WRITE_S = 1.0
 LOG_NAME = "aerender.log"
 
@@ -61,6 +58,12 @@ class RunnerContext:
 
 class JobFailed(Exception):
     """The job failed; the message is the reason shown to the user."""
+
+
+class JobInterrupted(JobFailed):
+    """The job stopped because its engine did, not because of the job: the engine's
+    `on_interrupted` setting decides whether it goes back to the queue, and it is never
+    retried as a failure is."""
 
 
 class _Cancelled(Exception):
@@ -127,6 +130,7 @@ class JobRunner:
         self._last_write = 0.0
         self._last_values: tuple[object, ...] | None = None
         self._encode_task: asyncio.Task[object] | None = None
+        self._render_job: RenderJob | None = None
 
     async def cancel(self) -> None:
         """Stop the job and mark it cancelled."""
@@ -145,13 +149,13 @@ class JobRunner:
         """Run (or, after a restart, re-adopt) the job and record its outcome."""
         settings = self._ctx.connection.engine
         try:
-            if self._record.job_type == "encode":
+            if self._record.job_type is LocalJobType.ENCODE:
                 if recovered:
                     await self._end_orphan(adopt)
-                    raise JobFailed("interrupted: the encode stopped with the engine")
+                    raise JobInterrupted("interrupted: the encode stopped with the engine")
                 await self._run_encode_job()
             elif recovered and adopt is None and self._record.log_path is None:
-                raise JobFailed("interrupted before the render started")
+                raise JobInterrupted("interrupted before the render started")
             else:
                 await self._run_aerender_job(adopt=adopt, recovered=recovered)
         except _Cancelled:
@@ -164,7 +168,7 @@ class JobRunner:
             self._ctx.repo.requeue(self._job_id, str(stopped))
         except JobFailed as failure:
             reason = str(failure)
-            interrupted = reason.startswith("interrupted")
+            interrupted = isinstance(failure, JobInterrupted)
             if interrupted and settings.on_interrupted is OnInterrupted.REQUEUE:
                 self._ctx.repo.requeue(self._job_id, reason)
             # record.attempts counts the runs before this one (read before it was claimed).
@@ -191,10 +195,10 @@ class JobRunner:
         the frames of a sequence) in the job folder: it is kept and called incomplete, so
         the job never claims to have written nothing while a partial result.mov is there.
         """
-        if self._record.job_type == "encode":
+        if self._record.job_type is LocalJobType.ENCODE:
             return reason  # ffmpeg's output only appears, whole, once the encode is done
         try:
-            expected = self._work / default_output_name(parse_local_job(self._record.spec))
+            expected = self._work / default_output_name(self._render().spec)
             note = partial_output_note(expected)
         except Exception:  # the reason must reach the store whatever the spec or disk say
             log.exception("job %s: looking for a partial output", self._job_id)
@@ -210,8 +214,14 @@ class JobRunner:
 
     # -- aerender ---------------------------------------------------------------------------
 
+    def _render(self) -> RenderJob:
+        """The job as submission validated it, read back from the store once."""
+        if self._render_job is None:
+            self._render_job = stored_render(self._record)
+        return self._render_job
+
     async def _run_aerender_job(self, *, adopt: ProcessIdentity | None, recovered: bool) -> None:
-        spec = parse_local_job(self._record.spec)
+        spec = self._render().spec
         output = self._work / default_output_name(spec)
         log_path = self._work / LOG_NAME
         if recovered:
@@ -272,8 +282,11 @@ class JobRunner:
             raise JobFailed(f"staging failed: {exc}") from None
         script = None
         if spec.needs_script:
-            if not self._ctx.connection.engine.script_injection:
-                raise JobFailed(SCRIPT_INJECTION_NEEDED)
+            # The connection may have changed since the job was queued.
+            patched = self._ctx.connection.engine.script_injection
+            refusal = script_injection_refusal(spec, patched=patched)
+            if refusal is not None:
+                raise JobFailed(refusal)
             script = self._work / "inject.jsx"
             script.write_text(build_injection_script(spec, footage), encoding="utf-8")
         settings = self._ctx.connection
@@ -377,7 +390,9 @@ class JobRunner:
         if exit_code not in (0, None):
             raise JobFailed(f"aerender exited with code {exit_code}")
         if exit_code is None and not (parser.finished_composition or ended_by_us):
-            raise JobFailed("interrupted: the render process ended while no engine was watching")
+            raise JobInterrupted(
+                "interrupted: the render process ended while no engine was watching"
+            )
         if written is None:
             raise JobFailed(f"aerender reported success but wrote no output at {output}")
         final = await self._postrender(spec, written)
@@ -386,24 +401,29 @@ class JobRunner:
     async def _postrender(self, spec: LocalJobSpec, rendered: Path) -> Path:
         final = rendered
         for action in spec.postrender:
-            if action.module != "encode":
+            if action.module != ENCODE_ACTION:
                 raise JobFailed(f"unknown postrender action {action.module!r}")
             options = {"input": str(rendered), **action.options}
-            final = await self._encode(options)
+            try:
+                encode = parse_encode_action(options, self._work)
+            except EncodeError as exc:
+                raise JobFailed(f"encode: {exc}") from None
+            final = await self._encode(encode)
         return final
 
     # -- encode -----------------------------------------------------------------------------
 
     async def _run_encode_job(self) -> None:
         self._work.mkdir(parents=True, exist_ok=True)
-        final = await self._encode(self._record.spec)
-        self._ctx.repo.set_status(self._job_id, LocalStatus.FINISHED, output=str(final))
-
-    async def _encode(self, options: dict[str, object]) -> Path:
         try:
-            spec = parse_encode_action(options, self._work)
+            # Read back through the parser that validated it: the input is checked again.
+            job = stored_encode(self._record)
         except EncodeError as exc:
             raise JobFailed(f"encode: {exc}") from None
+        final = await self._encode(job.spec)
+        self._ctx.repo.set_status(self._job_id, LocalStatus.FINISHED, output=str(final))
+
+    async def _encode(self, spec: EncodeSpec) -> Path:
         self._ctx.repo.set_status(self._job_id, LocalStatus.ENCODING)
         self._ctx.on_change()
         self._last_write = 0.0

@@ -3,7 +3,8 @@
 A batch is a job template (JSON text with `{{placeholders}}`) and a table of rows. Each
 placeholder is mapped to a column; each row fills the template into one job body, which is
 checked against what its back-end requires before anything is sent (data files are read by
-`data_files`). Everything here is pure except `missing_files`, which reads the disk.
+`data_files`; a local body is checked, disk included, by the local validator that
+`BatchSubmission.check_local` runs). Everything here is pure.
 """
 
 from __future__ import annotations
@@ -12,14 +13,10 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from render_manager.backends.rules import rules_for
-from render_manager.domain.local_job import JobSpecError
-from render_manager.domain.local_job_parser import parse_local_job
 from render_manager.domain.status import BackendKind
-from render_manager.engine.staging import local_path
 from render_manager.services.job_files import JobFileError, bodies_of
 from render_manager.services.job_templates import Row, fill, placeholders
 
@@ -87,43 +84,12 @@ def check_body(kind: BackendKind, body: Any) -> str | None:
     """What the back-end would refuse in this body, found before sending; None if nothing."""
     if not isinstance(body, dict):
         return "a job must be a JSON object"
-    match kind:
-        case BackendKind.LOCAL:
-            if body.get("type") == "encode":
-                return None if isinstance(body.get("input"), str) else "an encode needs `input`"
-            try:
-                parse_local_job(body)
-            except JobSpecError as exc:
-                return str(exc)
-        case _:
-            rules = rules_for(kind)
-            return rules.check_body(body) if rules is not None else None
-    return None
-
-
-def missing_files(body: Any, base_dir: Path) -> str | None:
-    """A local job's project or asset file that does not exist (reads the disk)."""
-    if not isinstance(body, dict):
+    if kind is BackendKind.LOCAL:
+        # Read whole by `BatchSubmission.check_local`, with the files it names: one
+        # validator for the preview, submission and the engine.
         return None
-    sources: list[tuple[str, object]] = []
-    if body.get("type") == "encode":
-        sources.append(("input", body.get("input")))
-    elif isinstance(template := body.get("template"), dict):
-        sources.append(("template.src", template.get("src")))
-        for i, asset in enumerate(body.get("assets") or []):
-            if isinstance(asset, dict):
-                sources.append((f"assets[{i}].src", asset.get("src")))
-    for where, src in sources:
-        if not isinstance(src, str) or not src:
-            continue
-        path = local_path(src)
-        if path is None:
-            continue
-        if not path.is_absolute():
-            path = base_dir / path
-        if not path.is_file():
-            return f"{where}: {path} does not exist"
-    return None
+    rules = rules_for(kind)
+    return rules.check_body(body) if rules is not None else None
 
 
 # -- starter templates ------------------------------------------------------------------------

@@ -29,12 +29,9 @@ from render_manager.backends.protocol import ServiceRules
 from render_manager.backends.rules import rules_for
 from render_manager.domain.connection import Connection
 from render_manager.domain.ids import new_ulid
-from render_manager.domain.local_job import JobSpecError
-from render_manager.domain.local_job_parser import parse_local_job
 from render_manager.domain.status import BackendKind
-from render_manager.engine.job_runner import SCRIPT_INJECTION_NEEDED
-from render_manager.engine.locate import AerenderNotFound, find_aerender
-from render_manager.services.batch_data import PreparedRow, missing_files
+from render_manager.engine.local_validator import LocalValidator
+from render_manager.services.batch_data import PreparedRow
 from render_manager.services.context import AppContext
 from render_manager.services.local_submit import LocalSubmitter
 from render_manager.services.remote import CannotCheck, RemoteService
@@ -143,20 +140,25 @@ class BatchSubmission:
     # -- checking ---------------------------------------------------------------------------
 
     async def check_local(self) -> list[int]:
-        """What the local engine would refuse, found before sending: missing project or asset
-        files, layer data without script injection, no aerender. Those rows become INVALID
-        (the disk is read off the calling thread); returns the positions that changed."""
+        """What the local engine would refuse, found before sending, by the same validator
+        submission uses (`LocalValidator`): a job it cannot read, missing project, asset or
+        encode input files, layer data without script injection, no aerender. Those rows
+        become INVALID (the disk is read off the calling thread); returns the positions
+        that changed."""
         if self.connection.kind is not BackendKind.LOCAL:
             return []
         ready = [(i, r.body) for i, r in enumerate(self.rows) if r.state is RowState.READY]
-        connection, base = self.connection, self._base_dir
-        found = await asyncio.to_thread(_local_problems, ready, connection, base)
-        changed = []
+        found = await asyncio.to_thread(self._local_problems, ready)
         for i, problem in found:
-            if problem is not None:
-                self.rows[i].state, self.rows[i].error = RowState.INVALID, problem
-                changed.append(i)
-        return changed
+            self.rows[i].state, self.rows[i].error = RowState.INVALID, problem
+        return [i for i, _problem in found]
+
+    def _local_problems(self, rows: list[tuple[int, Any]]) -> list[tuple[int, str]]:
+        validator = LocalValidator(self.connection, self._base_dir)
+        # Job folders are named at submission; any folder of the home stands in for them.
+        work_dir = self._ctx.home / "jobs"
+        checked = [(i, validator.validate(body, work_dir=work_dir)) for i, body in rows]
+        return [(i, "; ".join(found)) for i, found in checked if isinstance(found, list)]
 
     # -- sending ----------------------------------------------------------------------------
 
@@ -311,32 +313,6 @@ class BatchSubmission:
             row = self.rows[i]
             row.state = RowState.UNKNOWN
             row.error = f"{why}; whether it was created is unknown"
-
-
-def _local_problems(
-    rows: list[tuple[int, Any]], connection: Connection, base_dir: Path
-) -> list[tuple[int, str | None]]:
-    try:
-        find_aerender(connection.aerender, connection_name=connection.name)
-        no_aerender = None
-    except AerenderNotFound as exc:
-        no_aerender = str(exc)
-    return [(i, _local_problem(body, connection, base_dir, no_aerender)) for i, body in rows]
-
-
-def _local_problem(
-    body: Any, connection: Connection, base_dir: Path, no_aerender: str | None
-) -> str | None:
-    problem = missing_files(body, base_dir)
-    if problem is not None or not isinstance(body, dict) or body.get("type") == "encode":
-        return problem
-    try:
-        needs_script = parse_local_job(body).needs_script
-    except JobSpecError as exc:
-        return str(exc)
-    if needs_script and not connection.engine.script_injection:
-        return SCRIPT_INJECTION_NEEDED
-    return no_aerender
 
 
 def _stamped(rules: ServiceRules, body: Any, key: str) -> tuple[Any, str | None]:

@@ -17,6 +17,7 @@ from render_manager.backends.errors import BackendError
 from render_manager.backends.protocol import RefreshesLinks
 from render_manager.backends.rules import rules_for
 from render_manager.domain.job import Job, progress_text
+from render_manager.domain.local_job_rules import LocalJobType
 from render_manager.domain.status import JobStatus
 from render_manager.engine.aerender_output import LineSplitter
 from render_manager.engine.log_tail import LogTail
@@ -188,7 +189,7 @@ class JobOutputs:
                 "its status and error are shown here."
             )
         if record.log_path is None:
-            if record.job_type == "encode":
+            if record.job_type is LocalJobType.ENCODE:
                 raise NoLog("An encode job keeps no log file; its error says what went wrong.")
             if job.status is JobStatus.QUEUED:
                 raise NoLog(f"{job.name} has not started: it has no log yet.")

@@ -11,7 +11,12 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-from render_manager.domain.status import BackendKind, LocalStatus, cancel_refusal_reason
+from render_manager.domain.status import (
+    BackendKind,
+    CancelRequest,
+    LocalStatus,
+    cancel_refusal_reason,
+)
 from render_manager.engine.processes import ProcessIdentity, end_process_tree
 from render_manager.services.results import CancelSummary
 from render_manager.store.engine_lock import EngineBusy, EngineLock
@@ -60,13 +65,13 @@ class LocalCanceller:
                 reason = cancel_refusal_reason(BackendKind.LOCAL, job.raw_status)
                 outcome.skipped.append((job_id, reason or "it has already ended"))
                 continue
-            result = self._local.request_cancel(job_id)
-            if result == "cancelled":
-                outcome.cancelled.append(job_id)
-            elif result == "requested":
-                requested.setdefault(job.connection, []).append(job_id)
-            else:
-                outcome.skipped.append((job_id, "it ended before it could be cancelled"))
+            match self._local.request_cancel(job_id):
+                case CancelRequest.CANCELLED:
+                    outcome.cancelled.append(job_id)
+                case CancelRequest.REQUESTED:
+                    requested.setdefault(job.connection, []).append(job_id)
+                case CancelRequest.ENDED | CancelRequest.UNKNOWN:
+                    outcome.skipped.append((job_id, "it ended before it could be cancelled"))
         return requested
 
     async def _stop_running(

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from render_manager.domain.job import Job
-from render_manager.domain.status import BackendKind, LocalStatus, normalize_status
+from render_manager.domain.local_job_rules import LocalJobType
+from render_manager.domain.status import BackendKind, CancelRequest, LocalStatus, normalize_status
 from render_manager.store.database import Database
 from render_manager.store.events import append_event
 from render_manager.store.jobs import bump_change_seq
@@ -28,7 +29,7 @@ class LocalJobRecord:
     """A local job with what the engine needs to run it."""
 
     job: Job
-    job_type: str
+    job_type: LocalJobType
     spec: dict[str, Any]
     priority: int
     work_dir: str
@@ -45,10 +46,10 @@ class LocalJobRecord:
 
 @dataclass(frozen=True, slots=True)
 class NewLocalJob:
-    """A job to queue: its row, its type (`aerender` or `encode`), spec and work folder."""
+    """A job to queue: its row, its type, spec and work folder."""
 
     job: Job
-    job_type: str
+    job_type: LocalJobType
     spec: dict[str, Any]
     work_dir: str
     priority: int = 0
@@ -84,7 +85,7 @@ def _record(row: Sequence[Any]) -> LocalJobRecord:
     ) = row[_N_JOB:]
     return LocalJobRecord(
         job=job,
-        job_type=job_type,
+        job_type=LocalJobType(job_type),
         spec=json.loads(spec),
         priority=priority,
         work_dir=work_dir,
@@ -198,26 +199,23 @@ class LocalJobRepository:
         """Change a job's raw status (and error/output); False if `only_from` did not match."""
         return self._transition(job_id, status, only_from=only_from, error=error, output=output)
 
-    def request_cancel(self, job_id: str) -> str:
-        """Cancel a job: at once if queued, else flag it for the engine that runs it.
-
-        Returns `cancelled`, `requested` (the engine will stop it) or `ended` (too late).
-        """
+    def request_cancel(self, job_id: str) -> CancelRequest:
+        """Cancel a job: at once if queued, else flag it for the engine that runs it."""
         with self._db.write() as sql:
             row = sql.execute("SELECT raw_status FROM jobs WHERE id = ?", (job_id,)).fetchone()
             if row is None:
-                return "unknown"
+                return CancelRequest.UNKNOWN
             raw = LocalStatus(row[0])
             if raw is LocalStatus.QUEUED:
                 self._write_status(sql, job_id, LocalStatus.CANCELLED, error="cancelled by user")
-                return "cancelled"
+                return CancelRequest.CANCELLED
             if raw in _ACTIVE:
                 sql.execute(
                     "UPDATE local_jobs SET cancel_requested = 1 WHERE job_id = ?", (job_id,)
                 )
                 append_event(sql, "job.cancel_requested", job_id=job_id)
-                return "requested"
-            return "ended"
+                return CancelRequest.REQUESTED
+            return CancelRequest.ENDED
 
     def start_render(self, job_id: str, pid: int, started_at: float, log_path: str) -> None:
         """The render process started: record it and mark the job rendering, in one go."""

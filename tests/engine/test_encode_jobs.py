@@ -77,3 +77,24 @@ def test_a_missing_input_is_refused_at_submit(engine: Engine, tmp_path: Path) ->
     assert "nowhere.mov" in result.stderr
     assert "nothing was queued" in result.stderr
     assert engine.ctx.jobs.list() == []
+
+
+def test_renderctl_refuses_an_encode_input_that_ffmpeg_could_not_read_whole(
+    engine: Engine, tmp_path: Path
+) -> None:
+    work = tmp_path / "delivery"
+    shutil.copytree(SAMPLES, work)
+    (work / "sequence" / "result_00002.png").unlink()
+    (work / "empty.mov").touch()
+    template = work / "encode.json"
+    template.write_text(json.dumps({"type": "encode", "input": "{{input}}", "preset": "mp4"}))
+    rows = work / "inputs.csv"
+    rows.write_text("input\nsequence/result_[#####].png\nempty.mov\n", encoding="utf-8")
+
+    result = renderctl(engine.ctx.home, "submit", "-c", "local", str(template), "--rows", str(rows))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "input: frame result_00002.png is missing from the sequence" in result.stderr
+    assert f"input: {work / 'empty.mov'} is empty (0 bytes)" in result.stderr
+    assert "nothing was queued" in result.stderr
+    assert result.stdout == ""
+    assert engine.ctx.jobs.list() == []

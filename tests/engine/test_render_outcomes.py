@@ -138,6 +138,28 @@ async def test_one_bad_job_fails_alone_and_retries_when_asked(
     assert record.attempts == 2
 
 
+@pytest.mark.asyncio
+async def test_an_error_that_says_interrupted_is_still_a_failure_and_is_retried(
+    engine: Engine, fake_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    engine.configure(retries=1, concurrency=1)
+    log = tmp_path / "interrupted.log"
+    log.write_text("aerender ERROR: interrupted while reading the disk cache\n", encoding="utf-8")
+    fake_env.setenv("FAKE_AERENDER_MODE", "replay")
+    fake_env.setenv("FAKE_AERENDER_REPLAY", str(log))
+    fake_env.setenv("FAKE_AERENDER_EXIT", "1")
+    job_id = engine.submit(engine.job_body()).jobs[0][1]
+    await _run_until_idle(engine)
+    job = engine.ctx.jobs.get(job_id)
+    assert job is not None
+    # What aerender said decides nothing about the engine: the render failed, twice.
+    assert job.raw_status == "failed"
+    assert job.error == "interrupted while reading the disk cache"
+    record = engine.local.get(job_id)
+    assert record is not None
+    assert record.attempts == 2
+
+
 def test_submitting_without_after_effects_queues_nothing(engine: Engine, tmp_path: Path) -> None:
     engine.connection = replace(engine.connection, aerender=str(tmp_path / "nowhere" / "aerender"))
     result = engine.submit(engine.job_body())

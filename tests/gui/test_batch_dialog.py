@@ -4,6 +4,8 @@ checks every row, and a send whose failed rows can be retried without duplicates
 from __future__ import annotations
 
 import asyncio
+import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,6 +33,8 @@ from tests.engine.fixtures import Engine
 from tests.fakes import nexrender_cloud, rendley
 from tests.fakes.nexrender_cloud import FakeNexrenderCloud
 from tests.fakes.rendley import FakeRendley
+
+SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 
 
 async def _until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
@@ -250,6 +254,33 @@ def test_a_missing_project_file_is_caught_in_the_preview(
     qloop.run_until_complete(dialog.build_preview())
     message = dialog.result_page.model.index(0, PreviewColumn.MESSAGE).data()
     assert "moved.aep does not exist" in message
+    assert not dialog.submit_button.isEnabled()
+
+
+def test_the_preview_checks_an_encode_input_as_the_engine_reads_it(
+    qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine, tmp_path: Path
+) -> None:
+    shutil.copytree(SAMPLES / "sequence", tmp_path / "sequence")
+    (tmp_path / "empty.mov").touch()
+    dialog = _dialog(qtbot, engine.ctx, None, single=True)
+    _choose(dialog, "local")
+    encode = {"type": "encode", "input": "{{input}}", "preset": "mp4"}
+    dialog.source.template.setPlainText(json.dumps(encode))
+    dialog.next.click()
+    model = dialog.result_page.model
+
+    # A rendered image sequence is what an encode reads: the row is ready to send.
+    dialog.data_page.edit("input").setText(str(tmp_path / "sequence" / "result_[#####].png"))
+    qloop.run_until_complete(dialog.build_preview())
+    assert model.index(0, PreviewColumn.STATE).data() == "Ready", model.index(0, 1).data()
+    assert dialog.submit_button.isEnabled()
+
+    # An empty movie is refused here, not only once the row is sent.
+    dialog.back.click()
+    dialog.data_page.edit("input").setText(str(tmp_path / "empty.mov"))
+    qloop.run_until_complete(dialog.build_preview())
+    assert model.index(0, PreviewColumn.STATE).data() == "Invalid"
+    assert "empty.mov is empty (0 bytes)" in model.index(0, PreviewColumn.MESSAGE).data()
     assert not dialog.submit_button.isEnabled()
 
 

@@ -4,6 +4,7 @@ create a job twice, against the fake Nexrender Cloud and Rendley APIs and the re
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,8 @@ from tests.engine.fixtures import Engine
 from tests.fakes import cloud_home
 from tests.fakes.nexrender_cloud import FakeNexrenderCloud
 from tests.fakes.rendley import FakeRendley
+
+SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 
 
 @pytest.fixture
@@ -285,6 +288,29 @@ async def test_local_rows_with_missing_files_are_held_back_and_the_rest_queued(
     assert result.status == "partial"
     assert [i for i, _ in result.jobs] == [0]
     assert [j.id for j in engine.ctx.jobs.list()] == [submission.rows[0].job_id]
+
+
+@pytest.mark.asyncio
+async def test_the_preview_checks_an_encode_input_as_submission_does(
+    engine: Engine, tmp_path: Path
+) -> None:
+    shutil.copytree(SAMPLES / "sequence", tmp_path / "sequence")
+    (tmp_path / "empty.mov").touch()
+    template = json.dumps({"type": "encode", "input": "{{input}}", "preset": "mp4"})
+    rows = _rows({"input": "sequence/result_[#####].png"}, {"input": "empty.mov"})
+    prepared = prepare_rows(template, rows, {"input": "input"}, BackendKind.LOCAL)
+    submission = BatchSubmission(
+        engine.ctx, engine.connection, prepared, base_dir=tmp_path, batch_name="encodes"
+    )
+    # A rendered image sequence is a valid input; an empty movie is not.
+    assert await submission.check_local() == [1]
+    assert submission.rows[0].state is RowState.READY, submission.rows[0].error
+    assert "empty.mov is empty (0 bytes)" in (submission.rows[1].error or "")
+
+    result = await submission.submit(skip_invalid=True)
+    assert [i for i, _ in result.jobs] == [0]
+    (job,) = engine.ctx.jobs.list()
+    assert job.name == "Encode result_[#####].png"
 
 
 def test_a_single_row_comes_from_the_form() -> None:
