@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from render_manager.domain.job import Batch, Job
 from render_manager.domain.status import BackendKind
+from render_manager.engine.locate import AERENDER_ENV
 from render_manager.services.context import AppContext
 from render_manager.ui.window.main_window import MainWindow
 
@@ -71,8 +72,19 @@ def _jobs() -> list[Job]:
 
 
 @pytest.mark.gui
-def test_main_window_screenshot(qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext) -> None:
+def test_main_window_screenshot(
+    qtbot: QtBot,
+    qloop: qasync.QEventLoop,
+    ctx: AppContext,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     assert QGuiApplication.platformName() == "xcb", "run the gui tests under Xvfb"
+    # A workstation with After Effects, as the jobs rendering on `local` say it is.
+    aerender = tmp_path / "aerender"
+    aerender.write_text("#!/bin/sh\n")
+    aerender.chmod(0o755)
+    monkeypatch.setenv(AERENDER_ENV, str(aerender))
     jobs = _jobs()
     ctx.jobs.add_batch(Batch(_BATCH, "local", "spring_promo.csv", _NOW), jobs)
     window = MainWindow(ctx)
@@ -98,3 +110,4 @@ def test_main_window_screenshot(qtbot: QtBot, qloop: qasync.QEventLoop, ctx: App
     }
     assert len(colours) > 20, "the window rendered as a flat image"
     assert "Failed: 1" in window.counts_label.text()
+    assert window.side_panel.connections.index(0).data() == "local\nLocal engine"

@@ -74,3 +74,17 @@ def test_a_batch_whose_jobs_were_all_cancelled_reads_cancelled_not_100(
     assert (
         model.index(0, BatchColumn.NAME).data(BATCH_COUNTS_ROLE) == "0 of 5 finished · 5 cancelled"
     )
+
+
+def test_a_job_s_details_name_its_batch_as_the_table_does(
+    qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
+) -> None:
+    ctx.connections.add(Connection(name="cloud", kind=BackendKind.NEXRENDER_CLOUD))
+    _store_batch(ctx, "01JD8S7Q2M4X", "spring_promo.csv", [JobStatus.QUEUED] * 2)
+    window = open_window(qtbot, qloop, ctx)
+    qtbot.waitUntil(lambda: window.proxy.rowCount() == 2)
+
+    window.table.selectRow(0)
+
+    batch = window.details.values["Batch"]
+    qtbot.waitUntil(lambda: batch.text() == "spring_promo.csv (01JD8S7Q2M4X)")

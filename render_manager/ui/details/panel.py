@@ -83,8 +83,11 @@ def _wrap_within_width(label: QLabel) -> None:
     label.setSizePolicy(policy)
 
 
-def job_fields(job: Job, eta: float | None, duration: float | None) -> dict[str, str]:
-    """The text of each common field of a job (empty values read as a dash)."""
+def job_fields(
+    job: Job, eta: float | None, duration: float | None, batch_name: str | None = None
+) -> dict[str, str]:
+    """The text of each common field of a job (empty values read as a dash); a batch reads
+    as its name with its id, as people name batches by their data file."""
     status = job.status.value.capitalize()
     if job.raw_status != job.status.value:
         status = f"{status} ({job.raw_status})"
@@ -93,7 +96,7 @@ def job_fields(job: Job, eta: float | None, duration: float | None) -> dict[str,
         "Status": status,
         "Connection": job.connection,
         "ID": job.id,
-        "Batch": job.batch_id or "",
+        "Batch": _batch_text(job.batch_id, batch_name),
         "Parent job": job.parent_id or "",
         "Tags": ", ".join(job.tags),
         "Progress": progress_detail(job),
@@ -107,6 +110,12 @@ def job_fields(job: Job, eta: float | None, duration: float | None) -> dict[str,
         "Error": job.error or "",
     }
     return {key: text or UNKNOWN for key, text in values.items()}
+
+
+def _batch_text(batch_id: str | None, name: str | None) -> str:
+    if batch_id is None:
+        return ""
+    return f"{name} ({batch_id})" if name and name != batch_id else batch_id
 
 
 def local_fields(record: LocalJobRecord) -> dict[str, str]:
@@ -128,7 +137,8 @@ def local_fields(record: LocalJobRecord) -> dict[str, str]:
 class JobDetails(QWidget):
     """One job in full. `output_actions` holds the Open/Reveal/Copy actions for menus.
 
-    `eta`, if given, supplies the table's time-left estimate so both agree.
+    `eta`, if given, supplies the table's time-left estimate so both agree; `batch_name`
+    the name of a batch by its id, as the table shows it.
     """
 
     def __init__(
@@ -137,12 +147,14 @@ class JobDetails(QWidget):
         parent: QWidget | None = None,
         *,
         eta: Callable[[Job], float | None] | None = None,
+        batch_name: Callable[[str], str | None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("jobDetails")
         self._outputs = JobOutputs(ctx)
         self._columns = JobColumns(RateSamples())
         self._eta = eta or self._columns.eta_seconds
+        self._batch_name = batch_name or (lambda _batch_id: None)
         self._job: Job | None = None
         self._record: LocalJobRecord | None = None
         self._follower: LogFollower | None = None
@@ -321,8 +333,9 @@ class JobDetails(QWidget):
             return
         self.title.setText(job.name)
         self.icon.setPixmap(status_icon(job.status).pixmap(16, 16))
+        batch = None if job.batch_id is None else self._batch_name(job.batch_id)
         for key, text in job_fields(
-            job, self._eta(job), self._columns.duration_seconds(job)
+            job, self._eta(job), self._columns.duration_seconds(job), batch
         ).items():
             self._set_value(key, text)
 

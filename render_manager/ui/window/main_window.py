@@ -128,7 +128,12 @@ class MainWindow(QMainWindow):
             "side-dock",
             Qt.DockWidgetArea.LeftDockWidgetArea,
         )
-        self.details = JobDetails(self._ctx, self, eta=self.model.eta_seconds)
+        self.details = JobDetails(
+            self._ctx,
+            self,
+            eta=self.model.eta_seconds,
+            batch_name=lambda batch_id: self.model.batch_names().get(batch_id),
+        )
         self.details_dock = self.add_dock(
             "Details", self.details, "details-dock", Qt.DockWidgetArea.RightDockWidgetArea
         )
