@@ -51,7 +51,7 @@ def _inspect(_ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     except ProjectUnreadable as exc:
         raise BadInput(str(exc)) from exc
     if args.json:
-        json.dump(project_json(info), out, indent=2, ensure_ascii=False)
+        json.dump(project_json(info), out, indent=2)
         out.write("\n")
     else:
         _print_text(args.project, info, out)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.engine.processes import renderctl
+from tests.engine.processes import renderctl, renderctl_env
 from tests.unit.helpers.aep_fixtures import PROJECTS, check_against_sidecar, sidecar
 
 
@@ -42,3 +44,21 @@ def test_a_truncated_project_is_exit_2_and_one_line_on_stderr(tmp_path: Path) ->
         f"renderctl: error: {cut}: is truncated: {announced - 1000} bytes of the "
         f"{announced} its header announces (an interrupted copy or download?)\n"
     )
+
+
+def test_other_commands_do_not_load_the_parser(tmp_path: Path) -> None:
+    # py-aep takes about 0.3 s to import: only reading a project may pay for it.
+    code = (
+        "import sys; from render_manager.cli.main import main; "
+        "code = main(['connection', 'list']); print(code, 'py_aep' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=renderctl_env(tmp_path / "home"),
+        timeout=60,
+        check=False,
+    )
+
+    assert done.stdout.splitlines()[-1] == "0 False", done.stderr
