@@ -40,7 +40,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             "inclusive), footage[] (missing: not found on this machine) and fonts[]."
         ),
     )
-    inspect.add_argument("project", metavar="PROJECT.aep", type=Path)
+    inspect.add_argument("project", metavar="PROJECT.aep", type=Path, help="the project file")
     inspect.add_argument("--json", action="store_true", help="print JSON")
     inspect.set_defaults(handler=_inspect)
 
@@ -67,9 +67,10 @@ def _print_text(path: Path, info: ProjectInfo, out: TextIO) -> None:
     if info.render_queue:
         print_table(_queue_rows(info.render_queue), out)
     missing = sum(f.missing for f in info.footage)
-    print(f"\nFootage ({len(info.footage)}, {missing} not found here)", file=out)
+    found_here = f", {missing} not found here" if info.footage else ""
+    print(f"\nFootage ({len(info.footage)}{found_here})", file=out)
     if info.footage:
-        rows = [["", "NAME", "FILE"]]
+        rows = [["STATUS", "NAME", "FILE"]]
         rows += [
             ["missing" if f.missing else "found", f.name, f.file or "(placeholder)"]
             for f in info.footage
