@@ -8,6 +8,7 @@ not whole .aep projects, end in exit 2 and one clear line on stderr.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import shutil
 from pathlib import Path
@@ -158,3 +159,25 @@ def test_a_project_beside_its_footage_has_the_footage_found(run: Renderctl, tmp_
     assert [f["missing"] for f in after] == [
         f["file"].replace("\\", "/").rsplit("/", 1)[-1] != name for f in before
     ]
+
+
+def test_parser_warnings_go_to_the_log_file_not_stderr(
+    run: Renderctl, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # py-aep logs what it skips (e.g. "Invalid gradient XML") on its own loggers; without a
+    # handler those would reach Python's last-resort handler, which writes to stderr.
+    from render_manager.projects import _from_py_aep
+
+    read = _from_py_aep.read
+
+    def read_with_a_warning(path: Path, ae_version: str) -> object:
+        logging.getLogger("py_aep.parsers.gradient").warning("Invalid gradient XML")
+        return read(path, ae_version)
+
+    monkeypatch.setattr(_from_py_aep, "read", read_with_a_warning)
+
+    result = run("inspect", str(PROJECTS[0]), "--json")
+
+    assert (result.code, result.err) == (0, "")
+    log_text = (home / "logs" / "render-manager.log").read_text(encoding="utf-8")
+    assert "WARNING py_aep.parsers.gradient: Invalid gradient XML" in log_text
