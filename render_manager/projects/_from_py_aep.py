@@ -36,10 +36,11 @@ def read(path: Path, ae_version: str) -> ProjectInfo:
     """Parse `path` with py-aep and copy out what a render manager needs."""
     project = py_aep.parse(path).project
     queue = project.render_queue
-    fonts: set[str] = set()
+    fonts: set[str] = set()  # filled while the text layers are read
+    compositions = tuple(_composition(comp, fonts) for comp in project.compositions)
     return ProjectInfo(
         ae_version=ae_version,
-        compositions=tuple(_composition(comp, fonts) for comp in project.compositions),
+        compositions=compositions,
         render_queue=tuple(
             _render_item(i, item) for i, item in enumerate(queue.items if queue else (), 1)
         ),
