@@ -66,7 +66,8 @@ _handler: logging.Handler | None = None
 
 
 def setup_logging(home: Path, level: int = logging.INFO) -> Path:
-    """Send the app's logs (and httpx's) to a rotating file in the home; returns its path."""
+    """Send the app's logs (and httpx's and py-aep's) to a rotating file in the home; returns
+    its path."""
     global _handler  # noqa: PLW0603 - one handler per process, replaced when the home changes
     ensure_home(home)
     path = logs_dir(home) / LOG_FILE
@@ -75,7 +76,8 @@ def setup_logging(home: Path, level: int = logging.INFO) -> Path:
         logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
     )
     handler.addFilter(RedactingFilter())
-    for name in ("render_manager", "httpx", "httpcore"):
+    # py-aep (the project reader's parser) logs what it skips while reading a project.
+    for name in ("render_manager", "httpx", "httpcore", "py_aep"):
         logger = logging.getLogger(name)
         if _handler is not None:
             logger.removeHandler(_handler)

@@ -9,7 +9,14 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from render_manager import __version__
-from render_manager.cli import batches_cmd, connection_cmd, engine_cmd, jobs_cmd, submit_cmd
+from render_manager.cli import (
+    batches_cmd,
+    connection_cmd,
+    engine_cmd,
+    inspect_cmd,
+    jobs_cmd,
+    submit_cmd,
+)
 from render_manager.cli.errors import EXIT_BAD_INPUT, EXIT_FAILED, BadInput, CliError
 from render_manager.domain.job import DomainError
 from render_manager.keychain import KeychainError
@@ -56,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     jobs_cmd.register(commands)
     batches_cmd.register(commands)
     engine_cmd.register(commands)
+    inspect_cmd.register(commands)
     return parser
 
 

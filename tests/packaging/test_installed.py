@@ -18,6 +18,7 @@ import pytest
 from render_manager import __version__
 from tests.integration.secret_service import delete_secrets, read_secrets
 from tests.packaging.conftest import Install
+from tests.unit.helpers.aep_fixtures import PROJECTS, check_against_sidecar, sidecar
 
 pytestmark = pytest.mark.packaging
 
@@ -119,6 +120,14 @@ def test_the_encode_sample_renders_with_the_shipped_ffmpeg(
     assert job["status"] == "finished", job
     output = next(home.glob("jobs/*/sample.mp4"))
     assert output.stat().st_size > 1000
+
+
+def test_inspect_reads_a_real_project(install: Install, tmp_path: Path) -> None:
+    # py-aep (and what it imports on demand) is in the install, not only in the checkout.
+    project = max(PROJECTS, key=lambda p: len(sidecar(p)["compositions"]))
+    done = _run(install.cli, "inspect", str(project), "--json", home=tmp_path / "h", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (0, "")
+    check_against_sidecar(json.loads(done.stdout), sidecar(project))
 
 
 def test_every_resource_is_installed(install: Install, packaging_out: Path) -> None:

@@ -1,0 +1,172 @@
+"""py-aep's object model turned into our frozen values. Only this module imports py_aep.
+
+Everything a caller gets is copied out here, so no lazily loaded py-aep object (and no
+parser exception raised by one) escapes `read`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+import py_aep
+from py_aep.binary.item_chunks import FORMAT_VERSIONS
+
+from render_manager.projects.model import (
+    Composition,
+    Footage,
+    Layer,
+    LayerType,
+    OutputModule,
+    ProjectInfo,
+    RenderQueueItem,
+    RenderStatus,
+)
+
+_WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\)|\\")
+
+
+def newest_known() -> tuple[int, int]:
+    """The newest After Effects major py-aep knows, and its project file-format version."""
+    major = max(FORMAT_VERSIONS)
+    return major, max(fmt for fmt, _minor in FORMAT_VERSIONS.values())
+
+
+def read(path: Path, ae_version: str) -> ProjectInfo:
+    """Parse `path` with py-aep and copy out what a render manager needs."""
+    project = py_aep.parse(path).project
+    queue = project.render_queue
+    fonts: set[str] = set()  # filled while the text layers are read
+    compositions = tuple(_composition(comp, fonts) for comp in project.compositions)
+    return ProjectInfo(
+        ae_version=ae_version,
+        compositions=compositions,
+        render_queue=tuple(
+            _render_item(i, item) for i, item in enumerate(queue.items if queue else (), 1)
+        ),
+        footage=tuple(_footage_items(project, path.parent)),
+        fonts=tuple(sorted(fonts)),
+    )
+
+
+def _composition(comp: py_aep.CompItem, fonts: set[str]) -> Composition:
+    return Composition(
+        name=comp.name,
+        width=comp.width,
+        height=comp.height,
+        frame_rate=comp.frame_rate,
+        duration=comp.duration,
+        frames=comp.frame_duration,  # py-aep's name for the duration in frames
+        work_area_start=comp.work_area_start,
+        work_area_duration=comp.work_area_duration,
+        layers=tuple(_layer(i, layer, fonts) for i, layer in enumerate(comp.layers, 1)),
+    )
+
+
+def _layer(index: int, layer: py_aep.Layer, fonts: set[str]) -> Layer:
+    """One layer; the fonts of a text layer are added to `fonts`."""
+    kind = _layer_type(layer)
+    text = footage = None
+    if kind is LayerType.TEXT and isinstance(layer, py_aep.TextLayer):
+        text, documents = _source_text(layer)
+        fonts.update(_fonts_of(documents))
+    elif kind is LayerType.FOOTAGE and isinstance(layer, py_aep.AVLayer):
+        source = layer.source
+        if isinstance(source, py_aep.FootageItem):
+            main = source.main_source
+            footage = main.file if isinstance(main, py_aep.FileSource) else None
+    return Layer(index=index, name=layer.name, type=kind, text=text, footage=footage)
+
+
+def _source_text(layer: py_aep.TextLayer) -> tuple[str, list[py_aep.TextDocument]]:
+    """The stored Source Text, and every text document the layer shows (one per key)."""
+    group = layer.text
+    prop = group.source_text if group is not None else None
+    if not isinstance(prop, py_aep.Property):
+        return "", []
+    value = prop.value
+    stored = value if isinstance(value, py_aep.TextDocument) else None
+    keyed = [kf.value for kf in prop.keyframes]
+    documents = [d for d in keyed if isinstance(d, py_aep.TextDocument)] or (
+        [stored] if stored is not None else []
+    )
+    text = stored.text if stored is not None else ""
+    return str(text or ""), documents
+
+
+def _fonts_of(documents: list[py_aep.TextDocument]) -> set[str]:
+    """The PostScript names of the fonts these text documents' character runs use.
+
+    py-aep's `Project.used_fonts` does the same lookup but walks the properties of
+    every layer, text or not (0.4 s for one roto-brushed footage layer); here only the
+    text layers' documents are asked.
+    """
+    names: set[str] = set()
+    for document in documents:
+        names.update(font.post_script_name for font in document._used_font_objects())
+    return names
+
+
+def _layer_type(layer: py_aep.Layer) -> LayerType:
+    # Text and shape layers are AVLayers too in After Effects' model: test them first.
+    if isinstance(layer, py_aep.TextLayer):
+        return LayerType.TEXT
+    if isinstance(layer, py_aep.ShapeLayer):
+        return LayerType.SHAPE
+    if isinstance(layer, py_aep.CameraLayer):
+        return LayerType.CAMERA
+    if isinstance(layer, py_aep.LightLayer):
+        return LayerType.LIGHT
+    if not isinstance(layer, py_aep.AVLayer):
+        return LayerType.OTHER
+    if layer.null_layer:  # a null is a layer over a solid, marked as null
+        return LayerType.NULL
+    source = layer.source
+    if isinstance(source, py_aep.CompItem):
+        return LayerType.PRECOMP
+    if isinstance(source, py_aep.FootageItem):
+        main = source.main_source
+        if isinstance(main, py_aep.SolidSource):
+            return LayerType.SOLID
+        if isinstance(main, py_aep.FileSource | py_aep.PlaceholderSource):
+            return LayerType.FOOTAGE
+    return LayerType.OTHER
+
+
+def _render_item(index: int, item: py_aep.RenderQueueItem) -> RenderQueueItem:
+    start = item.time_span_start_frame
+    # py-aep's end frame is the first frame after the span; aerender's -e is the last one.
+    end = max(start, item.time_span_end_frame - 1)
+    return RenderQueueItem(
+        index=index,
+        comp=item.comp_name,
+        status=RenderStatus(py_aep.RQItemStatus(item.status).name.lower()),
+        render=item.render,
+        frame_start=start,
+        frame_end=end,
+        output_modules=tuple(
+            OutputModule(template=om.name, output=om.file or None) for om in item.output_modules
+        ),
+        render_settings=item.name,
+    )
+
+
+def _footage_items(project: py_aep.Project, project_dir: Path) -> list[Footage]:
+    found: list[Footage] = []
+    for item in project.footages:
+        main = item.main_source
+        if isinstance(main, py_aep.FileSource):
+            file = main.file
+            found.append(Footage(item.name, file, not _file_found(file, project_dir)))
+        elif isinstance(main, py_aep.PlaceholderSource):
+            found.append(Footage(item.name, None, True))
+    return found
+
+
+def _file_found(file: str, project_dir: Path) -> bool:
+    """Whether After Effects here would find the file: where the project says, or (as it
+    looks when a project moved with its footage) beside the project."""
+    if not file:
+        return False
+    name = (PureWindowsPath if _WINDOWS_PATH.search(file) else PurePosixPath)(file).name
+    return Path(file).exists() or (bool(name) and (project_dir / name).exists())
