@@ -22,6 +22,7 @@ from render_manager.engine.processes import ProcessIdentity
 from render_manager.store.database import Database
 from render_manager.store.engine_lock import EngineLock
 from render_manager.store.local_jobs import LocalJobRecord, LocalJobRepository
+from render_manager.store.write_group import WriteGroup
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,10 @@ class RenderPool:
         poll_interval: float = POLL_INTERVAL_S,
         on_change: Callable[[], None] | None = None,
     ) -> None:
-        self._repo = LocalJobRepository(db)
+        # The pool is the only writer of its jobs' progress and outcomes: those are grouped
+        # into few commits; claims and PIDs still commit before the render goes on.
+        notify = on_change or (lambda: None)
+        self._repo = LocalJobRepository(db, WriteGroup(db, on_flush=notify))
         self._home = home
         self._connection = connection
         self._lock = EngineLock(home, command, connection.name)
@@ -67,7 +71,7 @@ class RenderPool:
             repo=self._repo,
             home=home,
             connection=connection,
-            on_change=on_change or (lambda: None),
+            on_change=notify,
         )
         self.concurrency = connection.concurrency or default_concurrency()
 
@@ -110,8 +114,12 @@ class RenderPool:
                 )
                 woken.cancel()
         finally:
-            await self._shutdown()
-            self._lock.release()
+            try:
+                await self._shutdown()
+            finally:
+                # Everything recorded is on disk before the next engine may take over.
+                self._repo.flush()
+                self._lock.release()
 
     async def stop(self, *, leave_running: bool = False) -> None:
         """Stop the pool: end the renders, or leave them running to be re-adopted later."""
@@ -137,10 +145,12 @@ class RenderPool:
         free = self.concurrency - len(self._tasks)
         if free <= 0 or self._stopping:
             return
-        for record in self._repo.queued(self._connection.name, free):
-            if record.job.id not in self._tasks and self._repo.claim(record.job.id):
-                self._launch(record, adopt=None, recovered=False)
-                self._ctx.on_change()
+        # One transaction claims them all (and commits what the runners deferred).
+        claimed = self._repo.claim_queued(self._connection.name, free, skip=self._tasks.keys())
+        for record in claimed:
+            self._launch(record, adopt=None, recovered=False)
+        if claimed:
+            self._ctx.on_change()
 
     def _launch(
         self, record: LocalJobRecord, *, adopt: ProcessIdentity | None, recovered: bool
