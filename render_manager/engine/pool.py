@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 # How often the queue and cancel requests written by other processes are looked at: two
 # indexed queries, so an idle engine costs next to nothing.
 POLL_INTERVAL_S = 0.5
+# A timer may fire this much before its time; the poll counts as due then.
+_TIMER_SLACK_S = 0.001
 
 
 def default_concurrency() -> int:
@@ -66,6 +68,7 @@ class RenderPool:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._runners: dict[str, JobRunner] = {}
         self._wake = asyncio.Event()
+        self._look_now = True  # cancel requests: look at the next turn, not at the next poll
         self._stopping = False
         self._ctx = RunnerContext(
             repo=self._repo,
@@ -82,6 +85,7 @@ class RenderPool:
 
     def wake(self) -> None:
         """Look at the queue now rather than at the next tick (after a submit or cancel)."""
+        self._look_now = True
         self._wake.set()
 
     def acquire(self) -> None:
@@ -96,9 +100,16 @@ class RenderPool:
         self._lock.acquire()  # no-op when `acquire` was called already
         try:
             self._recover()
+            loop = asyncio.get_running_loop()
+            next_poll = loop.time()
             while not self._stopping:
                 self._start_queued()
-                await self._apply_cancel_requests()
+                # A render ending turns the loop too; cancel requests other processes wrote
+                # are only looked for once per poll interval (or when woken for a cancel).
+                if self._look_now or loop.time() >= next_poll - _TIMER_SLACK_S:
+                    self._look_now = False
+                    next_poll = loop.time() + self._poll_interval
+                    await self._apply_cancel_requests()
                 if (
                     until_idle
                     and not self._tasks
@@ -109,7 +120,7 @@ class RenderPool:
                 woken = asyncio.ensure_future(self._wake.wait())
                 await asyncio.wait(
                     [woken, *self._tasks.values()],
-                    timeout=self._poll_interval,
+                    timeout=max(0.0, next_poll - loop.time()),
                     return_when=asyncio.FIRST_COMPLETED,
                 )
                 woken.cancel()

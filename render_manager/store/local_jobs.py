@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from render_manager.domain.job import Job
-from render_manager.domain.status import BackendKind, LocalStatus, normalize_status
+from render_manager.domain.status import BackendKind, JobStatus, LocalStatus, normalize_status
 from render_manager.store.database import Database
 from render_manager.store.events import append_event
 from render_manager.store.jobs import bump_change_seq
@@ -67,8 +67,11 @@ _SELECT = (
     "FROM jobs j JOIN local_jobs l ON l.job_id = j.id"
 )
 _N_JOB = len(JOB_COLUMNS.split(","))
+# `j.status` lets the (connection, status) index skip the finished jobs a home keeps: without
+# it every claim walked the connection's whole history (2 ms a claim beside 4,500 ended jobs).
 _QUEUE_ORDER = (
-    " WHERE j.connection = ? AND j.raw_status = ? ORDER BY l.priority DESC, l.submitted_seq LIMIT ?"
+    f" WHERE j.connection = ? AND j.status = '{JobStatus.QUEUED.value}' AND j.raw_status = ?"
+    " ORDER BY l.priority DESC, l.submitted_seq LIMIT ?"
 )
 
 T = TypeVar("T")
@@ -333,7 +336,7 @@ class LocalJobRepository:
                 (frames_done, total_frames, eta_seconds, warnings_json, job_id),
             )
 
-        self._later(change)
+        self._later(change, replaces=("progress", job_id))
 
     def requeue(self, job_id: str, reason: str) -> None:
         """Put a job back in the queue (a retry, or an interrupted render)."""
@@ -353,10 +356,15 @@ class LocalJobRepository:
         with self._db.write() as sql:
             return change(sql)
 
-    def _later(self, change: Callable[[sqlite3.Connection], object]) -> None:
+    def _later(
+        self,
+        change: Callable[[sqlite3.Connection], object],
+        *,
+        replaces: tuple[str, str] | None = None,
+    ) -> None:
         """Commit `change` soon: within the group's interval, or now without a group."""
         if self._writes is not None:
-            self._writes.defer(change)
+            self._writes.defer(change, replaces=replaces)
             return
         with self._db.write() as sql:
             change(sql)

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 GROUP_INTERVAL_S = 0.05
 
 Change = Callable[[sqlite3.Connection], object]
+Key = tuple[str, str]
 T = TypeVar("T")
 
 
@@ -50,7 +51,7 @@ class WriteGroup:
         self._db = db
         self._interval_s = interval_s
         self._on_flush = on_flush or (lambda: None)
-        self._pending: list[Change] = []
+        self._pending: list[tuple[Key | None, Change]] = []
         self._lock = threading.Lock()
         self._timer: asyncio.TimerHandle | None = None
 
@@ -59,10 +60,16 @@ class WriteGroup:
         """How many changes wait for their commit."""
         return len(self._pending)
 
-    def defer(self, change: Change) -> None:
-        """Commit `change` within the grouping interval (or with the next `commit`)."""
+    def defer(self, change: Change, *, replaces: Key | None = None) -> None:
+        """Commit `change` within the grouping interval (or with the next `commit`).
+
+        With `replaces`, a change still waiting under the same key is dropped: it would be
+        overwritten anyway (two progress readings of one job between two commits).
+        """
         with self._lock:
-            self._pending.append(change)
+            if replaces is not None:
+                self._pending = [(k, c) for k, c in self._pending if k != replaces]
+            self._pending.append((replaces, change))
             if self._timer is not None:
                 return
             try:
@@ -113,7 +120,7 @@ class WriteGroup:
             self._timer.cancel()
             self._timer = None
         pending, self._pending = self._pending, []
-        return pending
+        return [change for _key, change in pending]
 
     def _commit_each(self, changes: list[Change]) -> None:
         # One bad change (a job deleted meanwhile, a full disk) must not take the others of

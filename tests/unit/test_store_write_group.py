@@ -74,6 +74,7 @@ async def test_one_transaction_claims_the_next_jobs_and_commits_what_was_deferre
     engine = LocalJobRepository(db, WriteGroup(db, interval_s=60))
     (claimed,) = engine.claim_queued("local", 1)
     engine.start_render(first, pid=4242, started_at=1.0, log_path="/tmp/job-0/aerender.log")
+    engine.set_progress(first, percent=50.0, frames_done=10, total_frames=20, eta_seconds=1)
     engine.set_progress(first, percent=100.0, frames_done=20, total_frames=20, eta_seconds=0)
     engine.set_status(first, LocalStatus.FINISHED, output="/tmp/job-0/result.mov")
     commits = _commits(db)
@@ -90,6 +91,7 @@ async def test_one_transaction_claims_the_next_jobs_and_commits_what_was_deferre
     assert (JobRepository(other).get(third) or done).status is JobStatus.QUEUED
     assert records[0].attempts == 0, "the record as it was before its claim"
     assert (LocalJobRepository(other).get(second) or claimed).attempts == 1
+    assert (LocalJobRepository(other).get(first) or claimed).frames_done == 20, "the last reading"
 
 
 @pytest.mark.asyncio
