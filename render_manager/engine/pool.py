@@ -17,8 +17,8 @@ from pathlib import Path
 import psutil
 
 from render_manager.domain.connection import Connection
-from render_manager.engine.job_runner import JobRunner, RunnerContext
-from render_manager.engine.processes import ProcessIdentity
+from render_manager.engine.job_runner import LOG_NAME, JobRunner, RunnerContext
+from render_manager.engine.processes import ProcessIdentity, find_render_in
 from render_manager.store.database import Database
 from render_manager.store.engine_lock import EngineLock
 from render_manager.store.local_jobs import LocalJobRecord, LocalJobRepository
@@ -146,11 +146,27 @@ class RenderPool:
             identity = (
                 ProcessIdentity(record.pid, record.pid_started_at)
                 if record.pid is not None and record.pid_started_at is not None
-                else None
+                else self._unrecorded_render(record)
             )
             alive = identity is not None and identity.is_alive()
             log.info("recovering job %s (process %s)", record.job.id, "alive" if alive else "gone")
             self._launch(record, adopt=identity if alive else None, recovered=True)
+
+    def _unrecorded_render(self, record: LocalJobRecord) -> ProcessIdentity | None:
+        # The claim is on disk before a render's process exists, its PID a moment after
+        # the process started: an engine killed in between left a render nobody recorded.
+        started = record.job.started_at
+        if record.job_type != "aerender" or started is None:
+            return None
+        identity = find_render_in(Path(record.work_dir), started_after=started.timestamp())
+        if identity is not None:
+            # Recorded now, so that the job is found by its PID should this engine die too.
+            log_path = Path(record.work_dir) / LOG_NAME
+            self._repo.start_render(record.job.id, identity.pid, identity.started_at, str(log_path))
+            log.info(
+                "job %s: found its render (process %s) by its folder", record.job.id, identity.pid
+            )
+        return identity
 
     def _start_queued(self) -> None:
         free = self.concurrency - len(self._tasks)

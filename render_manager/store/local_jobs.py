@@ -128,6 +128,7 @@ class LocalJobRepository:
     def __init__(self, db: Database, writes: WriteGroup | None = None) -> None:
         self._db = db
         self._writes = writes
+        self._seq = (-1, 0)  # (write transaction, its change number), see _change_seq
 
     def flush(self) -> None:
         """Commit every deferred change now (before the engine lets go of its lock)."""
@@ -220,13 +221,17 @@ class LocalJobRepository:
         Returns the records as they were read before the claim (`attempts` counts the runs
         before this one). Jobs whose id is in `skip` stay queued.
         """
+        skipped = tuple(skip)
+        query = _SELECT + _QUEUE_ORDER
+        if skipped:
+            where = f" WHERE j.id NOT IN ({', '.join('?' * len(skipped))}) AND "
+            query = _SELECT + _QUEUE_ORDER.replace(" WHERE ", where, 1)
 
         def change(sql: sqlite3.Connection) -> list[LocalJobRecord]:
             rows = sql.execute(
-                _SELECT + _QUEUE_ORDER,
-                (connection, LocalStatus.QUEUED.value, limit + len(skip)),
+                query, (*skipped, connection, LocalStatus.QUEUED.value, limit)
             ).fetchall()
-            records = [r for r in map(_record, rows) if r.job.id not in skip][:limit]
+            records = [_record(row) for row in rows]
             for record in records:
                 job_id = record.job.id
                 self._write_status(sql, job_id, LocalStatus.STAGING, started=True)
@@ -326,7 +331,7 @@ class LocalJobRepository:
         warnings_json = json.dumps(list(warnings))
 
         def change(sql: sqlite3.Connection) -> None:
-            seq = bump_change_seq(sql)
+            seq = self._change_seq(sql)
             sql.execute(
                 "UPDATE jobs SET progress = ?, updated_seq = ? WHERE id = ?", (shown, seq, job_id)
             )
@@ -393,8 +398,19 @@ class LocalJobRepository:
 
         return self._now(change)
 
-    @staticmethod
+    def _change_seq(self, sql: sqlite3.Connection) -> int:
+        """The change number of the write transaction under way: bumped once per transaction.
+
+        A group commits several jobs' changes at once; readers (`changed_since`) see them
+        all or none, so one number serves them all and saves a statement per change.
+        """
+        transaction = self._db.writes_begun
+        if self._seq[0] != transaction:
+            self._seq = (transaction, bump_change_seq(sql))
+        return self._seq[1]
+
     def _write_status(
+        self,
         sql: sqlite3.Connection,
         job_id: str,
         status: LocalStatus,
@@ -404,7 +420,7 @@ class LocalJobRepository:
         started: bool = False,
         reset: bool = False,
     ) -> None:
-        seq = bump_change_seq(sql)
+        seq = self._change_seq(sql)
         normalized = normalize_status(BackendKind.LOCAL, status.value)
         now = _now().isoformat()
         previous = sql.execute("SELECT status FROM jobs WHERE id = ?", (job_id,)).fetchone()[0]
