@@ -78,6 +78,18 @@ async def _bare(n: int, concurrency: int, out_dir: Path) -> float:
     return time.perf_counter() - start
 
 
+async def engine_run(n: int, concurrency: int) -> float:
+    """Wall seconds of the engine alone running n trivial jobs."""
+    ctx, project = _home(INSTANT, concurrency)
+    _submit(ctx, project, n)
+    pool = RenderPool(ctx.db, ctx.home, ctx.connections.get("local"), command="bench")
+    start = time.perf_counter()
+    await pool.run(until_idle=True)
+    seconds = time.perf_counter() - start
+    ctx.close()
+    return seconds
+
+
 async def throughput(n: int, concurrency: int) -> tuple[float, float, float, float]:
     """Wall seconds of the engine and of the bare loop, then the CPU seconds of the event
     loop's thread in each (less sensitive to other work on a shared machine)."""
@@ -169,7 +181,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="throughput runs (alternating)")
     parser.add_argument("--cancel-samples", type=int, default=20)
     parser.add_argument("--idle-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--engine-only", action="store_true", help="only the engine's run, e.g. for a profiler"
+    )
     args = parser.parse_args()
+    if args.engine_only:
+        seconds = asyncio.run(engine_run(args.jobs, args.concurrency))
+        print(f"engine: {args.jobs} jobs at concurrency {args.concurrency}: {seconds:.2f} s")
+        return
     pairs = [asyncio.run(throughput(args.jobs, args.concurrency)) for _ in range(args.repeat)]
     for engine_s, bare_s, engine_cpu, bare_cpu in pairs:
         print(
