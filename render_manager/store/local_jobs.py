@@ -256,9 +256,7 @@ class LocalJobRepository:
         Deferred (and True) in a grouped repository when `only_from` is None.
         """
         if only_from is None and self._writes is not None:
-            self._later(
-                lambda sql: self._write_status(sql, job_id, status, error=error, output=output)
-            )
+            self._later(self._status_change(job_id, status, error=error, output=output))
             return True
         return self._transition(job_id, status, only_from=only_from, error=error, output=output)
 
@@ -385,6 +383,32 @@ class LocalJobRepository:
         started: bool = False,
         attempt: bool = False,
     ) -> bool:
+        return self._now(
+            self._status_change(
+                job_id,
+                status,
+                only_from=only_from,
+                error=error,
+                output=output,
+                started=started,
+                attempt=attempt,
+            )
+        )
+
+    def _status_change(
+        self,
+        job_id: str,
+        status: LocalStatus,
+        *,
+        only_from: Sequence[LocalStatus] | None = None,
+        error: str | None = None,
+        output: str | None = None,
+        started: bool = False,
+        attempt: bool = False,
+    ) -> Callable[[sqlite3.Connection], bool]:
+        """A status change to commit now or later; it changes nothing for a job gone meanwhile
+        (or not in `only_from`) and then returns False."""
+
         def change(sql: sqlite3.Connection) -> bool:
             row = sql.execute("SELECT raw_status FROM jobs WHERE id = ?", (job_id,)).fetchone()
             if row is None or (only_from is not None and LocalStatus(row[0]) not in only_from):
@@ -396,7 +420,7 @@ class LocalJobRepository:
                 )
             return True
 
-        return self._now(change)
+        return change
 
     def _change_seq(self, sql: sqlite3.Connection) -> int:
         """The change number of the write transaction under way: bumped once per transaction.

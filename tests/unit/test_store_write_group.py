@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -181,3 +182,23 @@ def test_without_a_running_loop_a_deferred_change_commits_at_once(
 
 def _never() -> Job:
     raise AssertionError("job vanished")
+
+
+@pytest.mark.asyncio
+async def test_the_outcome_of_a_job_deleted_meanwhile_changes_nothing_and_loses_no_other(
+    db: Database, other: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    first, second = _queue(db, 2)
+    engine = LocalJobRepository(db, WriteGroup(db, interval_s=60))
+    engine.claim_queued("local", 2)
+    engine.set_status(first, LocalStatus.FINISHED, output="/tmp/job-0/result.mov")
+    engine.set_status(second, LocalStatus.FINISHED, output="/tmp/job-1/result.mov")
+    with other.write() as sql:  # the user removes the first job from another process
+        sql.execute("DELETE FROM jobs WHERE id = ?", (first,))
+
+    engine.flush()
+
+    readers = JobRepository(other)
+    assert readers.get(first) is None
+    assert (readers.get(second) or _never()).status is JobStatus.FINISHED
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "not an error"
