@@ -17,17 +17,21 @@ from pathlib import Path
 import psutil
 
 from render_manager.domain.connection import Connection
-from render_manager.engine.job_runner import JobRunner, RunnerContext
-from render_manager.engine.processes import ProcessIdentity
+from render_manager.domain.local_job_rules import LocalJobType
+from render_manager.engine.job_runner import LOG_NAME, JobRunner, RunnerContext
+from render_manager.engine.processes import ProcessIdentity, find_render_in
 from render_manager.store.database import Database
 from render_manager.store.engine_lock import EngineLock
 from render_manager.store.local_jobs import LocalJobRecord, LocalJobRepository
+from render_manager.store.write_group import WriteGroup
 
 log = logging.getLogger(__name__)
 
 # How often the queue and cancel requests written by other processes are looked at: two
 # indexed queries, so an idle engine costs next to nothing.
 POLL_INTERVAL_S = 0.5
+# A timer may fire this much before its time; the poll counts as due then.
+_TIMER_SLACK_S = 0.001
 
 
 def default_concurrency() -> int:
@@ -54,7 +58,10 @@ class RenderPool:
         poll_interval: float = POLL_INTERVAL_S,
         on_change: Callable[[], None] | None = None,
     ) -> None:
-        self._repo = LocalJobRepository(db)
+        # The pool is the only writer of its jobs' progress and outcomes: those are grouped
+        # into few commits; claims and PIDs still commit before the render goes on.
+        notify = on_change or (lambda: None)
+        self._repo = LocalJobRepository(db, WriteGroup(db, on_flush=notify))
         self._home = home
         self._connection = connection
         self._lock = EngineLock(home, command, connection.name)
@@ -62,12 +69,13 @@ class RenderPool:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._runners: dict[str, JobRunner] = {}
         self._wake = asyncio.Event()
+        self._look_now = True  # cancel requests: look at the next turn, not at the next poll
         self._stopping = False
         self._ctx = RunnerContext(
             repo=self._repo,
             home=home,
             connection=connection,
-            on_change=on_change or (lambda: None),
+            on_change=notify,
         )
         self.concurrency = connection.concurrency or default_concurrency()
 
@@ -78,6 +86,7 @@ class RenderPool:
 
     def wake(self) -> None:
         """Look at the queue now rather than at the next tick (after a submit or cancel)."""
+        self._look_now = True
         self._wake.set()
 
     def acquire(self) -> None:
@@ -92,9 +101,16 @@ class RenderPool:
         self._lock.acquire()  # no-op when `acquire` was called already
         try:
             self._recover()
+            loop = asyncio.get_running_loop()
+            next_poll = loop.time()
             while not self._stopping:
                 self._start_queued()
-                await self._apply_cancel_requests()
+                # A render ending turns the loop too; cancel requests other processes wrote
+                # are only looked for once per poll interval (or when woken for a cancel).
+                if self._look_now or loop.time() >= next_poll - _TIMER_SLACK_S:
+                    self._look_now = False
+                    next_poll = loop.time() + self._poll_interval
+                    await self._apply_cancel_requests()
                 if (
                     until_idle
                     and not self._tasks
@@ -105,13 +121,17 @@ class RenderPool:
                 woken = asyncio.ensure_future(self._wake.wait())
                 await asyncio.wait(
                     [woken, *self._tasks.values()],
-                    timeout=self._poll_interval,
+                    timeout=max(0.0, next_poll - loop.time()),
                     return_when=asyncio.FIRST_COMPLETED,
                 )
                 woken.cancel()
         finally:
-            await self._shutdown()
-            self._lock.release()
+            try:
+                await self._shutdown()
+            finally:
+                # Everything recorded is on disk before the next engine may take over.
+                self._repo.flush()
+                self._lock.release()
 
     async def stop(self, *, leave_running: bool = False) -> None:
         """Stop the pool: end the renders, or leave them running to be re-adopted later."""
@@ -127,20 +147,38 @@ class RenderPool:
             identity = (
                 ProcessIdentity(record.pid, record.pid_started_at)
                 if record.pid is not None and record.pid_started_at is not None
-                else None
+                else self._unrecorded_render(record)
             )
             alive = identity is not None and identity.is_alive()
             log.info("recovering job %s (process %s)", record.job.id, "alive" if alive else "gone")
             self._launch(record, adopt=identity if alive else None, recovered=True)
 
+    def _unrecorded_render(self, record: LocalJobRecord) -> ProcessIdentity | None:
+        # The claim is on disk before a render's process exists, its PID a moment after
+        # the process started: an engine killed in between left a render nobody recorded.
+        started = record.job.started_at
+        if record.job_type is not LocalJobType.RENDER or started is None:
+            return None
+        identity = find_render_in(Path(record.work_dir), started_after=started.timestamp())
+        if identity is not None:
+            # Recorded now, so that the job is found by its PID should this engine die too.
+            log_path = Path(record.work_dir) / LOG_NAME
+            self._repo.start_render(record.job.id, identity.pid, identity.started_at, str(log_path))
+            log.info(
+                "job %s: found its render (process %s) by its folder", record.job.id, identity.pid
+            )
+        return identity
+
     def _start_queued(self) -> None:
         free = self.concurrency - len(self._tasks)
         if free <= 0 or self._stopping:
             return
-        for record in self._repo.queued(self._connection.name, free):
-            if record.job.id not in self._tasks and self._repo.claim(record.job.id):
-                self._launch(record, adopt=None, recovered=False)
-                self._ctx.on_change()
+        # One transaction claims them all (and commits what the runners deferred).
+        claimed = self._repo.claim_queued(self._connection.name, free, skip=self._tasks.keys())
+        for record in claimed:
+            self._launch(record, adopt=None, recovered=False)
+        if claimed:
+            self._ctx.on_change()
 
     def _launch(
         self, record: LocalJobRecord, *, adopt: ProcessIdentity | None, recovered: bool

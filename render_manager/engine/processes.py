@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import psutil
 
@@ -20,6 +21,9 @@ import psutil
 TERMINATE_GRACE_S = 3.0
 # psutil reports create times as floats; a recycled PID starts at a clearly different time.
 _START_TIME_TOLERANCE_S = 1.0
+# psutil derives start times from the boot time, which can be off by about a second from
+# time.time(): how much earlier than the job's claim its render may seem to have started.
+_CLOCK_SLACK_S = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,37 @@ class ProcessIdentity:
             return proc.status() != psutil.STATUS_ZOMBIE
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             return False
+
+
+def find_render_in(work_dir: Path, *, started_after: float) -> ProcessIdentity | None:
+    """The render a killed engine started in `work_dir` but had not recorded yet, if it runs.
+
+    A render runs with the job's folder as its working directory, names files inside it on
+    its command line and (POSIX) leads its own session; a shell merely open in the folder
+    does none of the latter. Walks every process: for recovery only.
+    """
+    folder = os.path.realpath(work_dir)
+    found: list[psutil.Process] = []
+    for proc in psutil.process_iter(["pid", "cwd", "cmdline", "create_time"]):
+        info = proc.info
+        try:
+            if info["cwd"] is None or os.path.realpath(info["cwd"]) != folder:
+                continue
+            if info["create_time"] is None or info["create_time"] < started_after - _CLOCK_SLACK_S:
+                continue
+            args = info["cmdline"] or []
+            if not any(os.path.realpath(a).startswith(folder + os.sep) for a in args[1:] if a):
+                continue
+            if sys.platform != "win32" and os.getsid(proc.pid) != proc.pid:
+                continue  # an aerendercore child, not the render itself
+            if proc.status() == psutil.STATUS_ZOMBIE:
+                continue
+        except (ProcessLookupError, PermissionError, psutil.Error):
+            continue
+        found.append(proc)
+    if len(found) != 1:
+        return None  # none, or more than one candidate: do not guess
+    return ProcessIdentity(found[0].pid, found[0].info["create_time"])
 
 
 def new_session_kwargs() -> dict[str, object]:

@@ -30,6 +30,8 @@ class Database:
         self._conn = conn
         self._lock = threading.RLock()
         self.path = path
+        # Write transactions begun on this connection: tells one transaction from the next.
+        self.writes_begun = 0
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
@@ -46,6 +48,7 @@ class Database:
         """A write transaction: committed whole at the end of the block, or rolled back."""
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
+            self.writes_begun += 1
             try:
                 yield self._conn
             except BaseException:

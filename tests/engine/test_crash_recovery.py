@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import subprocess
+import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -103,3 +107,96 @@ def test_with_requeue_set_an_interrupted_render_renders_again(
     record = engine.local.get(job_id)
     assert record is not None
     assert record.attempts == 2
+
+
+def _render_child(engine_pid: int) -> psutil.Process | None:
+    """The fake aerender the engine started, once it runs (exec'd into the fake itself)."""
+    try:
+        children = psutil.Process(engine_pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return None
+    for child in children:
+        try:
+            if any(part.endswith("fake_aerender.py") for part in child.cmdline()):
+                return child
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    return None
+
+
+def _wait_for_render_child(engine_pid: int, timeout: float = 60.0) -> psutil.Process:
+    deadline = time.monotonic() + timeout
+    while (child := _render_child(engine_pid)) is None:
+        assert time.monotonic() < deadline, "aerender never started"
+        time.sleep(0.005)
+    return child
+
+
+def test_a_render_started_but_not_yet_recorded_is_found_by_its_folder(
+    engine: Engine, fake_env: pytest.MonkeyPatch, fake_aerender: Path
+) -> None:
+    # What an engine killed between starting aerender and recording its PID leaves behind:
+    # a claimed job without a PID, and its render running in the job's folder.
+    fake_env.setenv("FAKE_AERENDER_FRAME_DELAY", "0.05")
+    fake_env.setenv("FAKE_AERENDER_COMP_FRAMES", "80")
+    ((_, job_id),) = engine.submit(engine.job_body(outputExt="mov")).jobs
+    assert engine.local.claim(job_id)
+    claimed = engine.local.get(job_id)
+    assert claimed is not None
+    work = Path(claimed.work_dir)
+    work.mkdir(parents=True, exist_ok=True)
+    project = work / engine.project.name
+    shutil.copyfile(engine.project, project)
+    with (work / "aerender.log").open("ab") as log:
+        command = [str(fake_aerender), "-project", str(project), "-comp", "Main"]
+        render = subprocess.Popen(
+            [*command, "-output", str(work / "result.mov")],
+            cwd=work,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        result = renderctl(engine.ctx.home, "engine", "--until-idle", timeout=120)
+        assert render.wait(timeout=30) == 0, "the render ran to its end, nobody stopped it"
+    finally:
+        render.kill()
+        render.wait(timeout=30)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    job = engine.ctx.jobs.get(job_id)
+    assert job is not None
+    assert job.status is JobStatus.FINISHED, job.error
+    assert job.output == str(work / "result.mov")
+    record = engine.local.get(job_id)
+    assert record is not None
+    assert record.attempts == 1, "re-adopted, not rendered again"
+    assert record.frames_done == 80
+
+
+def test_an_engine_killed_as_soon_as_the_render_started_leaves_it_to_the_next(
+    engine: Engine, fake_env: pytest.MonkeyPatch
+) -> None:
+    # The engine's state changes are committed in groups; the start of a render is not
+    # one that may wait: killed the moment aerender runs, the engine has recorded it.
+    fake_env.setenv("FAKE_AERENDER_FRAME_DELAY", "0.05")
+    fake_env.setenv("FAKE_AERENDER_COMP_FRAMES", "40")
+    ((_, job_id),) = engine.submit(engine.job_body()).jobs
+    proc = start_engine(engine.ctx.home)
+    try:
+        render = _wait_for_render_child(proc.pid)
+    finally:
+        proc.kill()  # SIGKILL at once: no clean-up, no grouped commit flushed
+        proc.wait(timeout=30)
+    assert render.is_running(), "killed while its render runs"
+
+    result = renderctl(engine.ctx.home, "engine", "--until-idle", timeout=120)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    (job,) = engine.ctx.jobs.list()
+    assert job.status is JobStatus.FINISHED, job.error
+    record = engine.local.get(job_id)
+    assert record is not None
+    assert record.attempts == 1, "re-adopted, not rendered again"
+    assert record.frames_done == 40
