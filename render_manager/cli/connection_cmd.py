@@ -17,8 +17,8 @@ from render_manager.domain.job import DomainError
 from render_manager.domain.status import BackendKind
 from render_manager.engine.locate import SET_ON_CONNECTION
 from render_manager.keychain import SERVICE
+from render_manager.services.app_services import AppServices
 from render_manager.services.connections import ConnectionInfo, ConnectionService, TokenNotDeleted
-from render_manager.services.context import AppContext
 from render_manager.services.health import LocalReadiness
 
 
@@ -144,7 +144,8 @@ def _split_args(text: str) -> tuple[str, ...]:
         raise BadInput(f"--aerender-args: {exc}") from None
 
 
-def _add(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
+def _add(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
+    ctx = services.ctx
     try:
         connection = Connection(
             name=args.name,
@@ -165,7 +166,8 @@ def _add(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _set(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
+def _set(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
+    ctx = services.ctx
     current = ctx.connections.get(args.name)
     changes: dict[str, Any] = {
         key: getattr(args, key)
@@ -216,7 +218,8 @@ def _read_token(connection: Connection, *, from_stdin: bool) -> str | None:
     return token or None
 
 
-def _list(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
+def _list(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
+    ctx = services.ctx
     infos = ConnectionService(ctx.connections, ctx.keychain).list()
     if args.json:
         json.dump([_as_json(i) for i in infos], out, indent=2)
@@ -276,7 +279,8 @@ def _as_json(info: ConnectionInfo) -> dict[str, object]:
     }
 
 
-def _remove(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
+def _remove(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
+    ctx = services.ctx
     service = ConnectionService(ctx.connections, ctx.keychain)
     needs_token = ctx.connections.get(args.name).kind.needs_token
     try:

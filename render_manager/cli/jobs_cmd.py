@@ -20,11 +20,9 @@ from render_manager.cli.errors import EXIT_FAILED, EXIT_OK, BadInput, CliError
 from render_manager.cli.formatting import job_json, job_rows, print_table
 from render_manager.domain.job import Job, progress_detail
 from render_manager.domain.status import BackendKind, JobStatus
-from render_manager.services.cancel import cancel_jobs
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
-from render_manager.services.remote import RemoteService
 from render_manager.services.results import CancelSummary
-from render_manager.store.local_jobs import LocalJobRepository
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -73,7 +71,8 @@ def _statuses(text: str | None) -> list[JobStatus] | None:
         raise BadInput(f"unknown status in {text!r}: use {known}") from None
 
 
-def _jobs(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
+def _jobs(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
+    ctx = services.ctx
     if args.connection:
         ctx.connections.get(args.connection)
     found = ctx.jobs.list(
@@ -87,18 +86,19 @@ def _jobs(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _show(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
+def _show(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
+    ctx = services.ctx
     job = ctx.jobs.get(args.id)
     if job is None:
         raise BadInput(f"no job with id {args.id!r}")
     data = job_json(job)
     if _link_expires(ctx, job):
-        fresh = asyncio.run(_fresh_link(ctx, job))
+        fresh = asyncio.run(_fresh_link(services, job))
         if fresh is not None:
             data["output"] = fresh
         if args.json:
             data["output_refreshed"] = fresh is not None
-    record = LocalJobRepository(ctx.db).get(job.id)
+    record = services.local_jobs.get(job.id)
     if record is not None:
         data.update({
             "frames_done": record.frames_done,
@@ -130,15 +130,14 @@ def _link_expires(ctx: AppContext, job: Job) -> bool:
     return rules is not None and rules.links_expire
 
 
-async def _fresh_link(ctx: AppContext, job: Job) -> str | None:
+async def _fresh_link(services: AppServices, job: Job) -> str | None:
     """The output link read afresh (Rendley's expire), or None with a note on stderr.
 
     A link that cannot be re-read does not fail the command: the stored one is printed, and
     the note says it may have expired.
     """
-    service = remote_service(ctx)
     try:
-        backend = await service.backend(job.connection)
+        backend = await services.remote.backend(job.connection)
         if not isinstance(backend, RefreshesLinks):
             return None
         url = await backend.fresh_output_url(job.id)
@@ -146,7 +145,7 @@ async def _fresh_link(ctx: AppContext, job: Job) -> str | None:
     except BackendError as exc:
         url, why = None, f"it could not be read afresh: {exc}"
     finally:
-        await service.aclose()
+        await services.aclose()
     if why is not None:
         stored = "the stored link is shown and may have expired" if job.output else "none stored"
         print(f"note: output link of {job.id}: {why}; {stored}", file=sys.stderr)
@@ -168,10 +167,11 @@ def _target_ids(
     return ids
 
 
-def _cancel(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
+def _cancel(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
+    ctx = services.ctx
     # Of a batch, only the jobs still going are to be cancelled; ended ones are not failures.
     ids = _target_ids(ctx, args, active_only=True)
-    summary = asyncio.run(_cancel_all(ctx, ids, args.batch))
+    summary = asyncio.run(_cancel_all(services, ids, args.batch))
     if args.json:
         json.dump(summary.to_json(), out, indent=2)
         out.write("\n")
@@ -184,21 +184,21 @@ def _cancel(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_FAILED if summary.skipped else EXIT_OK
 
 
-async def _cancel_all(ctx: AppContext, ids: list[str], batch_id: str | None) -> CancelSummary:
-    service = remote_service(ctx)
+async def _cancel_all(services: AppServices, ids: list[str], batch_id: str | None) -> CancelSummary:
     try:
         # With the batch id, a Nexrender Cloud batch goes in one request, cascades included.
-        return await cancel_jobs(ctx, ids, remote=service, batch_id=batch_id)
+        return await services.cancel(ids, batch_id=batch_id)
     finally:
-        await service.aclose()
+        await services.aclose()
 
 
-def _wait(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
+def _wait(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
+    ctx = services.ctx
     ids = _target_ids(ctx, args)
     unknown = [i for i in ids if ctx.jobs.get(i) is None]
     if unknown:
         raise BadInput(f"no job with id {unknown[0]!r}")
-    jobs = asyncio.run(_wait_for(ctx, ids, args.timeout))
+    jobs = asyncio.run(_wait_for(services, ids, args.timeout))
     if args.json:
         json.dump([job_json(j) for j in jobs], out, indent=2)
         out.write("\n")
@@ -210,12 +210,12 @@ def _wait(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if all(j.status is JobStatus.FINISHED for j in jobs) else EXIT_FAILED
 
 
-async def _wait_for(ctx: AppContext, ids: list[str], timeout: float | None) -> list[Job]:
+async def _wait_for(services: AppServices, ids: list[str], timeout: float | None) -> list[Job]:
     """Wait until every job has ended (or the timeout); remote ones are refreshed meanwhile."""
+    ctx = services.ctx
     kinds = {c.name: c.kind for c in ctx.connections.list()}
     loop = asyncio.get_running_loop()
     deadline = None if timeout is None else loop.time() + timeout
-    service = remote_service(ctx)
     try:
         while True:
             jobs = [j for i in ids if (j := ctx.jobs.get(i)) is not None]
@@ -225,16 +225,17 @@ async def _wait_for(ctx: AppContext, ids: list[str], timeout: float | None) -> l
             for name in sorted(pending):
                 if kinds.get(name) is not BackendKind.LOCAL:
                     with contextlib.suppress(BackendError):
-                        await service.refresh(name)
+                        await services.remote.refresh(name)
             # Remote APIs ask for at most one poll a second; local jobs change in the store.
             await asyncio.sleep(
                 1.0 if any(kinds.get(n) is not BackendKind.LOCAL for n in pending) else 0.25
             )
     finally:
-        await service.aclose()
+        await services.aclose()
 
 
-def _refresh(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
+def _refresh(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
+    ctx = services.ctx
     connections = [
         c
         for c in ctx.connections.list()
@@ -243,16 +244,15 @@ def _refresh(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     if args.connection and not connections:
         ctx.connections.get(args.connection)  # unknown name: exit 2 with its message
         raise BadInput(f"{args.connection} is the local engine: its jobs are always current")
-    return asyncio.run(_refresh_all(ctx, [c.name for c in connections], out))
+    return asyncio.run(_refresh_all(services, [c.name for c in connections], out))
 
 
-async def _refresh_all(ctx: AppContext, names: list[str], out: TextIO) -> int:
-    service = remote_service(ctx)
+async def _refresh_all(services: AppServices, names: list[str], out: TextIO) -> int:
     failed = 0
     try:
         for name in names:
             try:
-                report = await service.refresh(name)
+                report = await services.remote.refresh(name)
             except BackendError as exc:
                 failed += 1
                 # Back-end errors name their connection already: say it once.
@@ -265,10 +265,5 @@ async def _refresh_all(ctx: AppContext, names: list[str], out: TextIO) -> int:
                 file=out,
             )
     finally:
-        await service.aclose()
+        await services.aclose()
     return EXIT_FAILED if failed else EXIT_OK
-
-
-def remote_service(ctx: AppContext) -> RemoteService:
-    """The remote service over this home."""
-    return RemoteService(ctx.connections, ctx.jobs, ctx.keychain)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from render_manager.backends.errors import BackendError
 from render_manager.backends.protocol import ServiceRules
@@ -32,11 +32,12 @@ from render_manager.domain.ids import new_ulid
 from render_manager.domain.status import BackendKind
 from render_manager.engine.local_validator import LocalValidator
 from render_manager.services.batch_data import PreparedRow
-from render_manager.services.context import AppContext
 from render_manager.services.local_submit import LocalSubmitter
-from render_manager.services.remote import CannotCheck, RemoteService
+from render_manager.services.remote import CannotCheck
 from render_manager.services.results import SubmitResult
-from render_manager.store.local_jobs import LocalJobRepository
+
+if TYPE_CHECKING:
+    from render_manager.services.app_services import AppServices
 
 log = logging.getLogger(__name__)
 
@@ -79,25 +80,25 @@ ProgressCallback = Callable[[int, int, list[int]], None]
 
 
 class BatchSubmission:
-    """One submission of many rows to one connection, retried as often as needed."""
+    """One submission of many rows to one connection, retried as often as needed.
+
+    Made by `AppServices.submission`, whose back-ends and store it sends through.
+    """
 
     def __init__(
         self,
-        ctx: AppContext,
+        services: AppServices,
         connection: Connection,
         prepared: Sequence[PreparedRow],
         *,
-        remote: RemoteService | None = None,
         base_dir: Path,
         batch_name: str,
         stamp: bool = True,
         chunk_size: int | None = None,
     ) -> None:
-        if connection.kind is not BackendKind.LOCAL and remote is None:
-            raise ValueError(f"{connection.name} is remote: a RemoteService is needed")
-        self._ctx = ctx
+        self._services = services
+        self._ctx = services.ctx
         self.connection = connection
-        self._remote = remote
         self._base_dir = base_dir
         self.batch_name = batch_name
         rules = rules_for(connection.kind)
@@ -204,10 +205,10 @@ class BatchSubmission:
 
     async def _settle(self, row: RowOutcome, include_unknown: bool) -> bool:
         """Whether an UNKNOWN row may be sent again; a job found for it makes it CREATED."""
-        if row.key is None or self._remote is None:
+        if row.key is None or self.connection.kind is BackendKind.LOCAL:
             return include_unknown
         try:
-            job = await self._remote.find_created(
+            job = await self._services.remote.find_created(
                 self.connection.name, row.key, job_name=_display_name(row.body)
             )
         except CannotCheck:
@@ -248,7 +249,7 @@ class BatchSubmission:
 
     async def _send_local(self, part: list[int]) -> None:
         submitter = LocalSubmitter(
-            self._ctx.jobs, LocalJobRepository(self._ctx.db), self._ctx.home, self.connection
+            self._ctx.jobs, self._services.local_jobs, self._ctx.home, self.connection
         )
         bodies = [self.rows[i].body for i in part]
         result = await asyncio.to_thread(
@@ -266,10 +267,9 @@ class BatchSubmission:
             row.error = refused.get(i) or ALL_OR_NOTHING
 
     async def _send_remote(self, part: list[int]) -> None:
-        assert self._remote is not None
         bodies = [self.rows[i].body for i in part]
         try:
-            result = await self._remote.submit(
+            result = await self._services.remote.submit(
                 self.connection.name, bodies, batch_id=self._batch_id, batch_name=self.batch_name
             )
         except BackendError as exc:

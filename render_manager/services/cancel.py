@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from render_manager.domain.job import Batch, Job
 from render_manager.domain.status import BackendKind, cancel_refusal_reason
@@ -11,16 +12,13 @@ from render_manager.services.context import AppContext
 from render_manager.services.local_cancel import LocalCanceller
 from render_manager.services.remote import RemoteService
 from render_manager.services.results import CancelSummary
-from render_manager.store.local_jobs import LocalJobRepository
+
+if TYPE_CHECKING:
+    from render_manager.services.app_services import AppServices
 
 
 async def cancel_jobs(
-    ctx: AppContext,
-    job_ids: Sequence[str],
-    *,
-    remote: RemoteService,
-    wake_engine: Callable[[], None] | None = None,
-    batch_id: str | None = None,
+    services: AppServices, job_ids: Sequence[str], *, batch_id: str | None = None
 ) -> CancelSummary:
     """Cancel jobs wherever they run; running local renders are stopped.
 
@@ -29,6 +27,7 @@ async def cancel_jobs(
     jobs and other back-ends are cancelled job by job. Unknown ids are reported as skipped;
     every other job ends up cancelled or skipped with the reason its back-end gives.
     """
+    ctx, remote = services.ctx, services.remote
     # Read off the loop: cancelling a 10,000-job batch must not freeze the window.
     connections = await asyncio.to_thread(ctx.connections.list)
     kinds = {c.name: c.kind for c in connections}
@@ -47,7 +46,7 @@ async def cancel_jobs(
             remote_jobs.append(job)
     if local_ids:
         canceller = LocalCanceller(
-            ctx.jobs, LocalJobRepository(ctx.db), ctx.home, wake_engine=wake_engine
+            ctx.jobs, services.local_jobs, ctx.home, wake_engine=services.wake_engine
         )
         local = await canceller.cancel(local_ids)
         summary.cancelled += local.cancelled

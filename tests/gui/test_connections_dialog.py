@@ -18,6 +18,7 @@ from render_manager.domain.engine_settings import OnInterrupted
 from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.keychain import SERVICE, Keychain
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext, open_context
 from render_manager.ui.connections.dialog import ConnectionsDialog
 from tests.conftest import MemoryKeyring
@@ -431,12 +432,12 @@ def test_the_side_panel_shows_a_successful_test_at_once(
 ) -> None:
     ctx.connections.add(Connection(name="cloud", kind=BackendKind.NEXRENDER_CLOUD))
     keychain.set("cloud", CLOUD_TOKEN)
-    window = open_window(qtbot, qloop, ctx)
+    transport = fakes[0].transport()
+    services = AppServices(ctx, transport_for=lambda _c: transport)
+    window = open_window(qtbot, qloop, ctx, services)
     panel = window.side_panel.connections
     row = panel.index(panel.names().index("cloud"))
     assert row.data() == "cloud\nNot checked yet"
-    transport = fakes[0].transport()
-    window.dialogs.transport_for = lambda _c: transport
     dialog = window.dialogs.connections("cloud")
     _run(qloop, dialog, dialog.reload(select="cloud"))
     _run(qloop, dialog, dialog.test())

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from render_manager.domain.job import Batch, Job
 from render_manager.domain.status import BackendKind
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
 from render_manager.ui.window.main_window import MainWindow
 
@@ -75,7 +76,7 @@ def test_main_window_screenshot(qtbot: QtBot, qloop: qasync.QEventLoop, ctx: App
     assert QGuiApplication.platformName() == "xcb", "run the gui tests under Xvfb"
     jobs = _jobs()
     ctx.jobs.add_batch(Batch(_BATCH, "local", "spring_promo.csv", _NOW), jobs)
-    window = MainWindow(ctx)
+    window = MainWindow(AppServices(ctx))
     qtbot.addWidget(window)
     window.resize(1440, 640)
     window.show()

@@ -33,9 +33,9 @@ from render_manager.domain.connection import Connection
 from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.keychain import Keychain
-from render_manager.services.cancel import cancel_jobs
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
-from render_manager.services.job_output import JobOutputs, NoOutputYet
+from render_manager.services.job_output import NoOutputYet
 from render_manager.services.remote import CannotCheck, RemoteService
 from tests.fakes import cloud_home
 from tests.fakes.nexrender_cloud import FakeNexrenderCloud
@@ -60,7 +60,11 @@ class Remote:
 class Setup:
     remote: Remote
     ctx: AppContext
-    service: RemoteService
+    services: AppServices
+
+    @property
+    def service(self) -> RemoteService:
+        return self.services.remote
 
 
 def _cloud_body(name: str) -> dict[str, Any]:
@@ -121,9 +125,9 @@ async def setup(
         fake = remote.cloud or remote.rendley
         return fake.transport() if fake is not None else None  # the farm is real HTTP
 
-    service = RemoteService(ctx.connections, ctx.jobs, ctx.keychain, transport_for=transport_for)
-    yield Setup(remote, ctx, service)
-    await service.aclose()
+    services = AppServices(ctx, transport_for=transport_for)
+    yield Setup(remote, ctx, services)
+    await services.aclose()
 
 
 def _stored(ctx: AppContext, job_id: str) -> Job:
@@ -207,7 +211,7 @@ async def test_a_batch_is_cancelled_in_one_request_exactly_where_the_back_end_ca
     ids = [job_id for _, job_id in result.jobs]
     backend = await service.backend(remote.name)
 
-    summary = await cancel_jobs(ctx, ids, remote=service, batch_id=result.batch_id)
+    summary = await setup.services.cancel(ids, batch_id=result.batch_id)
     assert sorted(summary.cancelled) == sorted(ids)
     assert {_stored(ctx, i).status for i in ids} == {JobStatus.CANCELLED}
     if remote.cloud is not None:
@@ -231,14 +235,14 @@ async def test_an_output_link_is_signed_afresh_exactly_where_links_expire(setup:
     assert rules.links_expire is isinstance(backend, RefreshesLinks)
     if remote.rendley is not None:
         remote.rendley.expire_links()
-    outputs = JobOutputs(ctx)
+    outputs = setup.services.outputs
     if isinstance(backend, RefreshesLinks):
         fresh = await backend.fresh_output_url(job_id)
         assert fresh is not None
         assert fresh != job.output
-        assert await outputs.link(job, service) == fresh
+        assert await outputs.link(job) == fresh
     elif job.output is not None:
-        assert await outputs.link(job, service) == job.output
+        assert await outputs.link(job) == job.output
     else:
         with pytest.raises(NoOutputYet):
-            await outputs.link(job, service)
+            await outputs.link(job)

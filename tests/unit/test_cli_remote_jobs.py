@@ -15,7 +15,6 @@ import httpx
 import pytest
 from keyring.backend import KeyringBackend
 
-from render_manager.cli import jobs_cmd
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import JobStatus
 from render_manager.keychain import Keychain
@@ -60,15 +59,7 @@ def renderctl(
 ) -> Renderctl:
     """`renderctl ARGS...` in this process, its remote calls answered by the fakes."""
     monkeypatch.setattr("keyring.get_keyring", lambda: memory_keyring)
-
-    def remote_service(app: AppContext) -> RemoteService:
-        return RemoteService(
-            app.connections, app.jobs, app.keychain, transport_for=fakes.transport_for
-        )
-
-    monkeypatch.setattr(jobs_cmd, "remote_service", remote_service)
-
-    return renderctl_runner(monkeypatch, capsys)
+    return renderctl_runner(monkeypatch, capsys, fakes.transport_for)
 
 
 def _remote(ctx: AppContext, fakes: Fakes) -> RemoteService:
