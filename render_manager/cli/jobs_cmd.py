@@ -19,10 +19,10 @@ from render_manager.backends.rules import rules_for
 from render_manager.cli.errors import EXIT_FAILED, EXIT_OK, BadInput, CliError
 from render_manager.cli.formatting import job_json, job_rows, print_table
 from render_manager.domain.job import Job, progress_detail
+from render_manager.domain.results import CancelSummary
 from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
-from render_manager.services.results import CancelSummary
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -126,8 +126,7 @@ def _link_expires(ctx: AppContext, job: Job) -> bool:
         return False
     kinds = {c.name: c.kind for c in ctx.connections.list()}
     kind = kinds.get(job.connection)
-    rules = rules_for(kind) if kind is not None else None
-    return rules is not None and rules.links_expire
+    return kind is not None and rules_for(kind).links_expire
 
 
 async def _fresh_link(services: AppServices, job: Job) -> str | None:

@@ -20,13 +20,13 @@ if TYPE_CHECKING:
     # Types only: these modules load on first use (httpx and the engine take a while).
     from render_manager.backends.errors import BackendError
     from render_manager.domain.connection import Connection
+    from render_manager.domain.results import CancelSummary
     from render_manager.services.batch_data import PreparedRow
     from render_manager.services.batch_submit import BatchSubmission
     from render_manager.services.engine_host import EngineHost, EngineState
     from render_manager.services.job_output import JobOutputs
     from render_manager.services.refresh import Cadence, RefreshScheduler
     from render_manager.services.remote import RefreshReport, RemoteService, TransportFactory
-    from render_manager.services.results import CancelSummary
 
 
 class AppServices:
@@ -60,11 +60,17 @@ class AppServices:
     def remote(self) -> RemoteService:
         """The back-ends of the home's connections, one long-lived client each."""
         if self._remote is None:
+            from render_manager.backends.local_home import LocalHome  # noqa: PLC0415
             from render_manager.services.remote import RemoteService  # noqa: PLC0415
 
             ctx = self.ctx
+            local = LocalHome(ctx.jobs, self.local_jobs, ctx.home, wake_engine=self.wake_engine)
             self._remote = RemoteService(
-                ctx.connections, ctx.jobs, ctx.keychain, transport_for=self.transport_for
+                ctx.connections,
+                ctx.jobs,
+                ctx.keychain,
+                local=local,
+                transport_for=self.transport_for,
             )
         return self._remote
 

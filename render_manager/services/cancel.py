@@ -1,4 +1,8 @@
-"""Cancelling any jobs, local or remote: one entry point for the window and `renderctl`."""
+"""Cancelling any jobs, local or remote: one entry point for the window and `renderctl`.
+
+Every job goes to its connection's back-end; the local engine's stops running renders
+(through whichever process runs them) and takes queued jobs off the queue.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from render_manager.domain.job import Batch, Job
+from render_manager.domain.results import CancelSummary
 from render_manager.domain.status import BackendKind, cancel_refusal_reason
 from render_manager.services.context import AppContext
-from render_manager.services.local_cancel import LocalCanceller
 from render_manager.services.remote import RemoteService
-from render_manager.services.results import CancelSummary
 
 if TYPE_CHECKING:
     from render_manager.services.app_services import AppServices
@@ -33,32 +36,23 @@ async def cancel_jobs(
     kinds = {c.name: c.kind for c in connections}
     ids = list(dict.fromkeys(job_ids))
     stored = await asyncio.to_thread(ctx.jobs.get_many, ids)
-    local_ids: list[str] = []
-    remote_jobs: list[Job] = []
+    jobs: list[Job] = []
     summary = CancelSummary()
     for job_id in ids:
         job = stored.get(job_id)
         if job is None:
             summary.skipped.append((job_id, "no such job"))
-        elif kinds.get(job.connection) is BackendKind.LOCAL:
-            local_ids.append(job_id)
         else:
-            remote_jobs.append(job)
-    if local_ids:
-        canceller = LocalCanceller(
-            ctx.jobs, services.local_jobs, ctx.home, wake_engine=services.wake_engine
-        )
-        local = await canceller.cancel(local_ids)
-        summary.cancelled += local.cancelled
-        summary.skipped += local.skipped
-    if remote_jobs and batch_id is not None:
-        whole, remote_jobs = await _whole_batch(ctx, remote, batch_id, remote_jobs, kinds)
+            jobs.append(job)
+    if jobs and batch_id is not None:
+        whole, jobs = await _whole_batch(ctx, remote, batch_id, jobs, kinds)
         if whole:
             outcome = await remote.cancel_batch(whole[0].connection, batch_id, whole)
             summary.cancelled += outcome.cancelled
             summary.skipped += outcome.skipped
-    if remote_jobs:
-        outcome = await remote.cancel(remote_jobs)
+    if jobs:
+        # Each connection's back-end: the local engine stops its renders or dequeues.
+        outcome = await remote.cancel(jobs)
         summary.cancelled += outcome.cancelled
         summary.skipped += outcome.skipped
     return summary
@@ -79,7 +73,7 @@ async def _whole_batch(
     """
     batch = await asyncio.to_thread(ctx.jobs.batch, batch_id)
     kind = kinds.get(batch.connection) if batch is not None else None
-    if batch is None or kind is None or kind is BackendKind.LOCAL:
+    if batch is None or kind is None:
         return [], jobs
     if not await remote.cancels_batches(batch.connection):
         return [], jobs

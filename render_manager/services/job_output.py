@@ -208,8 +208,7 @@ class JobOutputs:
             connection = await asyncio.to_thread(self._ctx.connections.get, job.connection)
         except UnknownConnection:
             connection = None
-        rules = rules_for(connection.kind) if connection is not None else None
-        if rules is None or not rules.links_expire:
+        if connection is None or not rules_for(connection.kind).links_expire:
             if job.output is None:
                 raise NoOutputYet(why_no_output(job))
             return job.output

@@ -275,7 +275,7 @@ async def test_local_rows_with_missing_files_are_held_back_and_the_rest_queued(
     submission = AppServices(engine.ctx).submission(
         engine.connection, prepared, base_dir=tmp_path, batch_name="local batch"
     )
-    assert await submission.check_local() == [1]
+    assert await submission.check_files() == [1]
     assert "gone.aep does not exist" in (submission.rows[1].error or "")
 
     held = await submission.submit(skip_invalid=False)
@@ -301,7 +301,7 @@ async def test_the_preview_checks_an_encode_input_as_submission_does(
         engine.connection, prepared, base_dir=tmp_path, batch_name="encodes"
     )
     # A rendered image sequence is a valid input; an empty movie is not.
-    assert await submission.check_local() == [1]
+    assert await submission.check_files() == [1]
     assert submission.rows[0].state is RowState.READY, submission.rows[0].error
     assert "empty.mov is empty (0 bytes)" in (submission.rows[1].error or "")
 

@@ -18,6 +18,7 @@ from keyring.backend import KeyringBackend
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import JobStatus
 from render_manager.keychain import Keychain
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
 from render_manager.services.remote import RemoteService
 from tests.conftest import MemoryKeyring
@@ -63,7 +64,7 @@ def renderctl(
 
 
 def _remote(ctx: AppContext, fakes: Fakes) -> RemoteService:
-    return RemoteService(ctx.connections, ctx.jobs, ctx.keychain, transport_for=fakes.transport_for)
+    return AppServices(ctx, transport_for=fakes.transport_for).remote
 
 
 def _submit(ctx: AppContext, fakes: Fakes, name: str, bodies: list[dict[str, Any]]) -> Any:

@@ -13,6 +13,7 @@ from render_manager.backends.errors import BackendError, Unavailable
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import JobStatus
 from render_manager.keychain import Keychain
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
 from render_manager.services.refresh import Cadence, RefreshScheduler
 from render_manager.services.remote import RefreshReport, RemoteService
@@ -31,7 +32,7 @@ def _service(ctx: AppContext, **fakes: object) -> RemoteService:
         fake = fakes[connection.name]
         return httpx.MockTransport(fake)  # type: ignore[arg-type]
 
-    return RemoteService(ctx.connections, ctx.jobs, ctx.keychain, transport_for=transport_for)
+    return AppServices(ctx, transport_for=transport_for).remote
 
 
 @pytest.mark.asyncio

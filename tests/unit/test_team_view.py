@@ -15,6 +15,7 @@ from render_manager.domain.connection import Connection
 from render_manager.domain.ids import ulid_time
 from render_manager.domain.status import JobStatus
 from render_manager.keychain import Keychain
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
 from render_manager.services.remote import RemoteService
 from tests.fakes import cloud_home
@@ -41,7 +42,7 @@ async def remote(ctx: AppContext, cloud: FakeNexrenderCloud) -> AsyncIterator[Re
     def transport_for(_connection: Connection) -> httpx.AsyncBaseTransport:
         return cloud.transport()
 
-    service = RemoteService(ctx.connections, ctx.jobs, ctx.keychain, transport_for=transport_for)
+    service = AppServices(ctx, transport_for=transport_for).remote
     yield service
     await service.aclose()
 

@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QWidget
 
 from render_manager.backends.errors import BackendError
 from render_manager.domain.job import Job
+from render_manager.domain.results import CancelSummary
 from render_manager.domain.status import BackendKind
 from render_manager.services.app_services import AppServices
 from render_manager.services.cancel_plan import CancelPlan, plan_cancel, plan_cancel_batch
-from render_manager.services.results import CancelSummary
 from render_manager.ui.cancel.dialog import CancelDialog
 from render_manager.ui.cancel.outcome_panel import OutcomePanel
 

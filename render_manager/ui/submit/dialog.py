@@ -172,7 +172,7 @@ class BatchDialog(QDialog):
         submission = self._services.submission(
             connection, prepared, base_dir=base_dir, batch_name=name
         )
-        await submission.check_local()
+        await submission.check_files()
         self.submission, self.sent = submission, False
         how = table.read_as()
         read_as = f"{table.source.name}, read as {how}" if table.source and how else ""
@@ -231,8 +231,6 @@ class BatchDialog(QDialog):
             self._update_buttons()
         created = [r.job_id for r in submission.rows if r.job_id and r.job_id not in before]
         if created:
-            # Local jobs start now rather than at the engine's next look (a no-op otherwise).
-            self._services.wake_engine()
             self.submitted.emit(created)
         self._say(self.result_page.summary.text())
         if self._close_when_done:
