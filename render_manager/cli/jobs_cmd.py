@@ -136,7 +136,7 @@ async def _fresh_link(services: AppServices, job: Job) -> str | None:
     the note says it may have expired.
     """
     try:
-        backend = await services.remote.backend(job.connection)
+        backend = await services.job_service.backend(job.connection)
         if not isinstance(backend, RefreshesLinks):
             return None
         url = await backend.fresh_output_url(job.id)
@@ -224,7 +224,7 @@ async def _wait_for(services: AppServices, ids: list[str], timeout: float | None
             for name in sorted(pending):
                 if kinds.get(name) is not BackendKind.LOCAL:
                     with contextlib.suppress(BackendError):
-                        await services.remote.refresh(name)
+                        await services.job_service.refresh(name)
             # Remote APIs ask for at most one poll a second; local jobs change in the store.
             await asyncio.sleep(
                 1.0 if any(kinds.get(n) is not BackendKind.LOCAL for n in pending) else 0.25
@@ -251,7 +251,7 @@ async def _refresh_all(services: AppServices, names: list[str], out: TextIO) -> 
     try:
         for name in names:
             try:
-                report = await services.remote.refresh(name)
+                report = await services.job_service.refresh(name)
             except BackendError as exc:
                 failed += 1
                 # Back-end errors name their connection already: say it once.

@@ -25,7 +25,7 @@ from render_manager.store.errors import (
 
 if TYPE_CHECKING:
     # A type only: the HTTP stack loads with the first command that talks to a service.
-    from render_manager.services.remote import TransportFactory
+    from render_manager.services.job_service import TransportFactory
 
 log = logging.getLogger(__name__)
 

@@ -25,12 +25,13 @@ if TYPE_CHECKING:
     from render_manager.services.batch_submit import BatchSubmission
     from render_manager.services.engine_host import EngineHost, EngineState
     from render_manager.services.job_output import JobOutputs
+    from render_manager.services.job_service import JobService, RefreshReport, TransportFactory
     from render_manager.services.refresh import Cadence, RefreshScheduler
-    from render_manager.services.remote import RefreshReport, RemoteService, TransportFactory
 
 
 class AppServices:
-    """The store's repositories, the back-ends, submission, cancel, outputs and the engine.
+    """The local job repository, the job service over every connection's back-end,
+    submission, cancel, outputs, the engine and the refresh loops.
 
     `transport_for` gives the HTTP transport of a connection (None: the network): the one
     seam tests use to put loopback fakes behind every remote connection. `engine_command`
@@ -48,7 +49,7 @@ class AppServices:
         self.transport_for = transport_for
         self.local_jobs = LocalJobRepository(ctx.db)
         self._engine_command = engine_command
-        self._remote: RemoteService | None = None
+        self._job_service: JobService | None = None
         self._outputs: JobOutputs | None = None
         self._engines: EngineHost | None = None
         self._refresher: RefreshScheduler | None = None
@@ -57,22 +58,23 @@ class AppServices:
     # -- services made on first use ----------------------------------------------------------
 
     @property
-    def remote(self) -> RemoteService:
-        """The back-ends of the home's connections, one long-lived client each."""
-        if self._remote is None:
+    def job_service(self) -> JobService:
+        """The one service that submits, refreshes and cancels on every connection, local
+        or remote, through its back-end (a remote one holds one long-lived client)."""
+        if self._job_service is None:
             from render_manager.backends.local_home import LocalHome  # noqa: PLC0415
-            from render_manager.services.remote import RemoteService  # noqa: PLC0415
+            from render_manager.services.job_service import JobService  # noqa: PLC0415
 
             ctx = self.ctx
             local = LocalHome(ctx.jobs, self.local_jobs, ctx.home, wake_engine=self.wake_engine)
-            self._remote = RemoteService(
+            self._job_service = JobService(
                 ctx.connections,
                 ctx.jobs,
                 ctx.keychain,
                 local=local,
                 transport_for=self.transport_for,
             )
-        return self._remote
+        return self._job_service
 
     @property
     def outputs(self) -> JobOutputs:
@@ -160,7 +162,7 @@ class AppServices:
 
         if self._refresher is None:
             self._refresher = RefreshScheduler(
-                self.remote, cadence=cadence, on_report=on_report, on_error=on_error
+                self.job_service, cadence=cadence, on_report=on_report, on_error=on_error
             )
 
     async def follow_connections(self) -> None:
@@ -182,8 +184,8 @@ class AppServices:
 
     async def forget_connections(self) -> None:
         """Drop the back-ends: the next call reads the connections' addresses and tokens."""
-        if self._remote is not None:
-            await self._remote.forget_all()
+        if self._job_service is not None:
+            await self._job_service.forget_all()
 
     # -- closing -----------------------------------------------------------------------------
 
@@ -195,5 +197,5 @@ class AppServices:
         if self._refresher is not None:
             await self._refresher.stop()
             self._refresher = None
-        if self._remote is not None:
-            await self._remote.aclose()
+        if self._job_service is not None:
+            await self._job_service.aclose()

@@ -31,7 +31,7 @@ from render_manager.domain.connection import Connection
 from render_manager.domain.ids import new_ulid
 from render_manager.domain.results import SubmitResult
 from render_manager.services.batch_data import PreparedRow
-from render_manager.services.remote import CannotCheck
+from render_manager.services.job_service import CannotCheck
 
 if TYPE_CHECKING:
     from render_manager.services.app_services import AppServices
@@ -201,7 +201,7 @@ class BatchSubmission:
         if row.key is None:
             return include_unknown
         try:
-            job = await self._services.remote.find_created(
+            job = await self._services.job_service.find_created(
                 self.connection.name, row.key, job_name=_display_name(row.body)
             )
         except CannotCheck:
@@ -242,7 +242,7 @@ class BatchSubmission:
     async def _send_part(self, part: list[int]) -> None:
         bodies = [self.rows[i].body for i in part]
         try:
-            result = await self._services.remote.submit(
+            result = await self._services.job_service.submit(
                 self.connection.name,
                 bodies,
                 batch_id=self._batch_id,

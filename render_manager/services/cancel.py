@@ -14,7 +14,7 @@ from render_manager.domain.job import Batch, Job
 from render_manager.domain.results import CancelSummary
 from render_manager.domain.status import BackendKind, cancel_refusal_reason
 from render_manager.services.context import AppContext
-from render_manager.services.remote import RemoteService
+from render_manager.services.job_service import JobService
 
 if TYPE_CHECKING:
     from render_manager.services.app_services import AppServices
@@ -30,7 +30,7 @@ async def cancel_jobs(
     jobs and other back-ends are cancelled job by job. Unknown ids are reported as skipped;
     every other job ends up cancelled or skipped with the reason its back-end gives.
     """
-    ctx, remote = services.ctx, services.remote
+    ctx, remote = services.ctx, services.job_service
     # Read off the loop: cancelling a 10,000-job batch must not freeze the window.
     connections = await asyncio.to_thread(ctx.connections.list)
     kinds = {c.name: c.kind for c in connections}
@@ -60,7 +60,7 @@ async def cancel_jobs(
 
 async def _whole_batch(
     ctx: AppContext,
-    remote: RemoteService,
+    remote: JobService,
     batch_id: str,
     jobs: list[Job],
     kinds: Mapping[str, BackendKind],

@@ -28,7 +28,7 @@ from render_manager.store.local_jobs import LocalJobRecord
 if TYPE_CHECKING:
     # Types only: the HTTP stack loads on first use, after the window is on screen.
     from render_manager.services.app_services import AppServices
-    from render_manager.services.remote import RemoteService
+    from render_manager.services.job_service import JobService
 
 # How much of a log is shown at first: the end of a long render, not all of it.
 LOG_TAIL_BYTES = 256 * 1024
@@ -212,9 +212,9 @@ class JobOutputs:
             if job.output is None:
                 raise NoOutputYet(why_no_output(job))
             return job.output
-        return await self._fresh_link(job, self._services.remote)
+        return await self._fresh_link(job, self._services.job_service)
 
-    async def _fresh_link(self, job: Job, remote: RemoteService) -> str:
+    async def _fresh_link(self, job: Job, remote: JobService) -> str:
         try:
             backend = await remote.backend(job.connection)
             if not isinstance(backend, RefreshesLinks):

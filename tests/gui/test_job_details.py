@@ -20,7 +20,7 @@ from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.engine.pool import RenderPool
 from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
-from render_manager.services.remote import RemoteService
+from render_manager.services.job_service import JobService
 from render_manager.ui.details import output_actions
 from render_manager.ui.details.panel import NO_JOB, JobDetails
 from tests.engine.fixtures import Engine
@@ -244,7 +244,7 @@ def rendley_remote(ctx: AppContext) -> tuple[AppServices, FakeRendley]:
     return AppServices(ctx, transport_for=transport_for), fake
 
 
-async def _finished_export(ctx: AppContext, remote: RemoteService, fake: FakeRendley) -> Job:
+async def _finished_export(ctx: AppContext, remote: JobService, fake: FakeRendley) -> Job:
     ((_, job_id),) = (await remote.submit("rendley", [export_body()])).jobs
     fake.advance(job_id)
     fake.advance(job_id)
@@ -263,7 +263,7 @@ def test_a_rendley_link_is_fetched_again_before_it_is_opened_or_copied(
     opened: list[QUrl],
 ) -> None:
     services, fake = rendley_remote
-    remote = services.remote
+    remote = services.job_service
     details = _panel(qtbot, ctx, services)
     actions = details.output_actions
 
@@ -298,7 +298,7 @@ def test_a_rendley_link_that_cannot_be_refreshed_is_not_opened(
     opened: list[QUrl],
 ) -> None:
     services, fake = rendley_remote
-    remote = services.remote
+    remote = services.job_service
     details = _panel(qtbot, ctx, services)
 
     async def scenario() -> None:

@@ -39,7 +39,7 @@ from render_manager.keychain import Keychain
 from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
 from render_manager.services.job_output import NoOutputYet, NotALink, is_link
-from render_manager.services.remote import CannotCheck, RemoteService
+from render_manager.services.job_service import CannotCheck, JobService
 from tests.engine.fixtures import Engine
 from tests.fakes import cloud_home
 from tests.fakes.nexrender_cloud import FakeNexrenderCloud
@@ -67,8 +67,8 @@ class Setup:
     services: AppServices
 
     @property
-    def service(self) -> RemoteService:
-        return self.services.remote
+    def service(self) -> JobService:
+        return self.services.job_service
 
 
 def _cloud_body(name: str) -> dict[str, Any]:

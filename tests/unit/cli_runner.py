@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from render_manager.cli.main import main
-from render_manager.services.remote import TransportFactory
+from render_manager.services.job_service import TransportFactory
 
 
 @dataclass(frozen=True)

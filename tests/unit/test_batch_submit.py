@@ -234,7 +234,7 @@ async def test_rendley_prices_first_and_holds_back_rows_it_cannot_check(
     prepared = prepare_rows(
         template, _rows({"project": "prj_1"}, {"project": "prj_2"}), {"project": "project"}
     )
-    prices = await service.remote.cost("rendley", [p.body for p in prepared])
+    prices = await service.job_service.cost("rendley", [p.body for p in prepared])
     assert prices is not None
     assert total_cost([price for _, price in prices]) == 14
     assert fake.jobs == {}, "pricing starts nothing"

@@ -17,7 +17,7 @@ from render_manager.domain.status import JobStatus
 from render_manager.keychain import Keychain
 from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
-from render_manager.services.remote import RemoteService
+from render_manager.services.job_service import JobService
 from tests.fakes import cloud_home
 from tests.fakes.nexrender_cloud import FakeNexrenderCloud
 from tests.fakes.rendley import FakeRendley, export_body
@@ -62,8 +62,8 @@ async def services(
 
 
 @pytest.fixture
-def remote(services: AppServices) -> RemoteService:
-    return services.remote
+def remote(services: AppServices) -> JobService:
+    return services.job_service
 
 
 def _active_ids(ctx: AppContext, batch_id: str) -> list[str]:
@@ -72,7 +72,7 @@ def _active_ids(ctx: AppContext, batch_id: str) -> list[str]:
 
 @pytest.mark.asyncio
 async def test_a_whole_cloud_batch_goes_in_one_request_and_every_job_is_stored(
-    ctx: AppContext, services: AppServices, remote: RemoteService, cloud: FakeNexrenderCloud
+    ctx: AppContext, services: AppServices, remote: JobService, cloud: FakeNexrenderCloud
 ) -> None:
     result = await remote.submit("cloud", [body("Shot 1"), nested("Shot 2"), body("Shot 3")])
     assert result.batch_id is not None
@@ -96,7 +96,7 @@ async def test_a_whole_cloud_batch_goes_in_one_request_and_every_job_is_stored(
 
 @pytest.mark.asyncio
 async def test_a_batch_with_jobs_left_out_is_cancelled_job_by_job(
-    ctx: AppContext, services: AppServices, remote: RemoteService, cloud: FakeNexrenderCloud
+    ctx: AppContext, services: AppServices, remote: JobService, cloud: FakeNexrenderCloud
 ) -> None:
     result = await remote.submit("cloud", [body("Shot 1"), body("Shot 2"), body("Shot 3")])
     assert result.batch_id is not None
@@ -114,7 +114,7 @@ async def test_a_batch_with_jobs_left_out_is_cancelled_job_by_job(
 
 @pytest.mark.asyncio
 async def test_a_batch_the_cloud_does_not_know_falls_back_to_one_cancel_per_job(
-    ctx: AppContext, services: AppServices, remote: RemoteService, cloud: FakeNexrenderCloud
+    ctx: AppContext, services: AppServices, remote: JobService, cloud: FakeNexrenderCloud
 ) -> None:
     # One job per chunk goes through POST /jobs: the app files it under its own grouping.
     grouping = new_ulid()
@@ -134,7 +134,7 @@ async def test_a_batch_the_cloud_does_not_know_falls_back_to_one_cancel_per_job(
 
 @pytest.mark.asyncio
 async def test_other_back_ends_cancel_a_batch_job_by_job(
-    ctx: AppContext, services: AppServices, remote: RemoteService, rendley: FakeRendley
+    ctx: AppContext, services: AppServices, remote: JobService, rendley: FakeRendley
 ) -> None:
     result = await remote.submit("rendley", [export_body("prj_1"), export_body("prj_2")])
     assert result.batch_id is not None
@@ -148,7 +148,7 @@ async def test_other_back_ends_cancel_a_batch_job_by_job(
 
 @pytest.mark.asyncio
 async def test_without_a_batch_id_a_whole_batch_is_still_cancelled_job_by_job(
-    ctx: AppContext, services: AppServices, remote: RemoteService, cloud: FakeNexrenderCloud
+    ctx: AppContext, services: AppServices, remote: JobService, cloud: FakeNexrenderCloud
 ) -> None:
     result = await remote.submit("cloud", [body("Shot 1"), body("Shot 2")])
     assert result.batch_id is not None

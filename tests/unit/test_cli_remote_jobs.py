@@ -20,7 +20,7 @@ from render_manager.domain.status import JobStatus
 from render_manager.keychain import Keychain
 from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
-from render_manager.services.remote import RemoteService
+from render_manager.services.job_service import JobService
 from tests.conftest import MemoryKeyring
 from tests.fakes import cloud_home
 from tests.fakes.nexrender_cloud import FakeNexrenderCloud
@@ -63,8 +63,8 @@ def renderctl(
     return renderctl_runner(monkeypatch, capsys, fakes.transport_for)
 
 
-def _remote(ctx: AppContext, fakes: Fakes) -> RemoteService:
-    return AppServices(ctx, transport_for=fakes.transport_for).remote
+def _remote(ctx: AppContext, fakes: Fakes) -> JobService:
+    return AppServices(ctx, transport_for=fakes.transport_for).job_service
 
 
 def _submit(ctx: AppContext, fakes: Fakes, name: str, bodies: list[dict[str, Any]]) -> Any:

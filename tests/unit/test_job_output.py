@@ -27,7 +27,7 @@ from render_manager.services.job_output import (
     OutputMissing,
     resolve_local_output,
 )
-from render_manager.services.remote import RemoteService
+from render_manager.services.job_service import JobService
 from tests.conftest import MemoryKeyring
 from tests.engine.fixtures import Engine
 from tests.fakes import rendley
@@ -209,7 +209,7 @@ async def service(remote_ctx: AppContext) -> AsyncIterator[tuple[AppServices, Fa
     await services.aclose()
 
 
-async def _finished_rendley_job(ctx: AppContext, remote: RemoteService, fake: FakeRendley) -> Job:
+async def _finished_rendley_job(ctx: AppContext, remote: JobService, fake: FakeRendley) -> Job:
     result = await remote.submit("rendley", [export_body()])
     ((_, job_id),) = result.jobs
     fake.advance(job_id)
@@ -226,7 +226,7 @@ async def test_a_rendley_link_is_read_afresh_because_links_expire(
     remote_ctx: AppContext, service: tuple[AppServices, FakeRendley]
 ) -> None:
     services, fake = service
-    remote = services.remote
+    remote = services.job_service
     job = await _finished_rendley_job(remote_ctx, remote, fake)
     assert job.output is not None
     assert job.output.endswith("?expires=1")
@@ -244,7 +244,7 @@ async def test_a_link_that_cannot_be_refreshed_is_not_replaced_by_the_stale_one(
     remote_ctx: AppContext, service: tuple[AppServices, FakeRendley]
 ) -> None:
     services, fake = service
-    remote = services.remote
+    remote = services.job_service
     job = await _finished_rendley_job(remote_ctx, remote, fake)
     del fake.jobs[job.id]  # Rendley no longer has it
 
@@ -259,7 +259,7 @@ async def test_a_rendley_job_not_completed_has_no_link(
     remote_ctx: AppContext, service: tuple[AppServices, FakeRendley]
 ) -> None:
     services, fake = service
-    remote = services.remote
+    remote = services.job_service
     job = await _finished_rendley_job(remote_ctx, remote, fake)
     fake.jobs[job.id].status = "processing"
 

@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "render_manager"
 # Where each shared service may be constructed, relative to render_manager/.
 ONLY_HERE = {
     "AppServices": {"app.py", "cli/main.py"},
-    "RemoteService": {"services/app_services.py"},
+    "JobService": {"services/app_services.py"},
     # The engine's pool keeps the store's handle of its own: it runs in the same process
     # as the services, but also alone under `renderctl engine`.
     "LocalJobRepository": {"services/app_services.py", "engine/pool.py"},

@@ -44,7 +44,7 @@ from render_manager.services.connections import (
 )
 from render_manager.services.context import AppContext
 from render_manager.services.health import Health
-from render_manager.services.remote import TransportFactory
+from render_manager.services.job_service import TransportFactory
 from render_manager.store.errors import StoreError
 from render_manager.ui.connections.form import ConnectionForm, Snapshot
 from render_manager.ui.connections.model import NAME_ROLE, TOKEN_FIX_HERE, ConnectionsModel

@@ -145,7 +145,7 @@ class SidePanel(QWidget):
         self.connections.set_connections(infos)
 
     def set_health(self, health: Mapping[str, Health]) -> None:
-        """The last exchange with each remote connection (e.g. `RemoteService.health`)."""
+        """The last exchange with each remote connection (e.g. `JobService.health`)."""
         self.connections.set_health(health)
 
     def watch(self, model: JobTableModel) -> None:

@@ -151,11 +151,11 @@ class BatchDialog(QDialog):
 
     async def load_cloud_templates(self, name: str) -> None:
         """The Nexrender Cloud templates of a connection, for the template chooser."""
-        await self.source.load_cloud_templates(self._services.remote, name)
+        await self.source.load_cloud_templates(self._services.job_service, name)
 
     async def load_cloud_template(self, name: str, template_id: str) -> None:
         """One template's compositions and layers."""
-        await self.source.load_cloud_template(self._services.remote, name, template_id)
+        await self.source.load_cloud_template(self._services.job_service, name, template_id)
 
     async def build_preview(self) -> None:
         """Fill the template from every row and check each, before anything is sent."""
@@ -186,7 +186,7 @@ class BatchDialog(QDialog):
         self.result_page.set_cost("Asking Rendley for the price…")
         bodies = [r.body for r in submission.rows if r.state is RowState.READY]
         try:
-            prices = await self._services.remote.cost(submission.connection.name, bodies)
+            prices = await self._services.job_service.cost(submission.connection.name, bodies)
         except BackendError as exc:
             self.result_page.set_cost(f"The price could not be read: {exc}")
             return

@@ -17,7 +17,7 @@ from render_manager.services.app_services import AppServices
 from render_manager.ui.window.main_window import MainWindow
 
 if TYPE_CHECKING:
-    from render_manager.services.remote import RefreshReport
+    from render_manager.services.job_service import RefreshReport
 
 
 class _Session:
@@ -53,16 +53,16 @@ class _Session:
         await self._services.follow_connections()
         # A new local connection gets its engine; existing ones keep rendering.
         self._window.show_engine_states(await self._services.start_engines())
-        self._window.side_panel.set_health(self._services.remote.health)
+        self._window.side_panel.set_health(self._services.job_service.health)
 
     def _on_report(self, report: RefreshReport) -> None:
         self._window.note_remote_refresh(report.connection, ok=True)
-        self._window.side_panel.set_health(self._services.remote.health)
+        self._window.side_panel.set_health(self._services.job_service.health)
         self._window.request_refresh()
 
     def _on_error(self, name: str, _error: BackendError) -> None:
         self._window.note_remote_refresh(name, ok=False)
-        self._window.side_panel.set_health(self._services.remote.health)
+        self._window.side_panel.set_health(self._services.job_service.health)
 
 
 def _quit_on_signals(window: MainWindow) -> Callable[[], None]:

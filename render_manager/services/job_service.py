@@ -66,7 +66,7 @@ class RefreshReport:
     problems: tuple[str, ...] = ()
 
 
-class RemoteService:
+class JobService:
     """Jobs of every connection for every front end; the window and `renderctl` share it.
 
     `local` is the home the local engine's connections queue their jobs in.
