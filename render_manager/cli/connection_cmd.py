@@ -18,7 +18,7 @@ from render_manager.domain.status import BackendKind
 from render_manager.engine.locate import SET_ON_CONNECTION
 from render_manager.keychain import SERVICE
 from render_manager.services.app_services import AppServices
-from render_manager.services.connections import ConnectionInfo, ConnectionService, TokenNotDeleted
+from render_manager.services.connections import ConnectionInfo, TokenNotDeleted
 from render_manager.services.health import LocalReadiness
 
 
@@ -145,7 +145,6 @@ def _split_args(text: str) -> tuple[str, ...]:
 
 
 def _add(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
-    ctx = services.ctx
     try:
         connection = Connection(
             name=args.name,
@@ -160,7 +159,7 @@ def _add(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
     except DomainError as exc:
         raise BadInput(str(exc)) from None
     token = _read_token(connection, from_stdin=args.token_stdin)
-    ConnectionService(ctx.connections, ctx.keychain).add(connection, token)
+    services.connections.add(connection, token)
     where = " (token stored in the OS keyring)" if token else ""
     print(f"added connection {connection.name!r} ({connection.kind.value}){where}", file=out)
     return EXIT_OK
@@ -186,7 +185,7 @@ def _set(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
     token = _read_token(updated, from_stdin=True) if args.token_stdin else None
     if updated == current and token is None:
         raise BadInput("nothing to change: pass at least one setting")
-    service = ConnectionService(ctx.connections, ctx.keychain)
+    service = services.connections
     if token is not None:
         service.set_token(updated.name, token)
     if updated != current:
@@ -219,8 +218,7 @@ def _read_token(connection: Connection, *, from_stdin: bool) -> str | None:
 
 
 def _list(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
-    ctx = services.ctx
-    infos = ConnectionService(ctx.connections, ctx.keychain).list()
+    infos = services.connections.list()
     if args.json:
         json.dump([_as_json(i) for i in infos], out, indent=2)
         out.write("\n")
@@ -281,7 +279,7 @@ def _as_json(info: ConnectionInfo) -> dict[str, object]:
 
 def _remove(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
     ctx = services.ctx
-    service = ConnectionService(ctx.connections, ctx.keychain)
+    service = services.connections
     needs_token = ctx.connections.get(args.name).kind.needs_token
     try:
         jobs = service.remove(args.name, force=args.force, delete_token=not args.keep_token)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from render_manager.services.connections import ConnectionService
 from render_manager.services.context import AppContext
 from render_manager.store.local_jobs import LocalJobRepository
 
@@ -30,8 +31,8 @@ if TYPE_CHECKING:
 
 
 class AppServices:
-    """The local job repository, the job service over every connection's back-end,
-    submission, cancel, outputs, the engine and the refresh loops.
+    """The connections, the local job repository, the job service over every connection's
+    back-end, submission, cancel, outputs, the engine and the refresh loops.
 
     `transport_for` gives the HTTP transport of a connection (None: the network): the one
     seam tests use to put loopback fakes behind every remote connection. `engine_command`
@@ -48,6 +49,8 @@ class AppServices:
         self.ctx = ctx
         self.transport_for = transport_for
         self.local_jobs = LocalJobRepository(ctx.db)
+        # Connections with their tokens in the keyring: what the Connections dialog edits.
+        self.connections = ConnectionService(ctx.connections, ctx.keychain)
         self._engine_command = engine_command
         self._job_service: JobService | None = None
         self._outputs: JobOutputs | None = None

@@ -23,6 +23,7 @@ ONLY_HERE = {
     # as the services, but also alone under `renderctl engine`.
     "LocalJobRepository": {"services/app_services.py", "engine/pool.py"},
     "JobOutputs": {"services/app_services.py"},
+    "ConnectionService": {"services/app_services.py"},
     "BatchSubmission": {"services/app_services.py"},
 }
 

@@ -71,9 +71,7 @@ class WindowDialogs(QObject):
         if isinstance(dialog, ConnectionsDialog):
             self._raise(dialog)
             return dialog
-        dialog = ConnectionsDialog(
-            self._ctx, self._window, transport_for=self._services.transport_for
-        )
+        dialog = ConnectionsDialog(self._services, self._window)
         dialog.connections_changed.connect(self.connections_changed)
         dialog.health_checked.connect(self.health_checked)
         self._keep("connections", dialog)

@@ -121,7 +121,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
     def _build_docks(self) -> None:
-        self.side_panel = SidePanel(self._ctx, self)
+        self.side_panel = SidePanel(self._services, self)
         self.side_panel.watch(self.model)
         self.side_dock = self.add_dock(
             "Connections and batches",
