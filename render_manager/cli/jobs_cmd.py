@@ -20,7 +20,7 @@ from render_manager.cli.errors import EXIT_FAILED, EXIT_OK, BadInput, CliError
 from render_manager.cli.formatting import job_json, job_rows, print_table
 from render_manager.domain.job import Job, progress_detail
 from render_manager.domain.results import CancelSummary
-from render_manager.domain.status import BackendKind, JobStatus
+from render_manager.domain.status import JobStatus
 from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
 
@@ -210,9 +210,10 @@ def _wait(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
 
 
 async def _wait_for(services: AppServices, ids: list[str], timeout: float | None) -> list[Job]:
-    """Wait until every job has ended (or the timeout); remote ones are refreshed meanwhile."""
+    """Wait until every job has ended (or the timeout); those of back-ends that do not
+    keep their jobs in this store (remote ones) are refreshed meanwhile."""
     ctx = services.ctx
-    kinds = {c.name: c.kind for c in ctx.connections.list()}
+    asked = {c.name for c in ctx.connections.list() if not rules_for(c.kind).stores_jobs}
     loop = asyncio.get_running_loop()
     deadline = None if timeout is None else loop.time() + timeout
     try:
@@ -221,24 +222,22 @@ async def _wait_for(services: AppServices, ids: list[str], timeout: float | None
             pending = {j.connection for j in jobs if not j.is_terminal}
             if not pending or (deadline is not None and loop.time() >= deadline):
                 return jobs
-            for name in sorted(pending):
-                if kinds.get(name) is not BackendKind.LOCAL:
-                    with contextlib.suppress(BackendError):
-                        await services.job_service.refresh(name)
+            for name in sorted(pending & asked):
+                with contextlib.suppress(BackendError):
+                    await services.job_service.refresh(name)
             # Remote APIs ask for at most one poll a second; local jobs change in the store.
-            await asyncio.sleep(
-                1.0 if any(kinds.get(n) is not BackendKind.LOCAL for n in pending) else 0.25
-            )
+            await asyncio.sleep(1.0 if pending & asked else 0.25)
     finally:
         await services.aclose()
 
 
 def _refresh(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
     ctx = services.ctx
+    # A back-end that keeps its jobs in this store (the local engine) has nothing to fetch.
     connections = [
         c
         for c in ctx.connections.list()
-        if c.kind is not BackendKind.LOCAL and (not args.connection or c.name == args.connection)
+        if not rules_for(c.kind).stores_jobs and (not args.connection or c.name == args.connection)
     ]
     if args.connection and not connections:
         ctx.connections.get(args.connection)  # unknown name: exit 2 with its message
