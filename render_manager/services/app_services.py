@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from render_manager.backends.rules import rules_for
 from render_manager.services.connections import ConnectionService
 from render_manager.services.context import AppContext
 from render_manager.store.local_jobs import LocalJobRepository
@@ -173,7 +174,9 @@ class AppServices:
         if self._refresher is None:
             return
         connections = await asyncio.to_thread(self.ctx.connections.list)
-        self._refresher.sync([c.name for c in connections if c.kind.needs_token])
+        # A back-end that keeps its jobs in this store (the local engine) has nothing to
+        # fetch: the window reads the store's changes itself.
+        self._refresher.sync([c.name for c in connections if not rules_for(c.kind).stores_jobs])
 
     def refresh_now(self) -> None:
         """Refresh every remote connection now (F5); nothing before refreshing started."""
