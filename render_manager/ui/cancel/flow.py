@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 
 from render_manager.backends.errors import BackendError
+from render_manager.domain.connection import Connection
 from render_manager.domain.job import Job
 from render_manager.domain.results import CancelSummary
 from render_manager.domain.status import BackendKind
@@ -39,21 +40,25 @@ class CancelFlow:
         self._panel = panel
         self._spawn = spawn
         self._on_done = on_done
-        self.kinds: dict[str, BackendKind] = {}
+        self._kinds: dict[str, BackendKind] = {}
         self.dialog: CancelDialog | None = None
         # The batch the open dialog is about, if it was opened to cancel a batch.
         self._batch_id: str | None = None
+
+    def set_connections(self, connections: Sequence[Connection]) -> None:
+        """Plan cancels for these connections' kinds (as the window last read them)."""
+        self._kinds = {c.name: c.kind for c in connections}
 
     def start(self, selected: Sequence[Job], all_jobs: Sequence[Job]) -> None:
         """Show the confirmation for these jobs (nothing happens before the user agrees)."""
         if selected:
             self._batch_id = None
-            self._confirm(plan_cancel(selected, self.kinds, all_jobs))
+            self._confirm(plan_cancel(selected, self._kinds, all_jobs))
 
     def start_batch(self, batch_id: str, all_jobs: Sequence[Job]) -> None:
         """Show the confirmation for every job of a batch."""
         self._batch_id = batch_id
-        self._confirm(plan_cancel_batch(batch_id, self.kinds, all_jobs))
+        self._confirm(plan_cancel_batch(batch_id, self._kinds, all_jobs))
 
     def _confirm(self, plan: CancelPlan) -> None:
         dialog = CancelDialog(plan, self._parent)

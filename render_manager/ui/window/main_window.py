@@ -272,7 +272,7 @@ class MainWindow(QMainWindow):
     async def _load_connections(self) -> None:
         connections = await asyncio.to_thread(self._ctx.connections.list)
         self.filter_bar.set_connections([c.name for c in connections])
-        self.cancel_flow.kinds = {c.name: c.kind for c in connections}
+        self.cancel_flow.set_connections(connections)
         await self.side_panel.load_connections()
         self.empty_hint.set_local_readiness(self.side_panel.connections.local_readiness())
 
