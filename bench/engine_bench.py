@@ -23,11 +23,11 @@ import psutil
 from render_manager.domain.connection import Connection
 from render_manager.domain.engine_settings import EngineSettings
 from render_manager.domain.status import BackendKind
+from render_manager.engine.local_cancel import LocalCanceller
+from render_manager.engine.local_submit import LocalSubmitter
 from render_manager.engine.pool import RenderPool
 from render_manager.keychain import Keychain
 from render_manager.services.context import AppContext, open_context
-from render_manager.services.local_cancel import LocalCanceller
-from render_manager.services.local_submit import LocalSubmitter
 from render_manager.store.local_jobs import LocalJobRepository
 
 HERE = Path(__file__).resolve().parent

@@ -355,9 +355,11 @@ _BARE = (
 )
 _APP = _FIRST_PAINT + (
     "from render_manager.keychain import Keychain\n"
+    "from render_manager.services.app_services import AppServices\n"
     "from render_manager.services.context import open_context\n"
     "from render_manager.ui.window.main_window import MainWindow\n"
-    "window = MainWindow(open_context(sys.argv[1], keychain=Keychain(timeout=1)))\n"
+    "ctx = open_context(sys.argv[1], keychain=Keychain(timeout=1))\n"
+    "window = MainWindow(AppServices(ctx))\n"
     "window.show()\napp.exec()\n"
 )
 

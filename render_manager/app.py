@@ -45,6 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from render_manager.services.app_services import AppServices
     from render_manager.services.context import open_context
     from render_manager.ui.qt.appearance import apply_appearance
     from render_manager.ui.qt.icons import app_icon
@@ -74,9 +75,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             QMessageBox.critical(None, "Render Manager cannot start", str(exc))
         return 1
 
+    # Built once, before the window: every part of the window is handed these services.
+    services = AppServices(ctx)
     try:
         with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
-            return runner.run(run_session(app, ctx, smoke=args.smoke))
+            return runner.run(run_session(app, services, smoke=args.smoke))
     finally:
         collector.release()
         ctx.close()

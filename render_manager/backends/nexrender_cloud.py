@@ -16,6 +16,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -85,7 +86,11 @@ class NexrenderCloudBackend(HttpBackend):
         self._http = Http(self._client, connection.name, retry=retry, sleep=sleep)
 
     async def submit_many(
-        self, bodies: Sequence[Mapping[str, Any]], *, batch_name: str | None = None
+        self,
+        bodies: Sequence[Mapping[str, Any]],
+        *,
+        batch_name: str | None = None,
+        base_dir: Path | None = None,
     ) -> SubmitOutcome:
         """Create jobs: one body with `POST /jobs`, more with `POST /batches` per 1000.
 
@@ -93,6 +98,7 @@ class NexrenderCloudBackend(HttpBackend):
         are otherwise named `<batch_name> #<row>` or after the template's composition.
         Nested children of a row are listed before the row's own job, with its parent_id.
         """
+        del base_dir  # the service reads no file of this computer
         return await nexrender_cloud_submit.submit_many(
             self._http, bodies, batch_name=batch_name, list_records=self._all_records
         )

@@ -23,6 +23,7 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -165,7 +166,11 @@ class NexrenderServerBackend(HttpBackend):
     # -- submit ---------------------------------------------------------------------------
 
     async def submit_many(
-        self, bodies: Sequence[Mapping[str, Any]], *, batch_name: str | None = None
+        self,
+        bodies: Sequence[Mapping[str, Any]],
+        *,
+        batch_name: str | None = None,
+        base_dir: Path | None = None,
     ) -> SubmitOutcome:
         """Create one job per body (nexrender job JSON), in order; never creates one twice.
 
@@ -174,6 +179,7 @@ class NexrenderServerBackend(HttpBackend):
         A rejected secret raises SecretRejected if no job was created yet; once the server
         stops answering, the remaining rows are reported as not sent.
         """
+        del base_dir  # the service reads no file of this computer
         del batch_name
         jobs: list[tuple[int, Job]] = []
         errors: list[tuple[int, str]] = []

@@ -10,10 +10,11 @@ What is known of a service before any connection is opened (how its bodies are c
 stamped, its chunk size, whether its links expire or its cancels cascade) is its
 `ServiceRules`, looked up by kind with `backends.rules.rules_for`.
 
-The local engine is meant to be one more `Backend`: submit many is one store transaction,
+The local engine is one more `Backend` (local.py): submit many is one store transaction,
 cancel many stops renders or takes jobs off the queue, refresh reads the store's changes
 since the last look, get reads one job, check access looks for aerender. Nothing here is
-about HTTP, so it needs none of the remote abilities.
+about HTTP, so it has none of the remote abilities; what sets it apart (all or nothing,
+its own store, files checked on this computer) is in its rules.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from render_manager.domain.connection import Connection
 from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind
 
@@ -104,6 +107,12 @@ def _unstamped(body: dict[str, Any], key: str) -> tuple[dict[str, Any], str | No
     return body, None
 
 
+# Problems with ready bodies that only reading this computer's disk finds (a local job's
+# project and inputs): the connection, the folder relative paths are read from, a folder
+# standing in for the jobs' work folders, and (row, body) pairs; returns (row, problem).
+CheckFiles = Callable[[Connection, Path, Path, Sequence[tuple[int, Any]]], list[tuple[int, str]]]
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceRules:
     """What is known of one service before connecting: each back-end module has one."""
@@ -117,6 +126,14 @@ class ServiceRules:
     links_expire: bool = False
     # Cancelling a job also cancels the jobs linked to it (nested ones, a waiting parent).
     cancel_cascades: bool = False
+    # One bad body and nothing is created: a submission is sent whole, and its good rows
+    # are held back with the bad ones (the local engine). Otherwise bad rows are reported
+    # and the rest created.
+    all_or_nothing: bool = False
+    # The back-end writes its jobs into this home's store itself, in its own transactions
+    # (the local engine): what it reports is stored already.
+    stores_jobs: bool = False
+    check_files: CheckFiles | None = None
 
 
 class Backend(Protocol):
@@ -128,9 +145,17 @@ class Backend(Protocol):
         ...
 
     async def submit_many(
-        self, bodies: Sequence[Mapping[str, Any]], *, batch_name: str | None = None
+        self,
+        bodies: Sequence[Mapping[str, Any]],
+        *,
+        batch_name: str | None = None,
+        base_dir: Path | None = None,
     ) -> SubmitOutcome:
-        """Create jobs from bodies in the back-end's own format; never creates one twice."""
+        """Create jobs from bodies in the back-end's own format; never creates one twice.
+
+        Relative paths in a body are read from `base_dir` (the job file's folder) by a
+        back-end that reads this computer's files; the others ignore it.
+        """
         ...
 
     async def refresh(self, known: Sequence[Job]) -> RefreshOutcome:

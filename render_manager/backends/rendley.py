@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -89,7 +90,11 @@ class RendleyBackend(HttpBackend):
         self._http = Http(self._client, connection.name, retry=retry, sleep=sleep)
 
     async def submit_many(
-        self, bodies: Sequence[Mapping[str, Any]], *, batch_name: str | None = None
+        self,
+        bodies: Sequence[Mapping[str, Any]],
+        *,
+        batch_name: str | None = None,
+        base_dir: Path | None = None,
     ) -> SubmitOutcome:
         """Start one export per body (`{project_id, settings{...}}`), row by row.
 
@@ -102,6 +107,7 @@ class RendleyBackend(HttpBackend):
         carries this request is taken as the one the POST created. Without such a job, the
         row is reported as an error that says it was not re-sent, so nothing renders twice.
         """
+        del base_dir  # the service reads no file of this computer
         del batch_name
         jobs: list[tuple[int, Job]] = []
         errors: list[tuple[int, str]] = []

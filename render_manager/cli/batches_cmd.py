@@ -15,6 +15,7 @@ from typing import TextIO
 
 from render_manager.cli.errors import EXIT_OK
 from render_manager.cli.formatting import print_table
+from render_manager.services.app_services import AppServices
 from render_manager.services.batch_report import (
     BatchReport,
     counts_text,
@@ -22,7 +23,6 @@ from render_manager.services.batch_report import (
     progress_text,
     report_batches,
 )
-from render_manager.services.context import AppContext
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,7 +42,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     batches.set_defaults(handler=_batches)
 
 
-def _batches(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
+def _batches(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
+    ctx = services.ctx
     if args.connection:
         ctx.connections.get(args.connection)  # an unknown name: exit 2 with its message
     reports = report_batches(ctx.jobs, datetime.now(UTC), connection=args.connection)

@@ -17,8 +17,8 @@ from render_manager.domain.job import DomainError
 from render_manager.domain.status import BackendKind
 from render_manager.engine.locate import SET_ON_CONNECTION
 from render_manager.keychain import SERVICE
-from render_manager.services.connections import ConnectionInfo, ConnectionService, TokenNotDeleted
-from render_manager.services.context import AppContext
+from render_manager.services.app_services import AppServices
+from render_manager.services.connections import ConnectionInfo, TokenNotDeleted
 from render_manager.services.health import LocalReadiness
 
 
@@ -144,7 +144,7 @@ def _split_args(text: str) -> tuple[str, ...]:
         raise BadInput(f"--aerender-args: {exc}") from None
 
 
-def _add(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
+def _add(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
     try:
         connection = Connection(
             name=args.name,
@@ -159,13 +159,14 @@ def _add(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     except DomainError as exc:
         raise BadInput(str(exc)) from None
     token = _read_token(connection, from_stdin=args.token_stdin)
-    ConnectionService(ctx.connections, ctx.keychain).add(connection, token)
+    services.connections.add(connection, token)
     where = " (token stored in the OS keyring)" if token else ""
     print(f"added connection {connection.name!r} ({connection.kind.value}){where}", file=out)
     return EXIT_OK
 
 
-def _set(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
+def _set(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
+    ctx = services.ctx
     current = ctx.connections.get(args.name)
     changes: dict[str, Any] = {
         key: getattr(args, key)
@@ -184,7 +185,7 @@ def _set(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     token = _read_token(updated, from_stdin=True) if args.token_stdin else None
     if updated == current and token is None:
         raise BadInput("nothing to change: pass at least one setting")
-    service = ConnectionService(ctx.connections, ctx.keychain)
+    service = services.connections
     if token is not None:
         service.set_token(updated.name, token)
     if updated != current:
@@ -216,8 +217,8 @@ def _read_token(connection: Connection, *, from_stdin: bool) -> str | None:
     return token or None
 
 
-def _list(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
-    infos = ConnectionService(ctx.connections, ctx.keychain).list()
+def _list(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
+    infos = services.connections.list()
     if args.json:
         json.dump([_as_json(i) for i in infos], out, indent=2)
         out.write("\n")
@@ -276,8 +277,9 @@ def _as_json(info: ConnectionInfo) -> dict[str, object]:
     }
 
 
-def _remove(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
-    service = ConnectionService(ctx.connections, ctx.keychain)
+def _remove(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
+    ctx = services.ctx
+    service = services.connections
     needs_token = ctx.connections.get(args.name).kind.needs_token
     try:
         jobs = service.remove(args.name, force=args.force, delete_token=not args.keep_token)

@@ -13,6 +13,7 @@ from render_manager.cli.errors import EXIT_FAILED, EXIT_OK, BadInput, CliError
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.engine.pool import RenderPool
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
 from render_manager.store.engine_lock import EngineBusy
 
@@ -39,7 +40,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     engine.set_defaults(handler=_engine)
 
 
-def _engine(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
+def _engine(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
+    ctx = services.ctx
     if args.connection is not None:
         connection = ctx.connections.get(args.connection)
         if connection.kind is not BackendKind.LOCAL:

@@ -19,12 +19,10 @@ from render_manager.backends.rules import rules_for
 from render_manager.cli.errors import EXIT_FAILED, EXIT_OK, BadInput, CliError
 from render_manager.cli.formatting import job_json, job_rows, print_table
 from render_manager.domain.job import Job, progress_detail
-from render_manager.domain.status import BackendKind, JobStatus
-from render_manager.services.cancel import cancel_jobs
+from render_manager.domain.results import CancelSummary
+from render_manager.domain.status import JobStatus
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
-from render_manager.services.remote import RemoteService
-from render_manager.services.results import CancelSummary
-from render_manager.store.local_jobs import LocalJobRepository
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -73,7 +71,8 @@ def _statuses(text: str | None) -> list[JobStatus] | None:
         raise BadInput(f"unknown status in {text!r}: use {known}") from None
 
 
-def _jobs(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
+def _jobs(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
+    ctx = services.ctx
     if args.connection:
         ctx.connections.get(args.connection)
     found = ctx.jobs.list(
@@ -87,18 +86,19 @@ def _jobs(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _show(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
+def _show(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
+    ctx = services.ctx
     job = ctx.jobs.get(args.id)
     if job is None:
         raise BadInput(f"no job with id {args.id!r}")
     data = job_json(job)
     if _link_expires(ctx, job):
-        fresh = asyncio.run(_fresh_link(ctx, job))
+        fresh = asyncio.run(_fresh_link(services, job))
         if fresh is not None:
             data["output"] = fresh
         if args.json:
             data["output_refreshed"] = fresh is not None
-    record = LocalJobRepository(ctx.db).get(job.id)
+    record = services.local_jobs.get(job.id)
     if record is not None:
         data.update({
             "frames_done": record.frames_done,
@@ -126,19 +126,17 @@ def _link_expires(ctx: AppContext, job: Job) -> bool:
         return False
     kinds = {c.name: c.kind for c in ctx.connections.list()}
     kind = kinds.get(job.connection)
-    rules = rules_for(kind) if kind is not None else None
-    return rules is not None and rules.links_expire
+    return kind is not None and rules_for(kind).links_expire
 
 
-async def _fresh_link(ctx: AppContext, job: Job) -> str | None:
+async def _fresh_link(services: AppServices, job: Job) -> str | None:
     """The output link read afresh (Rendley's expire), or None with a note on stderr.
 
     A link that cannot be re-read does not fail the command: the stored one is printed, and
     the note says it may have expired.
     """
-    service = remote_service(ctx)
     try:
-        backend = await service.backend(job.connection)
+        backend = await services.job_service.backend(job.connection)
         if not isinstance(backend, RefreshesLinks):
             return None
         url = await backend.fresh_output_url(job.id)
@@ -146,7 +144,7 @@ async def _fresh_link(ctx: AppContext, job: Job) -> str | None:
     except BackendError as exc:
         url, why = None, f"it could not be read afresh: {exc}"
     finally:
-        await service.aclose()
+        await services.aclose()
     if why is not None:
         stored = "the stored link is shown and may have expired" if job.output else "none stored"
         print(f"note: output link of {job.id}: {why}; {stored}", file=sys.stderr)
@@ -168,10 +166,11 @@ def _target_ids(
     return ids
 
 
-def _cancel(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
+def _cancel(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
+    ctx = services.ctx
     # Of a batch, only the jobs still going are to be cancelled; ended ones are not failures.
     ids = _target_ids(ctx, args, active_only=True)
-    summary = asyncio.run(_cancel_all(ctx, ids, args.batch))
+    summary = asyncio.run(_cancel_all(services, ids, args.batch))
     if args.json:
         json.dump(summary.to_json(), out, indent=2)
         out.write("\n")
@@ -184,21 +183,21 @@ def _cancel(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_FAILED if summary.skipped else EXIT_OK
 
 
-async def _cancel_all(ctx: AppContext, ids: list[str], batch_id: str | None) -> CancelSummary:
-    service = remote_service(ctx)
+async def _cancel_all(services: AppServices, ids: list[str], batch_id: str | None) -> CancelSummary:
     try:
         # With the batch id, a Nexrender Cloud batch goes in one request, cascades included.
-        return await cancel_jobs(ctx, ids, remote=service, batch_id=batch_id)
+        return await services.cancel(ids, batch_id=batch_id)
     finally:
-        await service.aclose()
+        await services.aclose()
 
 
-def _wait(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
+def _wait(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
+    ctx = services.ctx
     ids = _target_ids(ctx, args)
     unknown = [i for i in ids if ctx.jobs.get(i) is None]
     if unknown:
         raise BadInput(f"no job with id {unknown[0]!r}")
-    jobs = asyncio.run(_wait_for(ctx, ids, args.timeout))
+    jobs = asyncio.run(_wait_for(services, ids, args.timeout))
     if args.json:
         json.dump([job_json(j) for j in jobs], out, indent=2)
         out.write("\n")
@@ -210,49 +209,48 @@ def _wait(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if all(j.status is JobStatus.FINISHED for j in jobs) else EXIT_FAILED
 
 
-async def _wait_for(ctx: AppContext, ids: list[str], timeout: float | None) -> list[Job]:
-    """Wait until every job has ended (or the timeout); remote ones are refreshed meanwhile."""
-    kinds = {c.name: c.kind for c in ctx.connections.list()}
+async def _wait_for(services: AppServices, ids: list[str], timeout: float | None) -> list[Job]:
+    """Wait until every job has ended (or the timeout); those of back-ends that do not
+    keep their jobs in this store (remote ones) are refreshed meanwhile."""
+    ctx = services.ctx
+    asked = {c.name for c in ctx.connections.list() if not rules_for(c.kind).stores_jobs}
     loop = asyncio.get_running_loop()
     deadline = None if timeout is None else loop.time() + timeout
-    service = remote_service(ctx)
     try:
         while True:
             jobs = [j for i in ids if (j := ctx.jobs.get(i)) is not None]
             pending = {j.connection for j in jobs if not j.is_terminal}
             if not pending or (deadline is not None and loop.time() >= deadline):
                 return jobs
-            for name in sorted(pending):
-                if kinds.get(name) is not BackendKind.LOCAL:
-                    with contextlib.suppress(BackendError):
-                        await service.refresh(name)
+            for name in sorted(pending & asked):
+                with contextlib.suppress(BackendError):
+                    await services.job_service.refresh(name)
             # Remote APIs ask for at most one poll a second; local jobs change in the store.
-            await asyncio.sleep(
-                1.0 if any(kinds.get(n) is not BackendKind.LOCAL for n in pending) else 0.25
-            )
+            await asyncio.sleep(1.0 if pending & asked else 0.25)
     finally:
-        await service.aclose()
+        await services.aclose()
 
 
-def _refresh(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
+def _refresh(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
+    ctx = services.ctx
+    # A back-end that keeps its jobs in this store (the local engine) has nothing to fetch.
     connections = [
         c
         for c in ctx.connections.list()
-        if c.kind is not BackendKind.LOCAL and (not args.connection or c.name == args.connection)
+        if not rules_for(c.kind).stores_jobs and (not args.connection or c.name == args.connection)
     ]
     if args.connection and not connections:
         ctx.connections.get(args.connection)  # unknown name: exit 2 with its message
         raise BadInput(f"{args.connection} is the local engine: its jobs are always current")
-    return asyncio.run(_refresh_all(ctx, [c.name for c in connections], out))
+    return asyncio.run(_refresh_all(services, [c.name for c in connections], out))
 
 
-async def _refresh_all(ctx: AppContext, names: list[str], out: TextIO) -> int:
-    service = remote_service(ctx)
+async def _refresh_all(services: AppServices, names: list[str], out: TextIO) -> int:
     failed = 0
     try:
         for name in names:
             try:
-                report = await service.refresh(name)
+                report = await services.job_service.refresh(name)
             except BackendError as exc:
                 failed += 1
                 # Back-end errors name their connection already: say it once.
@@ -265,10 +263,5 @@ async def _refresh_all(ctx: AppContext, names: list[str], out: TextIO) -> int:
                 file=out,
             )
     finally:
-        await service.aclose()
+        await services.aclose()
     return EXIT_FAILED if failed else EXIT_OK
-
-
-def remote_service(ctx: AppContext) -> RemoteService:
-    """The remote service over this home."""
-    return RemoteService(ctx.connections, ctx.jobs, ctx.keychain)

@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from render_manager import __version__
 from render_manager.cli import (
@@ -20,6 +20,7 @@ from render_manager.cli import (
 from render_manager.cli.errors import EXIT_BAD_INPUT, EXIT_FAILED, BadInput, CliError
 from render_manager.domain.job import DomainError
 from render_manager.keychain import KeychainError
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import open_context
 from render_manager.store.engine_lock import EngineBusy
 from render_manager.store.errors import (
@@ -28,6 +29,10 @@ from render_manager.store.errors import (
     StoreError,
     UnknownConnection,
 )
+
+if TYPE_CHECKING:
+    # A type only: the HTTP stack loads with the first command that talks to a service.
+    from render_manager.services.job_service import TransportFactory
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +76,19 @@ _BAD_INPUT = (BadInput, DomainError, ConnectionExists, UnknownConnection)
 _FAILED = (KeychainError, ConnectionInUse, EngineBusy, StoreError, OSError)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; returns the exit code (0 ok, 1 failed, 2 bad input)."""
+def main(
+    argv: Sequence[str] | None = None, *, transport_for: TransportFactory | None = None
+) -> int:
+    """Run one command; returns the exit code (0 ok, 1 failed, 2 bad input).
+
+    `transport_for` puts a transport behind every remote connection (tests: loopback fakes).
+    """
     args = build_parser().parse_args(argv)
     try:
         with open_context(args.home) as ctx:
-            return int(args.handler(ctx, args, sys.stdout))
+            # Built once per command, and handed to it: nothing below builds its own.
+            services = AppServices(ctx, transport_for=transport_for, engine_command="renderctl")
+            return int(args.handler(services, args, sys.stdout))
     except CliError as exc:
         return _fail(args, str(exc), exc.code)
     except _BAD_INPUT as exc:

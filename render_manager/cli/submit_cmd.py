@@ -9,17 +9,15 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from render_manager.backends.rules import rules_for
 from render_manager.cli.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, BadInput, CliError
-from render_manager.cli.jobs_cmd import remote_service
 from render_manager.domain.connection import Connection
-from render_manager.domain.status import BackendKind
+from render_manager.domain.results import SubmitResult
+from render_manager.services.app_services import AppServices
 from render_manager.services.batch_data import PreparedRow, prepare_rows
-from render_manager.services.batch_submit import BatchSubmission
-from render_manager.services.context import AppContext
 from render_manager.services.data_files import read_data
 from render_manager.services.job_files import JobFileError, load_job_bodies
 from render_manager.services.job_templates import DataFileError
-from render_manager.services.results import SubmitResult
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,23 +40,21 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     submit.set_defaults(handler=_submit)
 
 
-def _submit(ctx: AppContext, args: argparse.Namespace, out: TextIO) -> int:
-    connection = ctx.connections.get(args.connection)
+def _submit(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
+    connection = services.ctx.connections.get(args.connection)
     prepared = _prepared(args)
     name = args.rows.name if args.rows else args.file.name
-    local = connection.kind is BackendKind.LOCAL
-    if local:
-        submission = BatchSubmission(
-            ctx, connection, prepared, base_dir=args.file.resolve().parent, batch_name=name
-        )
-        # Local submissions are all or nothing: report every bad row, queue none.
-        result = asyncio.run(submission.submit(skip_invalid=False))
-    else:
-        result = asyncio.run(_remote(ctx, connection, prepared, name, args.file))
+    # A back-end that queues a submission whole or not at all (the local engine) gets
+    # every row or none: each bad row is reported and nothing is queued. Others create
+    # the good rows and report the bad ones.
+    whole = rules_for(connection.kind).all_or_nothing
+    result = asyncio.run(
+        _send(services, connection, prepared, name, args.file, skip_invalid=not whole)
+    )
     _print(result, args.json, out)
     if result.status == "created":
         return EXIT_OK
-    if local:
+    if whole:
         print("nothing was queued", file=sys.stderr)
         return EXIT_BAD_INPUT
     return EXIT_FAILED
@@ -84,23 +80,26 @@ def _prepared(args: argparse.Namespace) -> list[PreparedRow]:
     return prepare_rows(template, table.rows)
 
 
-async def _remote(
-    ctx: AppContext, connection: Connection, prepared: list[PreparedRow], batch: str, file: Path
+async def _send(
+    services: AppServices,
+    connection: Connection,
+    prepared: list[PreparedRow],
+    batch: str,
+    file: Path,
+    *,
+    skip_invalid: bool,
 ) -> SubmitResult:
-    service = remote_service(ctx)
     try:
-        submission = BatchSubmission(
-            ctx,
+        submission = services.submission(
             connection,
             prepared,
-            remote=service,
             base_dir=file.resolve().parent,
             batch_name=batch,
             stamp=False,
         )
-        result = await submission.submit(skip_invalid=True)
+        result = await submission.submit(skip_invalid=skip_invalid)
     finally:
-        await service.aclose()
+        await services.aclose()
     if not result.jobs and submission.stopped is not None:
         raise CliError(submission.stopped)
     return result

@@ -4,7 +4,7 @@ A batch is a job template (JSON text with `{{placeholders}}`) and a table of row
 placeholder is mapped to a column; each row fills the template into one job body, which is
 checked against what its back-end requires before anything is sent (data files are read by
 `data_files`; a local body is checked, disk included, by the local validator that
-`BatchSubmission.check_local` runs). Everything here is pure.
+`BatchSubmission.check_files` runs). Everything here is pure.
 """
 
 from __future__ import annotations
@@ -84,12 +84,9 @@ def check_body(kind: BackendKind, body: Any) -> str | None:
     """What the back-end would refuse in this body, found before sending; None if nothing."""
     if not isinstance(body, dict):
         return "a job must be a JSON object"
-    if kind is BackendKind.LOCAL:
-        # Read whole by `BatchSubmission.check_local`, with the files it names: one
-        # validator for the preview, submission and the engine.
-        return None
-    rules = rules_for(kind)
-    return rules.check_body(body) if rules is not None else None
+    # A local body says nothing alone: `BatchSubmission.check_files` reads it whole, with
+    # the files it names (one validator for the preview, submission and the engine).
+    return rules_for(kind).check_body(body)
 
 
 # -- starter templates ------------------------------------------------------------------------

@@ -22,21 +22,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from render_manager.backends.errors import BackendError
 from render_manager.backends.protocol import ServiceRules
 from render_manager.backends.rules import rules_for
 from render_manager.domain.connection import Connection
 from render_manager.domain.ids import new_ulid
-from render_manager.domain.status import BackendKind
-from render_manager.engine.local_validator import LocalValidator
+from render_manager.domain.results import SubmitResult
 from render_manager.services.batch_data import PreparedRow
-from render_manager.services.context import AppContext
-from render_manager.services.local_submit import LocalSubmitter
-from render_manager.services.remote import CannotCheck, RemoteService
-from render_manager.services.results import SubmitResult
-from render_manager.store.local_jobs import LocalJobRepository
+from render_manager.services.job_service import CannotCheck
+
+if TYPE_CHECKING:
+    from render_manager.services.app_services import AppServices
 
 log = logging.getLogger(__name__)
 
@@ -79,32 +77,31 @@ ProgressCallback = Callable[[int, int, list[int]], None]
 
 
 class BatchSubmission:
-    """One submission of many rows to one connection, retried as often as needed."""
+    """One submission of many rows to one connection, retried as often as needed.
+
+    Made by `AppServices.submission`, whose back-ends and store it sends through.
+    """
 
     def __init__(
         self,
-        ctx: AppContext,
+        services: AppServices,
         connection: Connection,
         prepared: Sequence[PreparedRow],
         *,
-        remote: RemoteService | None = None,
         base_dir: Path,
         batch_name: str,
         stamp: bool = True,
         chunk_size: int | None = None,
     ) -> None:
-        if connection.kind is not BackendKind.LOCAL and remote is None:
-            raise ValueError(f"{connection.name} is remote: a RemoteService is needed")
-        self._ctx = ctx
+        self._services = services
+        self._ctx = services.ctx
         self.connection = connection
-        self._remote = remote
         self._base_dir = base_dir
         self.batch_name = batch_name
-        rules = rules_for(connection.kind)
+        rules = self._rules = rules_for(connection.kind)
         # Rows per chunk, as the back-end's rules say (progress and stopping are between them).
-        self._chunk = chunk_size or (rules.chunk_size if rules is not None else 10)
-        # Local jobs live in this store; remote ones are grouped under one id, unless the
-        # back-end makes batches of its own.
+        self._chunk = chunk_size or rules.chunk_size
+        # The jobs are grouped under one id, unless the back-end makes batches of its own.
         self._batch_id = new_ulid() if len(prepared) > 1 else None
         self.stopped: str | None = None
         # The batches jobs were filed under, first one first (Nexrender Cloud: one per chunk).
@@ -114,7 +111,7 @@ class BatchSubmission:
         for row in prepared:
             state = RowState.INVALID if row.error is not None else RowState.READY
             outcome = RowOutcome(row.index, row.values, row.body, state, error=row.error)
-            if stamp and rules is not None and state is RowState.READY:
+            if stamp and state is RowState.READY:
                 outcome.body, outcome.key = _stamped(rules, row.body, f"{tag}-{row.index}")
             self.rows.append(outcome)
 
@@ -139,26 +136,23 @@ class BatchSubmission:
 
     # -- checking ---------------------------------------------------------------------------
 
-    async def check_local(self) -> list[int]:
-        """What the local engine would refuse, found before sending, by the same validator
-        submission uses (`LocalValidator`): a job it cannot read, missing project, asset or
-        encode input files, layer data without script injection, no aerender. Those rows
-        become INVALID (the disk is read off the calling thread); returns the positions
-        that changed."""
-        if self.connection.kind is not BackendKind.LOCAL:
+    async def check_files(self) -> list[int]:
+        """What the back-end would refuse that only this computer's disk tells, found
+        before sending by the checks its rules name (the local engine: the validator its
+        submission uses, so a job it cannot read, missing project, asset or encode input
+        files, layer data without script injection, no aerender). Those rows become
+        INVALID (the disk is read off the calling thread); returns the positions that
+        changed."""
+        check = self._rules.check_files
+        if check is None:
             return []
         ready = [(i, r.body) for i, r in enumerate(self.rows) if r.state is RowState.READY]
-        found = await asyncio.to_thread(self._local_problems, ready)
+        # Job folders are named at submission; any folder of the home stands in for them.
+        work_dir = self._ctx.home / "jobs"
+        found = await asyncio.to_thread(check, self.connection, self._base_dir, work_dir, ready)
         for i, problem in found:
             self.rows[i].state, self.rows[i].error = RowState.INVALID, problem
         return [i for i, _problem in found]
-
-    def _local_problems(self, rows: list[tuple[int, Any]]) -> list[tuple[int, str]]:
-        validator = LocalValidator(self.connection, self._base_dir)
-        # Job folders are named at submission; any folder of the home stands in for them.
-        work_dir = self._ctx.home / "jobs"
-        checked = [(i, validator.validate(body, work_dir=work_dir)) for i, body in rows]
-        return [(i, "; ".join(found)) for i, found in checked if isinstance(found, list)]
 
     # -- sending ----------------------------------------------------------------------------
 
@@ -204,10 +198,10 @@ class BatchSubmission:
 
     async def _settle(self, row: RowOutcome, include_unknown: bool) -> bool:
         """Whether an UNKNOWN row may be sent again; a job found for it makes it CREATED."""
-        if row.key is None or self._remote is None:
+        if row.key is None:
             return include_unknown
         try:
-            job = await self._remote.find_created(
+            job = await self._services.job_service.find_created(
                 self.connection.name, row.key, job_name=_display_name(row.body)
             )
         except CannotCheck:
@@ -227,7 +221,8 @@ class BatchSubmission:
         should_stop: Callable[[], bool] | None,
     ) -> None:
         total, done = len(todo), 0
-        chunk = len(todo) if self.connection.kind is BackendKind.LOCAL else self._chunk
+        # All or nothing: one bad row holds back the rest, so the rows go in one request.
+        chunk = len(todo) if self._rules.all_or_nothing else self._chunk
         for start in range(0, len(todo), max(chunk, 1)):
             part = todo[start : start + chunk]
             if self.stopped is None and should_stop is not None and should_stop():
@@ -238,39 +233,21 @@ class BatchSubmission:
                         RowState.NOT_SENT,
                         f"not sent: {self.stopped}",
                     )
-            elif self.connection.kind is BackendKind.LOCAL:
-                await self._send_local(part)
             else:
-                await self._send_remote(part)
+                await self._send_part(part)
             done += len(part)
             if on_progress is not None:
                 on_progress(done, total, part)
 
-    async def _send_local(self, part: list[int]) -> None:
-        submitter = LocalSubmitter(
-            self._ctx.jobs, LocalJobRepository(self._ctx.db), self._ctx.home, self.connection
-        )
-        bodies = [self.rows[i].body for i in part]
-        result = await asyncio.to_thread(
-            submitter.submit, bodies, base_dir=self._base_dir, batch_name=self.batch_name
-        )
-        self._note_batch(result.batch_id)
-        for position, job_id in result.jobs:
-            row = self.rows[part[position]]
-            row.state, row.job_id, row.error = RowState.CREATED, job_id, None
-        refused = {part[position]: error for position, error in result.errors}
-        for i in part if refused else ():
-            row = self.rows[i]
-            # All or nothing: the other rows were not queued either, and may be retried.
-            row.state = RowState.FAILED
-            row.error = refused.get(i) or ALL_OR_NOTHING
-
-    async def _send_remote(self, part: list[int]) -> None:
-        assert self._remote is not None
+    async def _send_part(self, part: list[int]) -> None:
         bodies = [self.rows[i].body for i in part]
         try:
-            result = await self._remote.submit(
-                self.connection.name, bodies, batch_id=self._batch_id, batch_name=self.batch_name
+            result = await self._services.job_service.submit(
+                self.connection.name,
+                bodies,
+                batch_id=self._batch_id,
+                batch_name=self.batch_name,
+                base_dir=self._base_dir,
             )
         except BackendError as exc:
             # Raised only when the request certainly created nothing (token, credits, plan).
@@ -299,6 +276,12 @@ class BatchSubmission:
             row = self.rows[part[position]]
             row.state, row.error = (RowState.UNKNOWN if unknown else RowState.FAILED), error
             settled.add(position)
+        if result.errors and self._rules.all_or_nothing:
+            # Nothing was created: the rows held back with the refused ones may be retried.
+            for n, i in enumerate(part):
+                if n not in settled:
+                    self.rows[i].state, self.rows[i].error = RowState.FAILED, ALL_OR_NOTHING
+            return
         self._mark_unknown(
             [i for n, i in enumerate(part) if n not in settled],
             "the back-end's answer did not mention this row",

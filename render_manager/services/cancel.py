@@ -1,26 +1,27 @@
-"""Cancelling any jobs, local or remote: one entry point for the window and `renderctl`."""
+"""Cancelling any jobs, local or remote: one entry point for the window and `renderctl`.
+
+Every job goes to its connection's back-end; the local engine's stops running renders
+(through whichever process runs them) and takes queued jobs off the queue.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from render_manager.domain.job import Batch, Job
+from render_manager.domain.results import CancelSummary
 from render_manager.domain.status import BackendKind, cancel_refusal_reason
 from render_manager.services.context import AppContext
-from render_manager.services.local_cancel import LocalCanceller
-from render_manager.services.remote import RemoteService
-from render_manager.services.results import CancelSummary
-from render_manager.store.local_jobs import LocalJobRepository
+from render_manager.services.job_service import JobService
+
+if TYPE_CHECKING:
+    from render_manager.services.app_services import AppServices
 
 
 async def cancel_jobs(
-    ctx: AppContext,
-    job_ids: Sequence[str],
-    *,
-    remote: RemoteService,
-    wake_engine: Callable[[], None] | None = None,
-    batch_id: str | None = None,
+    services: AppServices, job_ids: Sequence[str], *, batch_id: str | None = None
 ) -> CancelSummary:
     """Cancel jobs wherever they run; running local renders are stopped.
 
@@ -29,37 +30,29 @@ async def cancel_jobs(
     jobs and other back-ends are cancelled job by job. Unknown ids are reported as skipped;
     every other job ends up cancelled or skipped with the reason its back-end gives.
     """
+    ctx, remote = services.ctx, services.job_service
     # Read off the loop: cancelling a 10,000-job batch must not freeze the window.
     connections = await asyncio.to_thread(ctx.connections.list)
     kinds = {c.name: c.kind for c in connections}
     ids = list(dict.fromkeys(job_ids))
     stored = await asyncio.to_thread(ctx.jobs.get_many, ids)
-    local_ids: list[str] = []
-    remote_jobs: list[Job] = []
+    jobs: list[Job] = []
     summary = CancelSummary()
     for job_id in ids:
         job = stored.get(job_id)
         if job is None:
             summary.skipped.append((job_id, "no such job"))
-        elif kinds.get(job.connection) is BackendKind.LOCAL:
-            local_ids.append(job_id)
         else:
-            remote_jobs.append(job)
-    if local_ids:
-        canceller = LocalCanceller(
-            ctx.jobs, LocalJobRepository(ctx.db), ctx.home, wake_engine=wake_engine
-        )
-        local = await canceller.cancel(local_ids)
-        summary.cancelled += local.cancelled
-        summary.skipped += local.skipped
-    if remote_jobs and batch_id is not None:
-        whole, remote_jobs = await _whole_batch(ctx, remote, batch_id, remote_jobs, kinds)
+            jobs.append(job)
+    if jobs and batch_id is not None:
+        whole, jobs = await _whole_batch(ctx, remote, batch_id, jobs, kinds)
         if whole:
             outcome = await remote.cancel_batch(whole[0].connection, batch_id, whole)
             summary.cancelled += outcome.cancelled
             summary.skipped += outcome.skipped
-    if remote_jobs:
-        outcome = await remote.cancel(remote_jobs)
+    if jobs:
+        # Each connection's back-end: the local engine stops its renders or dequeues.
+        outcome = await remote.cancel(jobs)
         summary.cancelled += outcome.cancelled
         summary.skipped += outcome.skipped
     return summary
@@ -67,7 +60,7 @@ async def cancel_jobs(
 
 async def _whole_batch(
     ctx: AppContext,
-    remote: RemoteService,
+    remote: JobService,
     batch_id: str,
     jobs: list[Job],
     kinds: Mapping[str, BackendKind],
@@ -80,7 +73,7 @@ async def _whole_batch(
     """
     batch = await asyncio.to_thread(ctx.jobs.batch, batch_id)
     kind = kinds.get(batch.connection) if batch is not None else None
-    if batch is None or kind is None or kind is BackendKind.LOCAL:
+    if batch is None or kind is None:
         return [], jobs
     if not await remote.cancels_batches(batch.connection):
         return [], jobs

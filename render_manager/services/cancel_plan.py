@@ -24,8 +24,7 @@ from render_manager.domain.status import (
 
 def _cascades(kind: BackendKind | None) -> bool:
     """True if the service cancels related jobs along with the one asked for."""
-    rules = rules_for(kind) if kind is not None else None
-    return rules is not None and rules.cancel_cascades
+    return kind is not None and rules_for(kind).cancel_cascades
 
 
 @dataclass(frozen=True, slots=True)

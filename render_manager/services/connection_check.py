@@ -17,7 +17,7 @@ from render_manager.domain.status import BackendKind
 from render_manager.keychain import Keychain, KeychainError
 from render_manager.logs import register_secret
 from render_manager.services.health import LocalReadiness, local_readiness
-from render_manager.services.remote import TransportFactory
+from render_manager.services.job_service import TransportFactory
 
 # A Test button must answer while the user waits: the back-end's own retries and timeouts
 # can add up to a minute against an address that swallows packets.

@@ -22,13 +22,13 @@ from render_manager.domain.status import JobStatus
 from render_manager.engine.aerender_output import LineSplitter
 from render_manager.engine.log_tail import LogTail
 from render_manager.engine.outputs import find_output, is_sequence, sequence_frames
-from render_manager.services.context import AppContext
 from render_manager.store.errors import UnknownConnection
-from render_manager.store.local_jobs import LocalJobRecord, LocalJobRepository
+from render_manager.store.local_jobs import LocalJobRecord
 
 if TYPE_CHECKING:
-    # Types only: these modules load on first use, after the window is on screen.
-    from render_manager.services.remote import RemoteService
+    # Types only: the HTTP stack loads on first use, after the window is on screen.
+    from render_manager.services.app_services import AppServices
+    from render_manager.services.job_service import JobService
 
 # How much of a log is shown at first: the end of a long render, not all of it.
 LOG_TAIL_BYTES = 256 * 1024
@@ -170,11 +170,15 @@ class LogFollower:
 
 
 class JobOutputs:
-    """Outputs, links and logs of a home's jobs, for the window's details panel."""
+    """Outputs, links and logs of a home's jobs, for the window's details panel.
 
-    def __init__(self, ctx: AppContext) -> None:
-        self._ctx = ctx
-        self._local = LocalJobRepository(ctx.db)
+    Made by `AppServices.outputs`: fresh links come from its back-ends.
+    """
+
+    def __init__(self, services: AppServices) -> None:
+        self._services = services
+        self._ctx = services.ctx
+        self._local = services.local_jobs
 
     def local_record(self, job_id: str) -> LocalJobRecord | None:
         """The local engine's record of a job, or None for a remote job (reads the store)."""
@@ -196,33 +200,21 @@ class JobOutputs:
             raise NoLog(f"{job.name} has no log: the render never started.")
         return LogFollower(Path(record.log_path))
 
-    async def link(self, job: Job, remote: RemoteService | None) -> str:
-        """The output's web link, read afresh from back-ends whose links expire.
-
-        Without `remote`, a short-lived one is used (and closed).
-        """
+    async def link(self, job: Job) -> str:
+        """The output's web link, read afresh from back-ends whose links expire."""
         if job.output is not None and not is_link(job.output):
             raise NotALink(f"The output of {job.name} is a file on this computer, not a link.")
         try:
             connection = await asyncio.to_thread(self._ctx.connections.get, job.connection)
         except UnknownConnection:
             connection = None
-        rules = rules_for(connection.kind) if connection is not None else None
-        if rules is None or not rules.links_expire:
+        if connection is None or not rules_for(connection.kind).links_expire:
             if job.output is None:
                 raise NoOutputYet(why_no_output(job))
             return job.output
-        own = remote is None
-        from render_manager.services.remote import RemoteService  # noqa: PLC0415
+        return await self._fresh_link(job, self._services.job_service)
 
-        service = remote or RemoteService(self._ctx.connections, self._ctx.jobs, self._ctx.keychain)
-        try:
-            return await self._fresh_link(job, service)
-        finally:
-            if own:
-                await service.aclose()
-
-    async def _fresh_link(self, job: Job, remote: RemoteService) -> str:
+    async def _fresh_link(self, job: Job, remote: JobService) -> str:
         try:
             backend = await remote.backend(job.connection)
             if not isinstance(backend, RefreshesLinks):

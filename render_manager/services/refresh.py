@@ -17,7 +17,7 @@ from render_manager.backends.errors import BackendError
 
 if TYPE_CHECKING:
     # Types only: the window reads Cadence at start-up, before the HTTP stack is loaded.
-    from render_manager.services.remote import RefreshReport, RemoteService
+    from render_manager.services.job_service import JobService, RefreshReport
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class RefreshScheduler:
 
     def __init__(
         self,
-        service: RemoteService,
+        service: JobService,
         *,
         cadence: Cadence = Cadence(),
         on_report: Callable[[RefreshReport], None] | None = None,

@@ -14,10 +14,10 @@ import pytest
 
 from render_manager.domain.connection import Connection
 from render_manager.domain.engine_settings import EngineSettings
+from render_manager.domain.results import SubmitResult
+from render_manager.engine.local_submit import LocalSubmitter
 from render_manager.keychain import Keychain
 from render_manager.services.context import AppContext, open_context
-from render_manager.services.local_submit import LocalSubmitter
-from render_manager.services.results import SubmitResult
 from render_manager.store.local_jobs import LocalJobRepository
 
 FAKE = Path(__file__).resolve().parents[1] / "fake_aerender.py"

@@ -11,8 +11,8 @@ import psutil
 import pytest
 
 from render_manager.domain.status import JobStatus, LocalStatus
+from render_manager.engine.local_cancel import LocalCanceller
 from render_manager.engine.pool import RenderPool
-from render_manager.services.local_cancel import LocalCanceller
 from tests.engine.fixtures import Engine
 from tests.engine.processes import renderctl, start_engine, wait_for
 

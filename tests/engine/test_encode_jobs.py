@@ -10,8 +10,8 @@ import imageio_ffmpeg
 import pytest
 
 from render_manager.domain.status import JobStatus
+from render_manager.engine.local_submit import LocalSubmitter
 from render_manager.engine.pool import RenderPool
-from render_manager.services.local_submit import LocalSubmitter
 from tests.engine.fixtures import Engine
 from tests.engine.processes import renderctl
 

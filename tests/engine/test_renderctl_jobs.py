@@ -149,3 +149,15 @@ def test_rows_from_a_csv_become_jobs_and_a_bad_row_queues_nothing(
     assert bad.returncode == 2
     assert [e["index"] for e in json.loads(bad.stdout)["errors"]] == [1]
     assert len(engine.ctx.jobs.list()) == 2
+
+
+def test_refreshing_the_local_engine_says_its_jobs_are_always_current(engine: Engine) -> None:
+    result = renderctl(engine.ctx.home, "refresh", "-c", "local")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "renderctl: error: local is the local engine: its jobs are always current\n"
+    )
+    # Without -c, there is nothing to fetch in a home with only the local engine.
+    everything = renderctl(engine.ctx.home, "refresh")
+    assert (everything.returncode, everything.stdout, everything.stderr) == (0, "", "")

@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind
 from render_manager.keychain import Keychain
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext, open_context
 from render_manager.ui.qt.main_thread_gc import MainThreadCollector
 from render_manager.ui.window.main_window import MainWindow
@@ -74,9 +75,11 @@ def make_job(n: int, *, raw_status: str = "queued", **fields: object) -> Job:
     )
 
 
-def open_window(qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext) -> MainWindow:
-    """A shown main window over `ctx`, its jobs loaded."""
-    window = MainWindow(ctx)
+def open_window(
+    qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext, services: AppServices | None = None
+) -> MainWindow:
+    """A shown main window over `ctx` (or these services of it), its jobs loaded."""
+    window = MainWindow(services or AppServices(ctx))
     qtbot.addWidget(window)
     window.show()
     qloop.run_until_complete(window.load())

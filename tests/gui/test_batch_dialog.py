@@ -21,11 +21,11 @@ from pytestqt.qtbot import QtBot
 
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import BackendKind
+from render_manager.services.app_services import AppServices
 from render_manager.services.batch_data import prepare_rows
-from render_manager.services.batch_submit import BatchSubmission, RowState
+from render_manager.services.batch_submit import RowState
 from render_manager.services.context import AppContext
 from render_manager.services.job_templates import Row
-from render_manager.services.remote import RemoteService
 from render_manager.ui.submit import BatchDialog
 from render_manager.ui.submit.dialog import DATA, PREVIEW, SOURCE
 from render_manager.ui.submit.preview_model import STATE_ROLE, PreviewColumn, PreviewModel
@@ -45,17 +45,27 @@ async def _until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
         await asyncio.sleep(0.01)
 
 
-def _service(ctx: AppContext, fake: object) -> RemoteService:
+def _service(ctx: AppContext, fake: object) -> AppServices:
     def transport_for(_connection: Connection) -> httpx.AsyncBaseTransport:
         return httpx.MockTransport(fake)  # type: ignore[arg-type]
 
-    return RemoteService(ctx.connections, ctx.jobs, ctx.keychain, transport_for=transport_for)
+    return AppServices(ctx, transport_for=transport_for)
 
 
-def _dialog(
-    qtbot: QtBot, ctx: AppContext, remote: RemoteService | None, **kw: object
-) -> BatchDialog:
-    dialog = BatchDialog(ctx, remote, connections=ctx.connections.list(), **kw)  # type: ignore[arg-type]
+class _Woken(AppServices):
+    """Services whose engine records each wake-up call."""
+
+    def __init__(self, ctx: AppContext, woken: list[bool]) -> None:
+        super().__init__(ctx)
+        self._woken = woken
+
+    def wake_engine(self) -> None:
+        self._woken.append(True)
+
+
+def _dialog(qtbot: QtBot, services: AppServices, **kw: object) -> BatchDialog:
+    connections = services.ctx.connections.list()
+    dialog = BatchDialog(services, connections=connections, **kw)  # type: ignore[arg-type]
     qtbot.addWidget(dialog)
     dialog.show()
     return dialog
@@ -70,8 +80,8 @@ def test_the_preview_model_is_a_sound_qt_model(qtmodeltester: ModelTester, ctx: 
     template = '{"template": {"src": "{{project}}", "composition": "Main"}}'
     rows = [Row(0, {"project": "/p/a.aep"}), Row(1, {}, "line 3: 1 values for 2 columns")]
     prepared = prepare_rows(template, rows, {"project": "project"}, BackendKind.LOCAL)
-    submission = BatchSubmission(
-        ctx, ctx.connections.get("local"), prepared, base_dir=ctx.home, batch_name="b"
+    submission = AppServices(ctx).submission(
+        ctx.connections.get("local"), prepared, base_dir=ctx.home, batch_name="b"
     )
     model = PreviewModel()
     model.set_rows(submission.rows, ("project",))
@@ -102,8 +112,8 @@ def test_a_batch_is_priced_checked_sent_and_its_failed_row_retried(
     qtbot: QtBot, qloop: qasync.QEventLoop, rendley_ctx: AppContext, tmp_path: Path
 ) -> None:
     fake = FakeRendley(export_price=10)
-    remote = _service(rendley_ctx, fake)
-    dialog = _dialog(qtbot, rendley_ctx, remote)
+    services = _service(rendley_ctx, fake)
+    dialog = _dialog(qtbot, services)
     _choose(dialog, "rendley")
     assert '"project_id": "{{project_id}}"' in dialog.source.template_text()
     data = tmp_path / "exports.csv"
@@ -147,7 +157,7 @@ def test_a_batch_is_priced_checked_sent_and_its_failed_row_retried(
         assert len(fake.jobs) == 3, "only the failed row was sent again"
         assert not page.retry.isVisible()
         assert page.summary.text() == "4 rows: 3 created, 1 invalid, not sent."
-        await remote.aclose()
+        await services.aclose()
 
     qloop.run_until_complete(scenario())
     assert [len(ids) for ids in created] == [2, 1]
@@ -169,8 +179,8 @@ def test_cloud_templates_offer_compositions_and_layers_that_take_columns(
         compositions=["Main", "Square"],
         layers=[{"name": "Title", "type": "text"}, {"name": "Hero", "type": "image"}],
     )
-    remote = _service(ctx, fake)
-    dialog = _dialog(qtbot, ctx, remote)
+    services = _service(ctx, fake)
+    dialog = _dialog(qtbot, services)
     data = tmp_path / "promo.json"
     data.write_text('[{"title": "Spring", "hero": "https://cdn.example/a.png"}]')
 
@@ -195,7 +205,7 @@ def test_cloud_templates_offer_compositions_and_layers_that_take_columns(
         (job,) = fake.jobs.values()
         assert job.body["assets"][0]["value"] == "Spring"
         assert job.body["template"]["composition"] == "Square"
-        await remote.aclose()
+        await services.aclose()
 
     qloop.run_until_complete(scenario())
 
@@ -217,14 +227,14 @@ def test_new_render_queues_one_local_job_and_wakes_the_engine(
         dialog.data_page.edit("Title").setText("Hello")
 
     # Layer data needs a script inside After Effects: the preview says so before sending.
-    refused = _dialog(qtbot, engine.ctx, None, single=True)
+    refused = _dialog(qtbot, AppServices(engine.ctx), single=True)
     fill_in(refused)
     qloop.run_until_complete(refused.build_preview())
     assert "--script-injection" in refused.result_page.model.index(0, PreviewColumn.MESSAGE).data()
     assert not refused.submit_button.isEnabled()
 
     engine.configure(script_injection=True)
-    dialog = _dialog(qtbot, engine.ctx, None, single=True, wake_engine=lambda: woken.append(True))
+    dialog = _dialog(qtbot, _Woken(engine.ctx, woken), single=True)
     assert dialog.windowTitle() == "New render"
     fill_in(dialog)
     dialog.back.click()
@@ -246,7 +256,7 @@ def test_new_render_queues_one_local_job_and_wakes_the_engine(
 def test_a_missing_project_file_is_caught_in_the_preview(
     qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine, tmp_path: Path
 ) -> None:
-    dialog = _dialog(qtbot, engine.ctx, None, single=True)
+    dialog = _dialog(qtbot, AppServices(engine.ctx), single=True)
     _choose(dialog, "local")
     dialog.source.aep.setText(str(tmp_path / "moved.aep"))
     dialog.source.composition.setText("Main")
@@ -262,7 +272,7 @@ def test_the_preview_checks_an_encode_input_as_the_engine_reads_it(
 ) -> None:
     shutil.copytree(SAMPLES / "sequence", tmp_path / "sequence")
     (tmp_path / "empty.mov").touch()
-    dialog = _dialog(qtbot, engine.ctx, None, single=True)
+    dialog = _dialog(qtbot, AppServices(engine.ctx), single=True)
     _choose(dialog, "local")
     encode = {"type": "encode", "input": "{{input}}", "preset": "mp4"}
     dialog.source.template.setPlainText(json.dumps(encode))
@@ -290,7 +300,7 @@ def test_the_preview_checks_an_encode_input_as_the_engine_reads_it(
 def test_a_dropped_data_file_is_read_and_escape_asks_before_discarding_it(
     qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext, tmp_path: Path
 ) -> None:
-    dialog = _dialog(qtbot, ctx, None)
+    dialog = _dialog(qtbot, AppServices(ctx))
     _choose(dialog, "local")
     dialog.source.aep.setText("/projects/promo.aep")
     dialog.source.composition.setText("Main")
@@ -326,7 +336,7 @@ def test_a_dropped_data_file_is_read_and_escape_asks_before_discarding_it(
 def test_ctrl_return_walks_to_the_preview_and_next_says_what_is_missing(
     qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
 ) -> None:
-    dialog = _dialog(qtbot, ctx, None)
+    dialog = _dialog(qtbot, AppServices(ctx))
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow)  # shortcuts reach the active window only
     _choose(dialog, "local")
@@ -349,7 +359,7 @@ def test_ctrl_return_walks_to_the_preview_and_next_says_what_is_missing(
 
 def _local_batch(qtbot: QtBot, engine: Engine, **kw: object) -> BatchDialog:
     engine.configure(script_injection=True)
-    dialog = _dialog(qtbot, engine.ctx, None, **kw)
+    dialog = _dialog(qtbot, AppServices(engine.ctx), **kw)
     _choose(dialog, "local")
     dialog.source.aep.setText(str(engine.project))
     dialog.source.composition.setText("{{comp}}")
@@ -451,7 +461,7 @@ def test_the_preview_shows_names_whole_and_no_wide_empty_problem_column(
 def test_an_empty_composition_is_asked_for_not_taken_from_a_placeholder(
     qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
 ) -> None:
-    dialog = _dialog(qtbot, ctx, None)
+    dialog = _dialog(qtbot, AppServices(ctx))
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow)
     _choose(dialog, "local")
@@ -479,7 +489,7 @@ def test_an_empty_composition_is_asked_for_not_taken_from_a_placeholder(
 def test_new_render_speaks_of_one_job_not_of_rows(
     qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine
 ) -> None:
-    dialog = _dialog(qtbot, engine.ctx, None, single=True)
+    dialog = _dialog(qtbot, AppServices(engine.ctx), single=True)
     _choose(dialog, "local")
     dialog.source.aep.setText(str(engine.project))
     dialog.source.composition.setText("Main")

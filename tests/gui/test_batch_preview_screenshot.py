@@ -9,6 +9,7 @@ import qasync
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
+from render_manager.services.app_services import AppServices
 from render_manager.ui.submit import BatchDialog
 from render_manager.ui.submit.preview_model import PreviewColumn
 from tests.engine.fixtures import Engine
@@ -36,7 +37,7 @@ def test_batch_preview_screenshot(
     data = tmp_path / "printemps.csv"
     lines = ["comp;Title;Tagline", *(";".join(r) for r in _ROWS)]
     data.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
-    dialog = BatchDialog(engine.ctx, None, connections=engine.ctx.connections.list())
+    dialog = BatchDialog(AppServices(engine.ctx), connections=engine.ctx.connections.list())
     qtbot.addWidget(dialog)
     dialog.resize(1100, 560)
     dialog.show()

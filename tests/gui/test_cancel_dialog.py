@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QApplication, QDialog, QToolTip, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from render_manager.domain.job import Job
+from render_manager.domain.results import CancelSummary
 from render_manager.domain.status import BackendKind
 from render_manager.services.cancel_plan import CancelPlan, plan_cancel
-from render_manager.services.results import CancelSummary
 from render_manager.ui.cancel.dialog import SECTION_TITLES, WHY_COLUMN, CancelDialog, Section
 from render_manager.ui.cancel.outcome_panel import OutcomePanel
 from tests.gui.conftest import make_job

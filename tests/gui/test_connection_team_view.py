@@ -7,6 +7,7 @@ from pytestqt.qtbot import QtBot
 
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import BackendKind
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
 from render_manager.ui.connections.dialog import ConnectionsDialog
 from tests.fakes.nexrender_cloud import TOKEN
@@ -22,7 +23,7 @@ def _run(loop: qasync.QEventLoop, dialog: ConnectionsDialog, step: object) -> ob
 
 
 def test_team_view_is_offered_for_nexrender_cloud_only(qtbot: QtBot, ctx: AppContext) -> None:
-    dialog = ConnectionsDialog(ctx)
+    dialog = ConnectionsDialog(AppServices(ctx))
     qtbot.addWidget(dialog)
     form = dialog.form
     for kind in BackendKind:
@@ -35,7 +36,7 @@ def test_team_view_is_saved_with_the_connection_and_shown_again(
 ) -> None:
     ctx.connections.add(Connection(name="cloud", kind=BackendKind.NEXRENDER_CLOUD))
     ctx.keychain.set("cloud", TOKEN)
-    dialog = ConnectionsDialog(ctx)
+    dialog = ConnectionsDialog(AppServices(ctx))
     qtbot.addWidget(dialog)
     _run(qloop, dialog, dialog.reload(select="cloud"))
     form = dialog.form

@@ -18,6 +18,7 @@ from render_manager.domain.engine_settings import OnInterrupted
 from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.keychain import SERVICE, Keychain
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext, open_context
 from render_manager.ui.connections.dialog import ConnectionsDialog
 from tests.conftest import MemoryKeyring
@@ -54,7 +55,7 @@ def dialog(
         BackendKind.NEXRENDER_CLOUD: cloud.transport(),
         BackendKind.RENDLEY: rendley.transport(),
     }
-    window = ConnectionsDialog(ctx, transport_for=lambda c: transports.get(c.kind))
+    window = ConnectionsDialog(AppServices(ctx, transport_for=lambda c: transports.get(c.kind)))
     qtbot.addWidget(window)
     return window
 
@@ -158,7 +159,7 @@ def test_without_a_keyring_the_dialog_says_so_and_keeps_what_was_typed(
 ) -> None:
     ctx = open_context(home, keychain=Keychain(backend=fail.Keyring(), timeout=2.0))
     try:
-        dialog = ConnectionsDialog(ctx)
+        dialog = ConnectionsDialog(AppServices(ctx))
         qtbot.addWidget(dialog)
         _run(qloop, dialog, dialog.reload())
         assert not dialog.keyring_banner.isHidden()
@@ -178,7 +179,7 @@ def test_a_locked_keyring_gives_the_keychains_message(
 ) -> None:
     ctx = open_context(home, keychain=Keychain(backend=LockedKeyring(), timeout=2.0))
     try:
-        dialog = ConnectionsDialog(ctx)
+        dialog = ConnectionsDialog(AppServices(ctx))
         qtbot.addWidget(dialog)
         _run(qloop, dialog, dialog.reload())
         assert "the OS keyring is locked" in dialog.keyring_banner.text()
@@ -354,7 +355,7 @@ def test_remove_with_the_keyring_out_of_reach_keeps_the_connection_and_shows_why
     try:
         context.connections.add(Connection(name="cloud", kind=BackendKind.NEXRENDER_CLOUD))
         context.keychain.set("cloud", CLOUD_TOKEN)
-        dialog = ConnectionsDialog(context)
+        dialog = ConnectionsDialog(AppServices(context))
         qtbot.addWidget(dialog)
         dialog.show()
         _run(qloop, dialog, dialog.reload(select="cloud"))
@@ -431,12 +432,12 @@ def test_the_side_panel_shows_a_successful_test_at_once(
 ) -> None:
     ctx.connections.add(Connection(name="cloud", kind=BackendKind.NEXRENDER_CLOUD))
     keychain.set("cloud", CLOUD_TOKEN)
-    window = open_window(qtbot, qloop, ctx)
+    transport = fakes[0].transport()
+    services = AppServices(ctx, transport_for=lambda _c: transport)
+    window = open_window(qtbot, qloop, ctx, services)
     panel = window.side_panel.connections
     row = panel.index(panel.names().index("cloud"))
     assert row.data() == "cloud\nNot checked yet"
-    transport = fakes[0].transport()
-    window.dialogs.transport_for = lambda _c: transport
     dialog = window.dialogs.connections("cloud")
     _run(qloop, dialog, dialog.reload(select="cloud"))
     _run(qloop, dialog, dialog.test())

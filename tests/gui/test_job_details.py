@@ -18,8 +18,9 @@ from render_manager.domain.connection import Connection
 from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.engine.pool import RenderPool
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
-from render_manager.services.remote import RemoteService
+from render_manager.services.job_service import JobService
 from render_manager.ui.details import output_actions
 from render_manager.ui.details.panel import NO_JOB, JobDetails
 from tests.engine.fixtures import Engine
@@ -55,8 +56,8 @@ def no_file_manager(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(output_actions, "_show_items_over_dbus", lambda *_args: False)
 
 
-def _panel(qtbot: QtBot, ctx: AppContext) -> JobDetails:
-    details = JobDetails(ctx)
+def _panel(qtbot: QtBot, ctx: AppContext, services: AppServices | None = None) -> JobDetails:
+    details = JobDetails(services or AppServices(ctx))
     qtbot.addWidget(details)
     details.resize(520, 700)
     details.show()
@@ -232,7 +233,7 @@ def test_a_render_still_running_has_no_output_to_open(
 
 
 @pytest.fixture
-def rendley_remote(ctx: AppContext) -> tuple[RemoteService, FakeRendley]:
+def rendley_remote(ctx: AppContext) -> tuple[AppServices, FakeRendley]:
     fake = FakeRendley()
     ctx.connections.add(Connection(name="rendley", kind=BackendKind.RENDLEY))
     ctx.keychain.set("rendley", rendley.TOKEN)
@@ -240,11 +241,10 @@ def rendley_remote(ctx: AppContext) -> tuple[RemoteService, FakeRendley]:
     def transport_for(_connection: Connection) -> httpx.AsyncBaseTransport:
         return fake.transport()
 
-    remote = RemoteService(ctx.connections, ctx.jobs, ctx.keychain, transport_for=transport_for)
-    return remote, fake
+    return AppServices(ctx, transport_for=transport_for), fake
 
 
-async def _finished_export(ctx: AppContext, remote: RemoteService, fake: FakeRendley) -> Job:
+async def _finished_export(ctx: AppContext, remote: JobService, fake: FakeRendley) -> Job:
     ((_, job_id),) = (await remote.submit("rendley", [export_body()])).jobs
     fake.advance(job_id)
     fake.advance(job_id)
@@ -259,12 +259,12 @@ def test_a_rendley_link_is_fetched_again_before_it_is_opened_or_copied(
     qtbot: QtBot,
     qloop: qasync.QEventLoop,
     ctx: AppContext,
-    rendley_remote: tuple[RemoteService, FakeRendley],
+    rendley_remote: tuple[AppServices, FakeRendley],
     opened: list[QUrl],
 ) -> None:
-    remote, fake = rendley_remote
-    details = _panel(qtbot, ctx)
-    details.remote = remote
+    services, fake = rendley_remote
+    remote = services.job_service
+    details = _panel(qtbot, ctx, services)
     actions = details.output_actions
 
     async def scenario() -> Job:
@@ -294,12 +294,12 @@ def test_a_rendley_link_that_cannot_be_refreshed_is_not_opened(
     qtbot: QtBot,
     qloop: qasync.QEventLoop,
     ctx: AppContext,
-    rendley_remote: tuple[RemoteService, FakeRendley],
+    rendley_remote: tuple[AppServices, FakeRendley],
     opened: list[QUrl],
 ) -> None:
-    remote, fake = rendley_remote
-    details = _panel(qtbot, ctx)
-    details.remote = remote
+    services, fake = rendley_remote
+    remote = services.job_service
+    details = _panel(qtbot, ctx, services)
 
     async def scenario() -> None:
         job = await _finished_export(ctx, remote, fake)

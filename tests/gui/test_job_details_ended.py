@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from render_manager.domain.status import JobStatus
 from render_manager.engine.pool import RenderPool
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
 from render_manager.services.engine_host import EngineHost
 from render_manager.ui.details.panel import JobDetails
@@ -31,7 +32,7 @@ async def _until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
 
 
 def _panel(qtbot: QtBot, ctx: AppContext) -> JobDetails:
-    details = JobDetails(ctx)
+    details = JobDetails(AppServices(ctx))
     qtbot.addWidget(details)
     details.resize(520, 700)
     details.show()
@@ -116,7 +117,7 @@ def test_a_render_cancelled_midway_says_its_partial_output_is_kept(
     # After Effects writes a movie as it renders: stopping it leaves the start of one.
     fake_env.setenv("FAKE_AERENDER_MOVIE_GROWS", "1")
     fake_env.setenv("FAKE_AERENDER_FRAME_DELAY", "0.2")
-    window = MainWindow(engine.ctx)
+    window = MainWindow(AppServices(engine.ctx))
     qtbot.addWidget(window)
     window.show()
     host = EngineHost(engine.ctx, command="render-manager", on_change=window.request_refresh)

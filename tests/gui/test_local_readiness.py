@@ -11,6 +11,7 @@ import qasync
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
 from render_manager.ui.connections.dialog import ConnectionsDialog
 from render_manager.ui.connections.model import ConnectionState
@@ -95,7 +96,7 @@ def test_with_after_effects_the_panel_and_the_hint_say_nothing_is_missing(
 def test_the_aerender_field_says_not_found_and_test_connection_says_the_same(
     qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
 ) -> None:
-    dialog = ConnectionsDialog(ctx)
+    dialog = ConnectionsDialog(AppServices(ctx))
     qtbot.addWidget(dialog)
     _run(qloop, dialog, dialog.reload(select="local"))
     form = dialog.form
@@ -112,7 +113,7 @@ def test_the_aerender_field_says_not_found_and_test_connection_says_the_same(
 def test_the_aerender_field_names_the_one_found(
     qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext, aerender_on_path: Path
 ) -> None:
-    dialog = ConnectionsDialog(ctx)
+    dialog = ConnectionsDialog(AppServices(ctx))
     qtbot.addWidget(dialog)
     _run(qloop, dialog, dialog.reload(select="local"))
     assert dialog.form.aerender_edit.placeholderText() == f"Found: {aerender_on_path}"

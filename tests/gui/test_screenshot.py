@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from render_manager.domain.job import Batch, Job
 from render_manager.domain.status import BackendKind
 from render_manager.engine.locate import AERENDER_ENV
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
 from render_manager.ui.window.main_window import MainWindow
 
@@ -87,7 +88,7 @@ def test_main_window_screenshot(
     monkeypatch.setenv(AERENDER_ENV, str(aerender))
     jobs = _jobs()
     ctx.jobs.add_batch(Batch(_BATCH, "local", "spring_promo.csv", _NOW), jobs)
-    window = MainWindow(ctx)
+    window = MainWindow(AppServices(ctx))
     qtbot.addWidget(window)
     window.resize(1440, 640)
     window.show()

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
 from render_manager.store.engine_lock import EngineLock
 from render_manager.ui.jobs.table_model import Column
@@ -29,7 +30,7 @@ def _run_session(
 
     async def main() -> int:
         session = asyncio.ensure_future(
-            run_session(qapp, ctx, closed=closed, on_window=windows.append)
+            run_session(qapp, AppServices(ctx), closed=closed, on_window=windows.append)
         )
         while not windows or "local: rendering" not in windows[0].engine_label.text():
             assert not session.done(), session

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from render_manager.domain.connection import Connection
 from render_manager.domain.job import Batch, Job
 from render_manager.domain.status import BackendKind, JobStatus
+from render_manager.services.app_services import AppServices
 from render_manager.services.connections import ConnectionInfo, TokenState
 from render_manager.services.context import AppContext
 from render_manager.services.health import Health
@@ -198,7 +199,7 @@ def test_a_running_batch_counts_its_progress_over_the_work_still_to_do() -> None
 
 
 def _panel(qtbot: QtBot, ctx: AppContext) -> tuple[SidePanel, JobTableModel]:
-    panel = SidePanel(ctx)
+    panel = SidePanel(AppServices(ctx))
     qtbot.addWidget(panel)
     model = JobTableModel()
     panel.watch(model)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from pytestqt.qtbot import QtBot
 
 from render_manager.domain.status import JobStatus
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
 from render_manager.ui.cancel.dialog import WHY_COLUMN, Section
 from render_manager.ui.jobs.table_model import Column
@@ -35,7 +36,7 @@ def test_delete_confirms_then_cancels_and_reports_each_job(
         make_job(2, raw_status="finished", progress=100.0),
         make_job(3),
     ])  # fmt: skip
-    window = MainWindow(ctx)
+    window = MainWindow(AppServices(ctx))
     qtbot.addWidget(window)
     window.show()
     qloop.run_until_complete(window.load())
@@ -77,7 +78,7 @@ def test_delete_confirms_then_cancels_and_reports_each_job(
 
 def test_escape_keeps_the_jobs(qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext) -> None:
     ctx.jobs.upsert_many([make_job(1)])
-    window = MainWindow(ctx)
+    window = MainWindow(AppServices(ctx))
     qtbot.addWidget(window)
     window.show()
     qloop.run_until_complete(window.load())

@@ -14,8 +14,9 @@ from pytestqt.qtbot import QtBot
 
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import BackendKind, JobStatus
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
-from render_manager.services.remote import RemoteService
+from render_manager.services.job_service import JobService
 from render_manager.ui.window.main_window import MainWindow
 from tests.fakes import nexrender_cloud
 from tests.fakes.nexrender_cloud import FakeNexrenderCloud
@@ -47,7 +48,7 @@ def _cloud_window(
     *,
     before_open: Callable[[qasync.QEventLoop, AppContext, FakeNexrenderCloud, str], None]
     | None = None,
-) -> tuple[MainWindow, RemoteService, list[str], str]:
+) -> tuple[MainWindow, JobService, list[str], str]:
     """A window over a cloud batch of Shot 1-3; `before_open` gets the first job's id."""
     ctx.connections.add(Connection(name="cloud", kind=BackendKind.NEXRENDER_CLOUD))
     ctx.keychain.set("cloud", nexrender_cloud.TOKEN)
@@ -55,14 +56,14 @@ def _cloud_window(
     def transport_for(_connection: Connection) -> httpx.AsyncBaseTransport:
         return cloud.transport()
 
-    remote = RemoteService(ctx.connections, ctx.jobs, ctx.keychain, transport_for=transport_for)
+    services = AppServices(ctx, transport_for=transport_for)
+    remote = services.job_service
     bodies = [_body(f"Shot {n}") for n in range(1, 4)]
     result = qloop.run_until_complete(remote.submit("cloud", bodies))
     assert result.batch_id is not None
     if before_open is not None:
         before_open(qloop, ctx, cloud, result.jobs[0][1])
-    window = open_window(qtbot, qloop, ctx)
-    window.cancel_flow.remote = remote
+    window = open_window(qtbot, qloop, ctx, services)
     return window, remote, [job_id for _, job_id in result.jobs], result.batch_id
 
 

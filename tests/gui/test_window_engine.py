@@ -9,6 +9,7 @@ import pytest
 import qasync
 from pytestqt.qtbot import QtBot
 
+from render_manager.services.app_services import AppServices
 from render_manager.services.engine_host import EngineHost
 from render_manager.ui.jobs.table_model import Column
 from render_manager.ui.window.main_window import MainWindow
@@ -32,7 +33,7 @@ async def _until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
 def test_a_job_submitted_elsewhere_renders_in_the_window_to_finished(
     qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine
 ) -> None:
-    window = MainWindow(engine.ctx)
+    window = MainWindow(AppServices(engine.ctx))
     qtbot.addWidget(window)
     window.show()
     host = EngineHost(engine.ctx, command="render-manager", on_change=window.request_refresh)
@@ -57,7 +58,7 @@ def test_renderctl_cancel_stops_a_render_the_window_started(
     qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine, fake_env: pytest.MonkeyPatch
 ) -> None:
     fake_env.setenv("FAKE_AERENDER_FRAME_DELAY", "0.2")
-    window = MainWindow(engine.ctx)
+    window = MainWindow(AppServices(engine.ctx))
     qtbot.addWidget(window)
     host = EngineHost(engine.ctx, command="render-manager", on_change=window.request_refresh)
 

@@ -13,6 +13,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from pytestqt.qtbot import QtBot
 
 from render_manager.domain.job import Batch
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
 from render_manager.store.jobs import JobChanges
 from render_manager.ui.jobs.table_model import JOB_ROLE, Column
@@ -51,7 +52,7 @@ def _names(window: MainWindow) -> list[str]:
 def test_an_empty_table_says_loading_until_the_jobs_are_read(
     qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext, gate: threading.Event
 ) -> None:
-    window = MainWindow(ctx)
+    window = MainWindow(AppServices(ctx))
     qtbot.addWidget(window)
     window.show()
 
@@ -78,7 +79,7 @@ def test_the_jobs_added_last_show_first_and_a_selection_survives_the_full_load(
 ) -> None:
     monkeypatch.setattr(main_window, "FIRST_PAGE", 3)
     ctx.jobs.upsert_many([make_job(n) for n in range(8)])
-    window = MainWindow(ctx)
+    window = MainWindow(AppServices(ctx))
     qtbot.addWidget(window)
     window.show()
 

@@ -12,6 +12,7 @@ import qasync
 from PySide6.QtCore import QItemSelectionModel, Qt
 from pytestqt.qtbot import QtBot
 
+from render_manager.services.app_services import AppServices
 from render_manager.services.engine_host import EngineHost
 from render_manager.ui.cancel.dialog import WHY_COLUMN, Section
 from render_manager.ui.jobs.table_model import PROGRESS_ROLE, Column
@@ -60,7 +61,7 @@ def test_a_render_of_unknown_length_shows_frames_and_a_busy_bar(
     fake_env.setenv("FAKE_AERENDER_MODE", "replay")
     fake_env.setenv("FAKE_AERENDER_REPLAY", str(LOG_01))
     fake_env.setenv("FAKE_AERENDER_FRAME_DELAY", "0.1")
-    window = MainWindow(engine.ctx)
+    window = MainWindow(AppServices(engine.ctx))
     qtbot.addWidget(window)
     window.resize(1400, 800)
     window.show()

@@ -5,15 +5,26 @@ from __future__ import annotations
 import qasync
 from pytestqt.qtbot import QtBot
 
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
 from tests.gui.conftest import open_window
+
+
+class _Rendering(AppServices):
+    """Services whose engine runs `count` renders in this process."""
+
+    def __init__(self, ctx: AppContext, count: int) -> None:
+        super().__init__(ctx)
+        self._count = count
+
+    def running_renders(self) -> int:
+        return self._count
 
 
 def test_quit_with_running_renders_asks_and_can_leave_them_rendering(
     qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
 ) -> None:
-    window = open_window(qtbot, qloop, ctx)
-    window.running_renders = lambda: 2
+    window = open_window(qtbot, qloop, ctx, _Rendering(ctx, 2))
     window.commands.quit.trigger()
     assert window.isVisible(), "the window waits for the answer"
     dialog = window.quit_guard.dialog
@@ -27,8 +38,7 @@ def test_quit_with_running_renders_asks_and_can_leave_them_rendering(
 def test_cancel_in_the_quit_question_keeps_the_window(
     qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
 ) -> None:
-    window = open_window(qtbot, qloop, ctx)
-    window.running_renders = lambda: 1
+    window = open_window(qtbot, qloop, ctx, _Rendering(ctx, 1))
     window.close()
     dialog = window.quit_guard.dialog
     assert dialog is not None
@@ -49,8 +59,7 @@ def test_quit_without_running_renders_closes_at_once(
 def test_a_quit_from_the_system_withdraws_the_question_and_leaves_renders_running(
     qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
 ) -> None:
-    window = open_window(qtbot, qloop, ctx)
-    window.running_renders = lambda: 2
+    window = open_window(qtbot, qloop, ctx, _Rendering(ctx, 2))
     window.commands.quit.trigger()
     dialog = window.quit_guard.dialog
     assert dialog is not None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from render_manager.cli.main import main
+from render_manager.services.job_service import TransportFactory
 
 
 @dataclass(frozen=True)
@@ -33,14 +34,19 @@ Renderctl = Callable[..., Result]
 
 
 def renderctl_runner(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    transport_for: TransportFactory | None = None,
 ) -> Renderctl:
-    """`run(*argv, stdin="")`: one renderctl command, with `stdin` as its standard input."""
+    """`run(*argv, stdin="")`: one renderctl command, with `stdin` as its standard input.
+
+    With `transport_for`, its remote connections talk to the transports it gives (fakes).
+    """
 
     def run(*argv: str, stdin: str = "") -> Result:
         monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
         try:
-            code: int | str | None = main(list(argv))
+            code: int | str | None = main(list(argv), transport_for=transport_for)
         except SystemExit as exc:
             code = exc.code
         out, err = capsys.readouterr()

@@ -3,10 +3,13 @@ and each back-end's rules agree with its abilities."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from render_manager.backends.base import HttpBackend
 from render_manager.backends.factory import make_backend, offers
+from render_manager.backends.local_home import LocalHome
 from render_manager.backends.nexrender_cloud import NexrenderCloudBackend
 from render_manager.backends.nexrender_server import NexrenderServerBackend
 from render_manager.backends.protocol import (
@@ -21,6 +24,9 @@ from render_manager.backends.rendley import RendleyBackend
 from render_manager.backends.rules import rules_for
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import BackendKind
+from render_manager.store import open_store
+from render_manager.store.jobs import JobRepository
+from render_manager.store.local_jobs import LocalJobRepository
 
 CLOUD, RENDLEY, SERVER = NexrenderCloudBackend, RendleyBackend, NexrenderServerBackend
 
@@ -78,10 +84,27 @@ async def test_the_factory_makes_a_back_end_whose_abilities_and_rules_agree(
         await backend.aclose()
 
 
-def test_the_local_engine_has_no_remote_rules_and_no_remote_back_end() -> None:
-    assert rules_for(BackendKind.LOCAL) is None
+def test_the_local_engine_is_a_back_end_with_its_own_rules_and_no_remote_ability(
+    tmp_path: Path,
+) -> None:
+    rules = rules_for(BackendKind.LOCAL)
+    # Queued whole or not at all, into this home's store, its files checked on this computer.
+    assert rules.all_or_nothing
+    assert rules.stores_jobs
+    assert rules.check_files is not None
+    assert not rules.links_expire
+    assert not rules.cancel_cascades
+    local = Connection(name="local", kind=BackendKind.LOCAL)
     with pytest.raises(ValueError, match="local engine"):
-        make_backend(Connection(name="local", kind=BackendKind.LOCAL), None)
+        make_backend(local, None)
+    db = open_store(tmp_path)
+    try:
+        home = LocalHome(JobRepository(db), LocalJobRepository(db), tmp_path)
+        backend = make_backend(local, None, local=home)
+        assert backend.kind is BackendKind.LOCAL
+        assert not [c.__name__ for c in EXPECTED if isinstance(backend, c)]
+    finally:
+        db.close()
 
 
 def test_every_remote_kind_has_rules_and_a_back_end() -> None:

@@ -14,6 +14,7 @@ import pytest
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import BackendKind
 from render_manager.keychain import Keychain
+from render_manager.services.app_services import AppServices
 from render_manager.services.batch_data import (
     auto_mapping,
     cloud_template,
@@ -25,7 +26,6 @@ from render_manager.services.batch_submit import BatchSubmission, RowState
 from render_manager.services.context import AppContext
 from render_manager.services.data_files import read_data, single_row
 from render_manager.services.job_templates import DataFileError, Row
-from render_manager.services.remote import RemoteService
 from tests.engine.fixtures import Engine
 from tests.fakes import cloud_home
 from tests.fakes.nexrender_cloud import FakeNexrenderCloud
@@ -39,11 +39,11 @@ def ctx(home: Path, keychain: Keychain) -> AppContext:
     return cloud_home(home, keychain)
 
 
-def _service(ctx: AppContext, fake: object) -> RemoteService:
+def _service(ctx: AppContext, fake: object) -> AppServices:
     def transport_for(_connection: Connection) -> httpx.AsyncBaseTransport:
         return httpx.MockTransport(fake)  # type: ignore[arg-type]
 
-    return RemoteService(ctx.connections, ctx.jobs, ctx.keychain, transport_for=transport_for)
+    return AppServices(ctx, transport_for=transport_for)
 
 
 def _rows(*values: dict[str, str]) -> list[Row]:
@@ -51,7 +51,7 @@ def _rows(*values: dict[str, str]) -> list[Row]:
 
 
 def _cloud_submission(
-    ctx: AppContext, service: RemoteService, titles: list[str], **kwargs: Any
+    ctx: AppContext, service: AppServices, titles: list[str], **kwargs: Any
 ) -> BatchSubmission:
     template = cloud_template("TPL1", "Main", [("Title", "text")])
     prepared = prepare_rows(
@@ -60,11 +60,9 @@ def _cloud_submission(
         {"Title": "title"},
         BackendKind.NEXRENDER_CLOUD,
     )
-    return BatchSubmission(
-        ctx,
+    return service.submission(
         ctx.connections.get("cloud"),
         prepared,
-        remote=service,
         base_dir=Path.cwd(),
         batch_name="promo",
         **kwargs,
@@ -132,8 +130,8 @@ async def test_refused_rows_fail_alone_and_a_retry_sends_only_them(ctx: AppConte
     prepared = prepare_rows(
         template, _rows({"q": "full"}, {"q": "ultra"}, {"q": "draft"}), {"q": "q"}
     )
-    submission = BatchSubmission(
-        ctx, ctx.connections.get("cloud"), prepared, remote=service, base_dir=Path.cwd(),
+    submission = service.submission(
+        ctx.connections.get("cloud"), prepared, base_dir=Path.cwd(),
         batch_name="promo",
     )  # fmt: skip
     result = await submission.submit()
@@ -236,13 +234,13 @@ async def test_rendley_prices_first_and_holds_back_rows_it_cannot_check(
     prepared = prepare_rows(
         template, _rows({"project": "prj_1"}, {"project": "prj_2"}), {"project": "project"}
     )
-    prices = await service.cost("rendley", [p.body for p in prepared])
+    prices = await service.job_service.cost("rendley", [p.body for p in prepared])
     assert prices is not None
     assert total_cost([price for _, price in prices]) == 14
     assert fake.jobs == {}, "pricing starts nothing"
 
-    submission = BatchSubmission(
-        ctx, ctx.connections.get("rendley"), prepared, remote=service, base_dir=Path.cwd(),
+    submission = service.submission(
+        ctx.connections.get("rendley"), prepared, base_dir=Path.cwd(),
         batch_name="exports",
     )  # fmt: skip
     # The second export is created but its answer is lost, and the job list cannot be read.
@@ -274,10 +272,10 @@ async def test_local_rows_with_missing_files_are_held_back_and_the_rest_queued(
     template = json.dumps({"template": {"src": "{{project}}", "composition": "Main"}})
     rows = _rows({"project": str(engine.project)}, {"project": str(tmp_path / "gone.aep")})
     prepared = prepare_rows(template, rows, {"project": "project"}, BackendKind.LOCAL)
-    submission = BatchSubmission(
-        engine.ctx, engine.connection, prepared, base_dir=tmp_path, batch_name="local batch"
+    submission = AppServices(engine.ctx).submission(
+        engine.connection, prepared, base_dir=tmp_path, batch_name="local batch"
     )
-    assert await submission.check_local() == [1]
+    assert await submission.check_files() == [1]
     assert "gone.aep does not exist" in (submission.rows[1].error or "")
 
     held = await submission.submit(skip_invalid=False)
@@ -299,11 +297,11 @@ async def test_the_preview_checks_an_encode_input_as_submission_does(
     template = json.dumps({"type": "encode", "input": "{{input}}", "preset": "mp4"})
     rows = _rows({"input": "sequence/result_[#####].png"}, {"input": "empty.mov"})
     prepared = prepare_rows(template, rows, {"input": "input"}, BackendKind.LOCAL)
-    submission = BatchSubmission(
-        engine.ctx, engine.connection, prepared, base_dir=tmp_path, batch_name="encodes"
+    submission = AppServices(engine.ctx).submission(
+        engine.connection, prepared, base_dir=tmp_path, batch_name="encodes"
     )
     # A rendered image sequence is a valid input; an empty movie is not.
-    assert await submission.check_local() == [1]
+    assert await submission.check_files() == [1]
     assert submission.rows[0].state is RowState.READY, submission.rows[0].error
     assert "empty.mov is empty (0 bytes)" in (submission.rows[1].error or "")
 

@@ -15,9 +15,9 @@ from render_manager.domain.connection import Connection
 from render_manager.domain.ids import new_ulid
 from render_manager.domain.status import JobStatus
 from render_manager.keychain import Keychain
-from render_manager.services.cancel import cancel_jobs
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
-from render_manager.services.remote import RemoteService
+from render_manager.services.job_service import JobService
 from tests.fakes import cloud_home
 from tests.fakes.nexrender_cloud import FakeNexrenderCloud
 from tests.fakes.rendley import FakeRendley, export_body
@@ -48,17 +48,22 @@ def rendley() -> FakeRendley:
 
 
 @pytest_asyncio.fixture
-async def remote(
+async def services(
     ctx: AppContext, cloud: FakeNexrenderCloud, rendley: FakeRendley
-) -> AsyncIterator[RemoteService]:
+) -> AsyncIterator[AppServices]:
     fakes = {"cloud": cloud, "rendley": rendley}
 
     def transport_for(connection: Connection) -> httpx.AsyncBaseTransport:
         return httpx.MockTransport(fakes[connection.name])  # type: ignore[arg-type]
 
-    service = RemoteService(ctx.connections, ctx.jobs, ctx.keychain, transport_for=transport_for)
-    yield service
-    await service.aclose()
+    made = AppServices(ctx, transport_for=transport_for)
+    yield made
+    await made.aclose()
+
+
+@pytest.fixture
+def remote(services: AppServices) -> JobService:
+    return services.job_service
 
 
 def _active_ids(ctx: AppContext, batch_id: str) -> list[str]:
@@ -67,7 +72,7 @@ def _active_ids(ctx: AppContext, batch_id: str) -> list[str]:
 
 @pytest.mark.asyncio
 async def test_a_whole_cloud_batch_goes_in_one_request_and_every_job_is_stored(
-    ctx: AppContext, remote: RemoteService, cloud: FakeNexrenderCloud
+    ctx: AppContext, services: AppServices, remote: JobService, cloud: FakeNexrenderCloud
 ) -> None:
     result = await remote.submit("cloud", [body("Shot 1"), nested("Shot 2"), body("Shot 3")])
     assert result.batch_id is not None
@@ -76,9 +81,7 @@ async def test_a_whole_cloud_batch_goes_in_one_request_and_every_job_is_stored(
     cloud.start(rendering)
     await remote.refresh("cloud")
 
-    summary = await cancel_jobs(
-        ctx, _active_ids(ctx, result.batch_id), remote=remote, batch_id=result.batch_id
-    )
+    summary = await services.cancel(_active_ids(ctx, result.batch_id), batch_id=result.batch_id)
 
     assert cloud.count("POST", f"/batches/{result.batch_id}/cancel") == 1
     assert cloud.count("PATCH", "/jobs/*") == cloud.count("POST", "/jobs/cancel") == 0
@@ -93,13 +96,13 @@ async def test_a_whole_cloud_batch_goes_in_one_request_and_every_job_is_stored(
 
 @pytest.mark.asyncio
 async def test_a_batch_with_jobs_left_out_is_cancelled_job_by_job(
-    ctx: AppContext, remote: RemoteService, cloud: FakeNexrenderCloud
+    ctx: AppContext, services: AppServices, remote: JobService, cloud: FakeNexrenderCloud
 ) -> None:
     result = await remote.submit("cloud", [body("Shot 1"), body("Shot 2"), body("Shot 3")])
     assert result.batch_id is not None
     first, second, kept = (job_id for _, job_id in result.jobs)
 
-    summary = await cancel_jobs(ctx, [first, second], remote=remote, batch_id=result.batch_id)
+    summary = await services.cancel([first, second], batch_id=result.batch_id)
 
     assert cloud.count("POST", "/batches/*") == 0  # no batch cancel
     assert sorted(summary.cancelled) == sorted([first, second])
@@ -111,7 +114,7 @@ async def test_a_batch_with_jobs_left_out_is_cancelled_job_by_job(
 
 @pytest.mark.asyncio
 async def test_a_batch_the_cloud_does_not_know_falls_back_to_one_cancel_per_job(
-    ctx: AppContext, remote: RemoteService, cloud: FakeNexrenderCloud
+    ctx: AppContext, services: AppServices, remote: JobService, cloud: FakeNexrenderCloud
 ) -> None:
     # One job per chunk goes through POST /jobs: the app files it under its own grouping.
     grouping = new_ulid()
@@ -120,7 +123,7 @@ async def test_a_batch_the_cloud_does_not_know_falls_back_to_one_cancel_per_job(
     ids = _active_ids(ctx, grouping)
     assert len(ids) == 2
 
-    summary = await cancel_jobs(ctx, ids, remote=remote, batch_id=grouping)
+    summary = await services.cancel(ids, batch_id=grouping)
 
     assert cloud.count("POST", f"/batches/{grouping}/cancel") == 1  # 404: not a cloud batch
     assert sorted(summary.cancelled) == sorted(ids)
@@ -131,14 +134,12 @@ async def test_a_batch_the_cloud_does_not_know_falls_back_to_one_cancel_per_job(
 
 @pytest.mark.asyncio
 async def test_other_back_ends_cancel_a_batch_job_by_job(
-    ctx: AppContext, remote: RemoteService, rendley: FakeRendley
+    ctx: AppContext, services: AppServices, remote: JobService, rendley: FakeRendley
 ) -> None:
     result = await remote.submit("rendley", [export_body("prj_1"), export_body("prj_2")])
     assert result.batch_id is not None
 
-    summary = await cancel_jobs(
-        ctx, _active_ids(ctx, result.batch_id), remote=remote, batch_id=result.batch_id
-    )
+    summary = await services.cancel(_active_ids(ctx, result.batch_id), batch_id=result.batch_id)
 
     assert rendley.count("DELETE") == 2
     assert len(summary.cancelled) == 2
@@ -147,12 +148,12 @@ async def test_other_back_ends_cancel_a_batch_job_by_job(
 
 @pytest.mark.asyncio
 async def test_without_a_batch_id_a_whole_batch_is_still_cancelled_job_by_job(
-    ctx: AppContext, remote: RemoteService, cloud: FakeNexrenderCloud
+    ctx: AppContext, services: AppServices, remote: JobService, cloud: FakeNexrenderCloud
 ) -> None:
     result = await remote.submit("cloud", [body("Shot 1"), body("Shot 2")])
     assert result.batch_id is not None
 
-    summary = await cancel_jobs(ctx, _active_ids(ctx, result.batch_id), remote=remote)
+    summary = await services.cancel(_active_ids(ctx, result.batch_id))
 
     assert cloud.count("POST", f"/batches/{result.batch_id}/cancel") == 0
     assert cloud.count("POST", "/jobs/cancel") == 1

@@ -15,12 +15,12 @@ import httpx
 import pytest
 from keyring.backend import KeyringBackend
 
-from render_manager.cli import jobs_cmd
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import JobStatus
 from render_manager.keychain import Keychain
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
-from render_manager.services.remote import RemoteService
+from render_manager.services.job_service import JobService
 from tests.conftest import MemoryKeyring
 from tests.fakes import cloud_home
 from tests.fakes.nexrender_cloud import FakeNexrenderCloud
@@ -60,19 +60,11 @@ def renderctl(
 ) -> Renderctl:
     """`renderctl ARGS...` in this process, its remote calls answered by the fakes."""
     monkeypatch.setattr("keyring.get_keyring", lambda: memory_keyring)
-
-    def remote_service(app: AppContext) -> RemoteService:
-        return RemoteService(
-            app.connections, app.jobs, app.keychain, transport_for=fakes.transport_for
-        )
-
-    monkeypatch.setattr(jobs_cmd, "remote_service", remote_service)
-
-    return renderctl_runner(monkeypatch, capsys)
+    return renderctl_runner(monkeypatch, capsys, fakes.transport_for)
 
 
-def _remote(ctx: AppContext, fakes: Fakes) -> RemoteService:
-    return RemoteService(ctx.connections, ctx.jobs, ctx.keychain, transport_for=fakes.transport_for)
+def _remote(ctx: AppContext, fakes: Fakes) -> JobService:
+    return AppServices(ctx, transport_for=fakes.transport_for).job_service
 
 
 def _submit(ctx: AppContext, fakes: Fakes, name: str, bodies: list[dict[str, Any]]) -> Any:

@@ -16,9 +16,9 @@ from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.engine.pool import RenderPool
 from render_manager.keychain import Keychain
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext, open_context
 from render_manager.services.job_output import (
-    JobOutputs,
     LinkUnavailable,
     LogFollower,
     NoLog,
@@ -27,7 +27,7 @@ from render_manager.services.job_output import (
     OutputMissing,
     resolve_local_output,
 )
-from render_manager.services.remote import RemoteService
+from render_manager.services.job_service import JobService
 from tests.conftest import MemoryKeyring
 from tests.engine.fixtures import Engine
 from tests.fakes import rendley
@@ -131,7 +131,7 @@ def test_a_web_link_is_not_a_local_file() -> None:
 @pytest.mark.asyncio
 async def test_the_log_of_a_render_is_read_then_followed(engine: Engine) -> None:
     job = await _render(engine)
-    follower = JobOutputs(engine.ctx).log_follower(job)
+    follower = AppServices(engine.ctx).outputs.log_follower(job)
 
     lines, restart = follower.read(final=True)
 
@@ -182,7 +182,7 @@ def test_a_queued_job_has_no_log_yet(engine: Engine) -> None:
     assert job is not None
 
     with pytest.raises(NoLog, match="has not started"):
-        JobOutputs(engine.ctx).log_follower(job)
+        AppServices(engine.ctx).outputs.log_follower(job)
 
 
 # -- links -----------------------------------------------------------------------------------
@@ -198,20 +198,18 @@ def remote_ctx(home: Path, keychain: Keychain) -> AppContext:
 
 
 @pytest_asyncio.fixture
-async def service(remote_ctx: AppContext) -> AsyncIterator[tuple[RemoteService, FakeRendley]]:
+async def service(remote_ctx: AppContext) -> AsyncIterator[tuple[AppServices, FakeRendley]]:
     fake = FakeRendley()
 
     def transport_for(_connection: Connection) -> httpx.AsyncBaseTransport:
         return fake.transport()
 
-    remote = RemoteService(
-        remote_ctx.connections, remote_ctx.jobs, remote_ctx.keychain, transport_for=transport_for
-    )
-    yield remote, fake
-    await remote.aclose()
+    services = AppServices(remote_ctx, transport_for=transport_for)
+    yield services, fake
+    await services.aclose()
 
 
-async def _finished_rendley_job(ctx: AppContext, remote: RemoteService, fake: FakeRendley) -> Job:
+async def _finished_rendley_job(ctx: AppContext, remote: JobService, fake: FakeRendley) -> Job:
     result = await remote.submit("rendley", [export_body()])
     ((_, job_id),) = result.jobs
     fake.advance(job_id)
@@ -225,16 +223,17 @@ async def _finished_rendley_job(ctx: AppContext, remote: RemoteService, fake: Fa
 
 @pytest.mark.asyncio
 async def test_a_rendley_link_is_read_afresh_because_links_expire(
-    remote_ctx: AppContext, service: tuple[RemoteService, FakeRendley]
+    remote_ctx: AppContext, service: tuple[AppServices, FakeRendley]
 ) -> None:
-    remote, fake = service
+    services, fake = service
+    remote = services.job_service
     job = await _finished_rendley_job(remote_ctx, remote, fake)
     assert job.output is not None
     assert job.output.endswith("?expires=1")
     fake.expire_links()
     before = fake.count("GET", f"/v1/jobs/{job.id}")
 
-    url = await JobOutputs(remote_ctx).link(job, remote)
+    url = await services.outputs.link(job)
 
     assert url == f"https://storage.rendley.com/exports/{job.id}.mp4?expires=2"
     assert fake.count("GET", f"/v1/jobs/{job.id}") == before + 1
@@ -242,28 +241,30 @@ async def test_a_rendley_link_is_read_afresh_because_links_expire(
 
 @pytest.mark.asyncio
 async def test_a_link_that_cannot_be_refreshed_is_not_replaced_by_the_stale_one(
-    remote_ctx: AppContext, service: tuple[RemoteService, FakeRendley]
+    remote_ctx: AppContext, service: tuple[AppServices, FakeRendley]
 ) -> None:
-    remote, fake = service
+    services, fake = service
+    remote = services.job_service
     job = await _finished_rendley_job(remote_ctx, remote, fake)
     del fake.jobs[job.id]  # Rendley no longer has it
 
     with pytest.raises(LinkUnavailable, match="could not be refreshed") as caught:
-        await JobOutputs(remote_ctx).link(job, remote)
+        await services.outputs.link(job)
     assert "the stored one was not used" in str(caught.value)
     assert "expires" not in str(caught.value)
 
 
 @pytest.mark.asyncio
 async def test_a_rendley_job_not_completed_has_no_link(
-    remote_ctx: AppContext, service: tuple[RemoteService, FakeRendley]
+    remote_ctx: AppContext, service: tuple[AppServices, FakeRendley]
 ) -> None:
-    remote, fake = service
+    services, fake = service
+    remote = services.job_service
     job = await _finished_rendley_job(remote_ctx, remote, fake)
     fake.jobs[job.id].status = "processing"
 
     with pytest.raises(LinkUnavailable, match="no finished output"):
-        await JobOutputs(remote_ctx).link(job, remote)
+        await services.outputs.link(job)
 
 
 @pytest.mark.asyncio
@@ -273,7 +274,7 @@ async def test_links_that_do_not_expire_are_used_as_stored(
     job = _job(connection="cloud", output="https://cloud.example/out.mp4")
     calls = memory_keyring.calls
 
-    url = await JobOutputs(remote_ctx).link(job, None)
+    url = await AppServices(remote_ctx).outputs.link(job)
 
     assert url == "https://cloud.example/out.mp4"
     # No back-end was made for it: not even the token was read.
@@ -284,16 +285,16 @@ async def test_links_that_do_not_expire_are_used_as_stored(
 async def test_a_remote_job_without_output_says_why(remote_ctx: AppContext) -> None:
     job = _job(connection="cloud", status=JobStatus.RENDERING, progress=10.0)
     with pytest.raises(NoOutputYet, match="still rendering"):
-        await JobOutputs(remote_ctx).link(job, None)
+        await AppServices(remote_ctx).outputs.link(job)
 
 
 @pytest.mark.asyncio
 async def test_a_file_output_has_no_link(remote_ctx: AppContext, tmp_path: Path) -> None:
     with pytest.raises(NotALink, match="file on this computer"):
-        await JobOutputs(remote_ctx).link(_job(output=str(tmp_path / "a.mov")), None)
+        await AppServices(remote_ctx).outputs.link(_job(output=str(tmp_path / "a.mov")))
 
 
 def test_a_remote_job_keeps_its_log_on_its_service(remote_ctx: AppContext) -> None:
     job = _job(connection="rendley", id="job_0001")
     with pytest.raises(NoLog, match="keeps the log"):
-        JobOutputs(remote_ctx).log_follower(job)
+        AppServices(remote_ctx).outputs.log_follower(job)

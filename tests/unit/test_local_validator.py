@@ -14,6 +14,7 @@ from render_manager.domain.connection import Connection
 from render_manager.domain.engine_settings import EngineSettings
 from render_manager.domain.local_job_rules import SCRIPT_INJECTION_NEEDED, LocalJobType
 from render_manager.domain.status import BackendKind
+from render_manager.engine.local_submit import LocalSubmitter
 from render_manager.engine.local_validator import (
     EncodeJob,
     LocalValidator,
@@ -22,7 +23,6 @@ from render_manager.engine.local_validator import (
     stored_render,
     validate_local,
 )
-from render_manager.services.local_submit import LocalSubmitter
 from tests.engine.fixtures import Engine
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"

@@ -13,9 +13,10 @@ from render_manager.backends.errors import BackendError, Unavailable
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import JobStatus
 from render_manager.keychain import Keychain
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
+from render_manager.services.job_service import JobService, RefreshReport
 from render_manager.services.refresh import Cadence, RefreshScheduler
-from render_manager.services.remote import RefreshReport, RemoteService
 from tests.fakes import cloud_home, nexrender_cloud
 from tests.fakes.nexrender_cloud import FakeNexrenderCloud
 from tests.fakes.rendley import FakeRendley, export_body
@@ -26,12 +27,12 @@ def ctx(home: Path, keychain: Keychain) -> AppContext:
     return cloud_home(home, keychain)
 
 
-def _service(ctx: AppContext, **fakes: object) -> RemoteService:
+def _service(ctx: AppContext, **fakes: object) -> JobService:
     def transport_for(connection: Connection) -> httpx.AsyncBaseTransport:
         fake = fakes[connection.name]
         return httpx.MockTransport(fake)  # type: ignore[arg-type]
 
-    return RemoteService(ctx.connections, ctx.jobs, ctx.keychain, transport_for=transport_for)
+    return AppServices(ctx, transport_for=transport_for).job_service
 
 
 @pytest.mark.asyncio
@@ -122,7 +123,7 @@ async def test_the_refresh_timer_backs_off_and_recovers_by_itself(ctx: AppContex
     assert service_sleep()
 
 
-def _no_retry_sleep(service: RemoteService) -> Callable[[], bool]:
+def _no_retry_sleep(service: JobService) -> Callable[[], bool]:
     """Make the back-end's retry waits instant (the fake's faults are counted, not timed)."""
 
     async def instant(_seconds: float) -> None:

@@ -15,8 +15,9 @@ from render_manager.domain.connection import Connection
 from render_manager.domain.ids import ulid_time
 from render_manager.domain.status import JobStatus
 from render_manager.keychain import Keychain
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
-from render_manager.services.remote import RemoteService
+from render_manager.services.job_service import JobService
 from tests.fakes import cloud_home
 from tests.fakes.nexrender_cloud import Call, FakeNexrenderCloud
 
@@ -37,11 +38,11 @@ def cloud() -> FakeNexrenderCloud:
 
 
 @pytest_asyncio.fixture
-async def remote(ctx: AppContext, cloud: FakeNexrenderCloud) -> AsyncIterator[RemoteService]:
+async def remote(ctx: AppContext, cloud: FakeNexrenderCloud) -> AsyncIterator[JobService]:
     def transport_for(_connection: Connection) -> httpx.AsyncBaseTransport:
         return cloud.transport()
 
-    service = RemoteService(ctx.connections, ctx.jobs, ctx.keychain, transport_for=transport_for)
+    service = AppServices(ctx, transport_for=transport_for).job_service
     yield service
     await service.aclose()
 
@@ -52,7 +53,7 @@ def _team_listings(cloud: FakeNexrenderCloud) -> list[Call]:
 
 @pytest.mark.asyncio
 async def test_jobs_created_elsewhere_are_stored_with_their_status(
-    ctx: AppContext, remote: RemoteService, cloud: FakeNexrenderCloud
+    ctx: AppContext, remote: JobService, cloud: FakeNexrenderCloud
 ) -> None:
     queued = cloud.add_job()
     done = cloud.add_job(status="finished")
@@ -76,7 +77,7 @@ async def test_jobs_created_elsewhere_are_stored_with_their_status(
 
 @pytest.mark.asyncio
 async def test_the_first_refresh_looks_back_a_week_and_no_further(
-    ctx: AppContext, remote: RemoteService, cloud: FakeNexrenderCloud
+    ctx: AppContext, remote: JobService, cloud: FakeNexrenderCloud
 ) -> None:
     cloud.now = datetime.now(UTC) - timedelta(days=10)
     old = cloud.add_job()
@@ -91,7 +92,7 @@ async def test_the_first_refresh_looks_back_a_week_and_no_further(
 
 @pytest.mark.asyncio
 async def test_later_refreshes_ask_only_since_the_newest_job_seen(
-    ctx: AppContext, remote: RemoteService, cloud: FakeNexrenderCloud
+    ctx: AppContext, remote: JobService, cloud: FakeNexrenderCloud
 ) -> None:
     mine = await remote.submit(
         "cloud", [{"name": "Spring promo", "template": {"id": "tpl-1", "composition": "Main"}}]
@@ -118,7 +119,7 @@ async def test_later_refreshes_ask_only_since_the_newest_job_seen(
 
 @pytest.mark.asyncio
 async def test_a_team_job_is_followed_by_the_usual_refresh_afterwards(
-    ctx: AppContext, remote: RemoteService, cloud: FakeNexrenderCloud
+    ctx: AppContext, remote: JobService, cloud: FakeNexrenderCloud
 ) -> None:
     job = cloud.add_job()
     await remote.refresh("cloud")
@@ -133,7 +134,7 @@ async def test_a_team_job_is_followed_by_the_usual_refresh_afterwards(
 
 @pytest.mark.asyncio
 async def test_a_team_job_of_a_batch_made_elsewhere_is_filed_under_that_batch(
-    ctx: AppContext, remote: RemoteService, cloud: FakeNexrenderCloud
+    ctx: AppContext, remote: JobService, cloud: FakeNexrenderCloud
 ) -> None:
     job_id, batch_id = "01KB0000000000000000000001", "01KB0000000000000000000BAT"
     cloud.add_raw({"id": job_id, "status": "queued", "batchId": batch_id, "templateId": "tpl-9"})
@@ -150,7 +151,7 @@ async def test_a_team_job_of_a_batch_made_elsewhere_is_filed_under_that_batch(
 
 @pytest.mark.asyncio
 async def test_with_the_team_view_off_only_this_app_s_jobs_are_shown(
-    ctx: AppContext, remote: RemoteService, cloud: FakeNexrenderCloud
+    ctx: AppContext, remote: JobService, cloud: FakeNexrenderCloud
 ) -> None:
     ctx.connections.update(replace(ctx.connections.get("cloud"), team_view=False))
     elsewhere = cloud.add_job()
@@ -163,7 +164,7 @@ async def test_with_the_team_view_off_only_this_app_s_jobs_are_shown(
 
 @pytest.mark.asyncio
 async def test_turning_the_team_view_on_takes_effect_after_forget_all(
-    ctx: AppContext, remote: RemoteService, cloud: FakeNexrenderCloud
+    ctx: AppContext, remote: JobService, cloud: FakeNexrenderCloud
 ) -> None:
     ctx.connections.update(replace(ctx.connections.get("cloud"), team_view=False))
     elsewhere = cloud.add_job()

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from render_manager.services.results import CancelSummary
+from render_manager.domain.results import CancelSummary
 
 COLUMNS = ("Job", "Outcome", "Reason", "ID")
 EMPTY_HEADER = "No cancel yet."

@@ -31,6 +31,7 @@ from typing_extensions import override
 from render_manager.domain.job import DomainError
 from render_manager.domain.status import BackendKind
 from render_manager.keychain import KeychainError
+from render_manager.services.app_services import AppServices
 from render_manager.services.connection_check import (
     CheckResult,
     check_connection,
@@ -38,13 +39,10 @@ from render_manager.services.connection_check import (
 )
 from render_manager.services.connections import (
     ConnectionInfo,
-    ConnectionService,
     TokenNotDeleted,
     TokenState,
 )
-from render_manager.services.context import AppContext
 from render_manager.services.health import Health
-from render_manager.services.remote import TransportFactory
 from render_manager.store.errors import StoreError
 from render_manager.ui.connections.form import ConnectionForm, Snapshot
 from render_manager.ui.connections.model import NAME_ROLE, TOKEN_FIX_HERE, ConnectionsModel
@@ -70,15 +68,14 @@ class ConnectionsDialog(QDialog):
 
     def __init__(
         self,
-        ctx: AppContext,
+        services: AppServices,
         parent: QWidget | None = None,
-        *,
-        transport_for: TransportFactory | None = None,
     ) -> None:
         super().__init__(parent)
-        self._ctx = ctx
-        self._service = ConnectionService(ctx.connections, ctx.keychain)
-        self._transport_for = transport_for
+        self._ctx = services.ctx
+        self._service = services.connections
+        # Where the connection check's requests go (tests: loopback fakes).
+        self._transport_for = services.transport_for
         self._tasks = BackgroundTasks(
             "connections dialog: a background step",
             on_error=lambda exc: self._say(f"Something went wrong: {exc}", error=True),

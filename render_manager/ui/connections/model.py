@@ -197,7 +197,7 @@ class ConnectionsModel(QAbstractListModel):
                 self.endInsertRows()
 
     def set_health(self, health: Mapping[str, Health]) -> None:
-        """The last exchange with each connection (RemoteService.health); others keep theirs."""
+        """The last exchange with each connection (JobService.health); others keep theirs."""
         self._health.update(health)
         for position, row in enumerate(self._rows):
             fresh = self._health.get(row.name)

@@ -12,7 +12,6 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QProcess, QUrl, Signal
 from PySide6.QtDBus import QDBusConnection, QDBusMessage, QDBusPendingCallWatcher
@@ -47,16 +46,11 @@ def _action(parent: QObject, text: str, shortcut: str, tip: str) -> QAction:
     return action
 
 
-if TYPE_CHECKING:
-    # A type only: the HTTP stack loads on first use, after the window is on screen.
-    from render_manager.services.remote import RemoteService
-
-
 class OutputActions(QObject):
     """Open output (Ctrl+O), Reveal in folder (Ctrl+Shift+R), Copy output link (Ctrl+Shift+C).
 
     `message` carries what happened, or why nothing could, in words for the status bar.
-    `remote` (set by the session) serves fresh links; without it a short-lived one is made.
+    Fresh links of expiring outputs come from the services' back-ends, through `outputs`.
     """
 
     message = Signal(str)
@@ -70,7 +64,6 @@ class OutputActions(QObject):
         )
         self._spawn = self._tasks.spawn
         self._watchers: set[QDBusPendingCallWatcher] = set()
-        self.remote: RemoteService | None = None
         self.open_output = _action(
             self, "&Open output", "Ctrl+O", "Open the selected job's output file or link"
         )
@@ -166,7 +159,7 @@ class OutputActions(QObject):
     async def _fresh_link(self, job: Job) -> str | None:
         self._say(f"Getting the output link of {job.name}…")
         try:
-            return await self._outputs.link(job, self.remote)
+            return await self._outputs.link(job)
         except JobOutputError as exc:
             self._say(str(exc))
             return None

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontDatabase, QHideEvent, QShowEvent, QTextCursor
@@ -31,8 +30,8 @@ from typing_extensions import override
 
 from render_manager.domain.job import Job, progress_detail
 from render_manager.domain.status import JobStatus
-from render_manager.services.context import AppContext
-from render_manager.services.job_output import JobOutputError, JobOutputs, LogFollower
+from render_manager.services.app_services import AppServices
+from render_manager.services.job_output import JobOutputError, LogFollower
 from render_manager.store.local_jobs import LocalJobRecord
 from render_manager.ui.details.output_actions import OutputActions
 from render_manager.ui.jobs.columns import (
@@ -47,10 +46,6 @@ from render_manager.ui.jobs.delegates import JobProgressBar
 from render_manager.ui.jobs.status_icons import status_icon
 from render_manager.ui.qt.background import BackgroundTasks
 from render_manager.ui.qt.elided_label import ElidedLabel
-
-if TYPE_CHECKING:
-    # Types only: these modules load on first use, after the window is on screen.
-    from render_manager.services.remote import RemoteService
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +138,7 @@ class JobDetails(QWidget):
 
     def __init__(
         self,
-        ctx: AppContext,
+        services: AppServices,
         parent: QWidget | None = None,
         *,
         eta: Callable[[Job], float | None] | None = None,
@@ -151,7 +146,7 @@ class JobDetails(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("jobDetails")
-        self._outputs = JobOutputs(ctx)
+        self._outputs = services.outputs
         self._columns = JobColumns(RateSamples())
         self._eta = eta or self._columns.eta_seconds
         self._batch_name = batch_name or (lambda _batch_id: None)
@@ -174,15 +169,6 @@ class JobDetails(QWidget):
         self._timer.setInterval(FOLLOW_MS)
         self._timer.timeout.connect(self._on_timer)
         self.show_job(None)
-
-    @property
-    def remote(self) -> RemoteService | None:
-        """The session's remote service, used to read fresh output links."""
-        return self.output_actions.remote
-
-    @remote.setter
-    def remote(self, service: RemoteService | None) -> None:
-        self.output_actions.remote = service
 
     @property
     def job(self) -> Job | None:

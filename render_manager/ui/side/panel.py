@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from render_manager.services.connections import ConnectionInfo, ConnectionService
-from render_manager.services.context import AppContext
+from render_manager.services.app_services import AppServices
+from render_manager.services.connections import ConnectionInfo
 from render_manager.ui.connections.model import NAME_ROLE, ConnectionsModel
 from render_manager.ui.jobs.table_model import JobTableModel
 from render_manager.ui.qt.background import BackgroundTasks
@@ -59,9 +59,10 @@ class SidePanel(QWidget):
     batch_names_loaded = Signal(dict)
     """Open the connections dialog."""
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._ctx = ctx
+        self._services = services
+        self._ctx = services.ctx
         self._tasks = BackgroundTasks("side panel: loading batch names")
         self._spawn = self._tasks.spawn
         self._job_model: JobTableModel | None = None
@@ -136,8 +137,7 @@ class SidePanel(QWidget):
 
     async def load_connections(self) -> None:
         """(Re)read the connections and their token states, off the GUI thread."""
-        service = ConnectionService(self._ctx.connections, self._ctx.keychain)
-        infos = await asyncio.to_thread(service.list)
+        infos = await asyncio.to_thread(self._services.connections.list)
         self.set_connections(infos)
 
     def set_connections(self, infos: Sequence[ConnectionInfo]) -> None:
@@ -145,7 +145,7 @@ class SidePanel(QWidget):
         self.connections.set_connections(infos)
 
     def set_health(self, health: Mapping[str, Health]) -> None:
-        """The last exchange with each remote connection (e.g. `RemoteService.health`)."""
+        """The last exchange with each remote connection (e.g. `JobService.health`)."""
         self.connections.set_health(health)
 
     def watch(self, model: JobTableModel) -> None:

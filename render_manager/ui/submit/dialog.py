@@ -31,13 +31,11 @@ from render_manager.backends.errors import BackendError
 from render_manager.backends.factory import offers
 from render_manager.backends.protocol import HasTemplates, Prices
 from render_manager.domain.connection import Connection
-from render_manager.domain.status import BackendKind
+from render_manager.services.app_services import AppServices
 from render_manager.services.batch_data import prepare_rows
 from render_manager.services.batch_submit import BatchSubmission, RowState
-from render_manager.services.context import AppContext
 from render_manager.services.data_files import read_data
 from render_manager.services.job_templates import DataFileError, placeholders
-from render_manager.services.remote import RemoteService
 from render_manager.ui.qt.background import BackgroundTasks
 from render_manager.ui.submit.data_page import DataPage, data_file_in
 from render_manager.ui.submit.result_page import ResultPage
@@ -57,19 +55,15 @@ class BatchDialog(QDialog):
 
     def __init__(
         self,
-        ctx: AppContext,
-        remote: RemoteService | None,
+        services: AppServices,
         *,
-        wake_engine: Callable[[], None] | None = None,
         connections: Sequence[Connection] | None = None,
         single: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._ctx = ctx
-        self._remote = remote
-        self._own_remote = remote is None
-        self._wake_engine = wake_engine
+        self._services = services
+        self._ctx = services.ctx
         self._tasks = BackgroundTasks(
             "a batch dialog step", on_error=lambda exc: self._say(f"Something went wrong: {exc}")
         )
@@ -157,11 +151,11 @@ class BatchDialog(QDialog):
 
     async def load_cloud_templates(self, name: str) -> None:
         """The Nexrender Cloud templates of a connection, for the template chooser."""
-        await self.source.load_cloud_templates(self._service(), name)
+        await self.source.load_cloud_templates(self._services.job_service, name)
 
     async def load_cloud_template(self, name: str, template_id: str) -> None:
         """One template's compositions and layers."""
-        await self.source.load_cloud_template(self._service(), name, template_id)
+        await self.source.load_cloud_template(self._services.job_service, name, template_id)
 
     async def build_preview(self) -> None:
         """Fill the template from every row and check each, before anything is sent."""
@@ -175,11 +169,10 @@ class BatchDialog(QDialog):
         )
         base_dir = table.source.parent if table.source else self._ctx.home
         name = table.source.name if table.source else self.windowTitle()
-        remote = None if connection.kind is BackendKind.LOCAL else self._service()
-        submission = BatchSubmission(
-            self._ctx, connection, prepared, remote=remote, base_dir=base_dir, batch_name=name
+        submission = self._services.submission(
+            connection, prepared, base_dir=base_dir, batch_name=name
         )
-        await submission.check_local()
+        await submission.check_files()
         self.submission, self.sent = submission, False
         how = table.read_as()
         read_as = f"{table.source.name}, read as {how}" if table.source and how else ""
@@ -193,7 +186,7 @@ class BatchDialog(QDialog):
         self.result_page.set_cost("Asking Rendley for the price…")
         bodies = [r.body for r in submission.rows if r.state is RowState.READY]
         try:
-            prices = await self._service().cost(submission.connection.name, bodies)
+            prices = await self._services.job_service.cost(submission.connection.name, bodies)
         except BackendError as exc:
             self.result_page.set_cost(f"The price could not be read: {exc}")
             return
@@ -238,18 +231,10 @@ class BatchDialog(QDialog):
             self._update_buttons()
         created = [r.job_id for r in submission.rows if r.job_id and r.job_id not in before]
         if created:
-            if submission.connection.kind is BackendKind.LOCAL and self._wake_engine:
-                self._wake_engine()
             self.submitted.emit(created)
         self._say(self.result_page.summary.text())
         if self._close_when_done:
             self.done(QDialog.DialogCode.Accepted)
-
-    async def aclose(self) -> None:
-        """Close the HTTP clients the dialog opened itself (none when given a service)."""
-        if self._own_remote and self._remote is not None:
-            await self._remote.aclose()
-            self._remote = None
 
     # -- navigation ---------------------------------------------------------------------------
 
@@ -347,11 +332,6 @@ class BatchDialog(QDialog):
         self.source.last_folder = self.data_page.last_folder = folder
         QSettings().setValue(f"{_SETTINGS}/folder", folder)
 
-    def _service(self) -> RemoteService:
-        if self._remote is None:
-            self._remote = RemoteService(self._ctx.connections, self._ctx.jobs, self._ctx.keychain)
-        return self._remote
-
     # -- closing, dropping, tasks --------------------------------------------------------------
 
     @override
@@ -384,8 +364,6 @@ class BatchDialog(QDialog):
         self._on_stop()
 
     def _discard(self) -> None:
-        if self._own_remote:
-            self._spawn(self.aclose())
         super().reject()
 
     @override

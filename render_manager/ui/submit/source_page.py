@@ -27,7 +27,7 @@ from render_manager.backends.protocol import Template
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import BackendKind
 from render_manager.services.batch_data import cloud_template, local_template, rendley_template
-from render_manager.services.remote import RemoteService
+from render_manager.services.job_service import JobService
 
 _PAGES = {
     BackendKind.LOCAL: 0,
@@ -198,7 +198,7 @@ class SourcePage(QWidget):
         name = self.connection.currentData()
         return self._connections.get(name) if isinstance(name, str) else None
 
-    async def load_cloud_templates(self, remote: RemoteService, name: str) -> None:
+    async def load_cloud_templates(self, remote: JobService, name: str) -> None:
         """Read the connection's templates (`GET /templates`) into the chooser."""
         try:
             templates = await remote.templates(name)
@@ -207,7 +207,7 @@ class SourcePage(QWidget):
             return
         self.set_cloud_templates(templates)
 
-    async def load_cloud_template(self, remote: RemoteService, name: str, template_id: str) -> None:
+    async def load_cloud_template(self, remote: JobService, name: str, template_id: str) -> None:
         """Read one template's compositions and layers (`GET /templates/{id}`)."""
         try:
             template = await remote.template(name, template_id)

@@ -9,12 +9,11 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QWidget
 
-from render_manager.services.context import AppContext
+from render_manager.services.app_services import AppServices
 from render_manager.ui.window.about import AboutDialog, ShortcutsDialog
 
 if TYPE_CHECKING:
-    # Types only: these modules load on first use, after the window is on screen.
-    from render_manager.services.remote import RemoteService, TransportFactory
+    # A type only: the dialog loads on first use, after the window is on screen.
     from render_manager.ui.connections.dialog import ConnectionsDialog
 
 
@@ -31,19 +30,15 @@ class WindowDialogs(QObject):
     def __init__(
         self,
         window: QWidget,
-        ctx: AppContext,
+        services: AppServices,
         actions: Callable[[], list[QAction]],
     ) -> None:
         super().__init__(window)
         self._window = window
-        self._ctx = ctx
+        self._services = services
+        self._ctx = services.ctx
         self._actions = actions
         self._open: dict[str, QDialog] = {}
-        # Tests point the connection check at loopback fakes.
-        self.transport_for: TransportFactory | None = None
-        # Set by the session: the shared remote back-ends and the engine's wake-up call.
-        self.remote: RemoteService | None = None
-        self.wake_engine: Callable[[], None] | None = None
 
     def new_batch(self) -> None:
         """The batch dialog: one job per row of a data file (Ctrl+N)."""
@@ -61,9 +56,7 @@ class WindowDialogs(QObject):
             return
         from render_manager.ui.submit import BatchDialog  # noqa: PLC0415 (loaded on first use)
 
-        dialog = BatchDialog(
-            self._ctx, self.remote, wake_engine=self.wake_engine, single=single, parent=self._window
-        )
+        dialog = BatchDialog(self._services, single=single, parent=self._window)
         dialog.submitted.connect(self.submitted)
         self._keep(key, dialog)
         dialog.open()
@@ -78,7 +71,7 @@ class WindowDialogs(QObject):
         if isinstance(dialog, ConnectionsDialog):
             self._raise(dialog)
             return dialog
-        dialog = ConnectionsDialog(self._ctx, self._window, transport_for=self.transport_for)
+        dialog = ConnectionsDialog(self._services, self._window)
         dialog.connections_changed.connect(self.connections_changed)
         dialog.health_checked.connect(self.health_checked)
         self._keep("connections", dialog)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from render_manager.domain.job import Job
-from render_manager.services.context import AppContext
+from render_manager.services.app_services import AppServices
 from render_manager.ui.cancel.flow import CancelFlow
 from render_manager.ui.cancel.outcome_panel import OutcomePanel
 from render_manager.ui.desktop.integration import integrate
@@ -69,9 +69,10 @@ class MainWindow(QMainWindow):
     #: shuts its services down and ends the app.
     closed = Signal()
 
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, services: AppServices) -> None:
         super().__init__()
-        self._ctx = ctx
+        self._services = services
+        self._ctx = services.ctx
         self._seq = 0
         self._tasks = BackgroundTasks(
             "a background task",
@@ -79,8 +80,6 @@ class MainWindow(QMainWindow):
         )
         self._loaded = asyncio.Event()
         self._refresh_pending = False
-        # Set by the session when remote connections are refreshed on a timer.
-        self.force_remote_refresh: Callable[[], None] | None = None
         self.setWindowTitle("Render Manager")
         self.resize(1280, 760)
         self.commands = WindowActions(self)
@@ -97,6 +96,8 @@ class MainWindow(QMainWindow):
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self._on_tick)
+        # Jobs this process's engine changes show at once, not at the next store poll.
+        services.watch_engine(self.request_refresh)
         self._restore_state()
 
     # -- construction ---------------------------------------------------------------------
@@ -120,7 +121,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
     def _build_docks(self) -> None:
-        self.side_panel = SidePanel(self._ctx, self)
+        self.side_panel = SidePanel(self._services, self)
         self.side_panel.watch(self.model)
         self.side_dock = self.add_dock(
             "Connections and batches",
@@ -129,7 +130,7 @@ class MainWindow(QMainWindow):
             Qt.DockWidgetArea.LeftDockWidgetArea,
         )
         self.details = JobDetails(
-            self._ctx,
+            self._services,
             self,
             eta=self.model.eta_seconds,
             batch_name=lambda batch_id: self.model.batch_names().get(batch_id),
@@ -147,7 +148,7 @@ class MainWindow(QMainWindow):
         self.outcome_dock.hide()
         self.outcome_panel.cleared.connect(self.outcome_dock.hide)
         self.cancel_flow = CancelFlow(
-            self, self._ctx, self.outcome_panel, spawn=self.spawn, on_done=self._on_cancel_done
+            self, self._services, self.outcome_panel, spawn=self.spawn, on_done=self._on_cancel_done
         )
 
     def add_dock(
@@ -204,7 +205,7 @@ class MainWindow(QMainWindow):
         a.quit.triggered.connect(self.close)
         self.menus["jobs"].addSeparator()
         self.menus["jobs"].addActions(self.details.output_actions.actions())
-        self.dialogs = WindowDialogs(self, self._ctx, lambda: [*a.all(), *self.dock_toggles()])
+        self.dialogs = WindowDialogs(self, self._services, lambda: [*a.all(), *self.dock_toggles()])
         a.about.triggered.connect(self.dialogs.about)
         a.shortcuts.triggered.connect(self.dialogs.shortcuts)
         a.connections.triggered.connect(self.dialogs.manage_connections)
@@ -223,11 +224,9 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().currentRowChanged.connect(self._on_selection_changed)
 
     def _build_desktop_integration(self) -> None:
-        # Set by the session once this window runs the local engine.
-        self.running_renders: Callable[[], int] = lambda: 0
         desktop = integrate(
             self,
-            running_renders=self._count_running_renders,
+            running_renders=self._services.running_renders,
             new_batch=self.commands.new_batch,
             settings_menu=self.menus["view"],
         )
@@ -239,9 +238,6 @@ class MainWindow(QMainWindow):
         self.side_panel.batch_names_loaded.connect(self.notifier.set_batch_names)
         self.side_panel.batch_names_loaded.connect(self.model.set_batch_names)
         self.refresh_rate = RefreshRate(self.menus["view"].addMenu("Refresh &rate"))
-
-    def _count_running_renders(self) -> int:
-        return self.running_renders()
 
     def _build_status_bar(self) -> None:
         self.status = WindowStatus(self.statusBar())
@@ -281,7 +277,7 @@ class MainWindow(QMainWindow):
     async def _load_connections(self) -> None:
         connections = await asyncio.to_thread(self._ctx.connections.list)
         self.filter_bar.set_connections([c.name for c in connections])
-        self.cancel_flow.kinds = {c.name: c.kind for c in connections}
+        self.cancel_flow.set_connections(connections)
         await self.side_panel.load_connections()
         self.empty_hint.set_local_readiness(self.side_panel.connections.local_readiness())
 
@@ -309,8 +305,7 @@ class MainWindow(QMainWindow):
 
     def _on_refresh_action(self) -> None:
         # F5: ask the remote back-ends now too, not only the store.
-        if self.force_remote_refresh is not None:
-            self.force_remote_refresh()
+        self._services.refresh_now()
         self._on_refresh_triggered()
 
     def request_refresh(self) -> None:

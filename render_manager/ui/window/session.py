@@ -13,79 +13,56 @@ from PySide6.QtWidgets import QApplication
 
 from render_manager import __version__
 from render_manager.backends.errors import BackendError
-from render_manager.services.context import AppContext
+from render_manager.services.app_services import AppServices
 from render_manager.ui.window.main_window import MainWindow
 
 if TYPE_CHECKING:
-    from render_manager.services.remote import RefreshReport
+    from render_manager.services.job_service import RefreshReport
 
 
-class _Services:
-    """The window's services: the engine, the remote back-ends and their refresh loops."""
+class _Session:
+    """What the window's run starts and stops: the engine and the remote refresh loops."""
 
-    def __init__(self, ctx: AppContext, window: MainWindow) -> None:
-        # Imported here, once the window is on screen: the engine and the HTTP stack take a
-        # good part of a second to load, and the user sees the jobs meanwhile.
-        from render_manager.services.engine_host import EngineHost  # noqa: PLC0415
-        from render_manager.services.refresh import RefreshScheduler  # noqa: PLC0415
-        from render_manager.services.remote import RemoteService  # noqa: PLC0415
-
-        self._ctx = ctx
+    def __init__(self, services: AppServices, window: MainWindow) -> None:
+        self._services = services
         self._window = window
-        self.engines = EngineHost(ctx, command="render-manager", on_change=window.request_refresh)
-        self.remote = RemoteService(ctx.connections, ctx.jobs, ctx.keychain)
-        self.refresher = RefreshScheduler(
-            self.remote,
-            cadence=window.refresh_rate.cadence,
-            on_report=self._on_report,
-            on_error=self._on_error,
-        )
-        window.refresh_rate.changed.connect(self.refresher.set_cadence)
 
     async def start(self) -> None:
-        window = self._window
-        window.show_engine_states(await self.engines.start())
-        window.running_renders = self.engines.running_count
-        window.force_remote_refresh = self.refresher.force
-        window.cancel_flow.remote = self.remote
-        window.cancel_flow.wake_engine = self.engines.wake
-        window.details.remote = self.remote
-        window.dialogs.remote = self.remote
-        window.dialogs.wake_engine = self.engines.wake
+        services, window = self._services, self._window
+        window.show_engine_states(await services.start_engines())
+        services.start_refreshing(
+            window.refresh_rate.cadence, on_report=self._on_report, on_error=self._on_error
+        )
+        window.refresh_rate.changed.connect(services.set_refresh_cadence)
         window.connections_changed.connect(self._on_connections_changed)
-        await self._follow_connections()
+        await services.follow_connections()
 
     async def stop(self) -> None:
         # Close the network side inside the running loop, before it goes away.
-        await self.refresher.stop()
-        await self.remote.aclose()
+        await self._services.aclose()
         # Renders are ended and go back to the queue, or left running to be re-adopted at
         # the next start, as the user chose: nothing is lost either way.
-        await self.engines.stop(leave_running=self._window.quit_guard.leave_running)
-
-    async def _follow_connections(self) -> None:
-        connections = await asyncio.to_thread(self._ctx.connections.list)
-        self.refresher.sync([c.name for c in connections if c.kind.needs_token])
+        await self._services.stop_engines(leave_running=self._window.quit_guard.leave_running)
 
     def _on_connections_changed(self) -> None:
         self._window.spawn(self._reconnect())
 
     async def _reconnect(self) -> None:
         # An edited address or token takes effect now: the old clients are dropped.
-        await self.remote.forget_all()
-        await self._follow_connections()
+        await self._services.forget_connections()
+        await self._services.follow_connections()
         # A new local connection gets its engine; existing ones keep rendering.
-        self._window.show_engine_states(await self.engines.start())
-        self._window.side_panel.set_health(self.remote.health)
+        self._window.show_engine_states(await self._services.start_engines())
+        self._window.side_panel.set_health(self._services.job_service.health)
 
     def _on_report(self, report: RefreshReport) -> None:
         self._window.note_remote_refresh(report.connection, ok=True)
-        self._window.side_panel.set_health(self.remote.health)
+        self._window.side_panel.set_health(self._services.job_service.health)
         self._window.request_refresh()
 
     def _on_error(self, name: str, _error: BackendError) -> None:
         self._window.note_remote_refresh(name, ok=False)
-        self._window.side_panel.set_health(self.remote.health)
+        self._window.side_panel.set_health(self._services.job_service.health)
 
 
 def _quit_on_signals(window: MainWindow) -> Callable[[], None]:
@@ -114,7 +91,7 @@ def _quit_on_signals(window: MainWindow) -> Callable[[], None]:
 
 async def run_session(
     app: QApplication,
-    ctx: AppContext,
+    services: AppServices,
     *,
     smoke: bool = False,
     closed: asyncio.Event | None = None,
@@ -132,7 +109,8 @@ async def run_session(
     # while it still closes the clients and the engine ("Event loop stopped before Future
     # completed", exit status 1).
     app.setQuitOnLastWindowClosed(False)
-    window = MainWindow(ctx)
+    ctx = services.ctx
+    window = MainWindow(services)
     if closed is None:
         closed = asyncio.Event()
     # Connected first: a window closed while the engine still starts ends the session too.
@@ -150,12 +128,12 @@ async def run_session(
             )
             window.close()
             return 0
-        services = _Services(ctx, window)
-        await services.start()
+        session = _Session(services, window)
+        await session.start()
         window.tray.show()
         await closed.wait()
         window.tray.hide()
-        await services.stop()
+        await session.stop()
     finally:
         restore_signals()
     return 0

@@ -10,9 +10,9 @@ from typing import Any
 from render_manager.domain.connection import Connection
 from render_manager.domain.ids import new_ulid
 from render_manager.domain.job import Batch, Job
+from render_manager.domain.results import SubmitResult
 from render_manager.domain.status import BackendKind, LocalStatus
 from render_manager.engine.local_validator import LocalValidator
-from render_manager.services.results import SubmitResult
 from render_manager.store.jobs import JobRepository
 from render_manager.store.local_jobs import LocalJobRepository, NewLocalJob
 

@@ -1,8 +1,9 @@
-"""Remote connections: submit, refresh and cancel through their back-ends, kept in the store.
+"""Every connection, local or remote: submit, refresh and cancel through its back-end.
 
-One back-end (one long-lived HTTP client) per connection; tokens come from the keyring.
-A transport error never changes a job's status: it marks the connection unhealthy, with
-the reason, until a later request succeeds.
+One back-end per connection (a remote one holds a long-lived HTTP client; tokens come from
+the keyring). What a back-end reports is kept in the store, unless its rules say it keeps
+its jobs there itself (the local engine). A transport error never changes a job's status:
+it marks the connection unhealthy, with the reason, until a later request succeeds.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 
 from render_manager.backends.errors import BackendError, JobGone
 from render_manager.backends.factory import make_backend
+from render_manager.backends.local_home import LocalHome
 from render_manager.backends.protocol import (
     Backend,
     CancelsBatches,
@@ -27,13 +30,14 @@ from render_manager.backends.protocol import (
     Prices,
     Template,
 )
+from render_manager.backends.rules import rules_for
 from render_manager.domain.connection import Connection
 from render_manager.domain.ids import new_ulid
 from render_manager.domain.job import Batch, Job
+from render_manager.domain.results import CancelSummary, SubmitResult
 from render_manager.domain.status import TERMINAL_STATUSES, BackendKind, JobStatus
 from render_manager.keychain import Keychain, KeychainError, KeyringUnavailable
 from render_manager.services.health import Health
-from render_manager.services.results import CancelSummary, SubmitResult
 from render_manager.services.team_view import TeamView
 from render_manager.store.connections import ConnectionRepository
 from render_manager.store.jobs import JobRepository
@@ -62,8 +66,11 @@ class RefreshReport:
     problems: tuple[str, ...] = ()
 
 
-class RemoteService:
-    """Remote jobs for every front end; the window and `renderctl` share it."""
+class JobService:
+    """Jobs of every connection for every front end; the window and `renderctl` share it.
+
+    `local` is the home the local engine's connections queue their jobs in.
+    """
 
     def __init__(
         self,
@@ -71,11 +78,13 @@ class RemoteService:
         jobs: JobRepository,
         keychain: Keychain,
         *,
+        local: LocalHome,
         transport_for: TransportFactory | None = None,
     ) -> None:
         self._connections = connections
         self._jobs = jobs
         self._keychain = keychain
+        self._local = local
         self._transport_for = transport_for
         self._backends: dict[str, Backend] = {}
         # Connections whose refresh also brings in jobs created elsewhere (team view).
@@ -90,7 +99,7 @@ class RemoteService:
             connection = await asyncio.to_thread(self._connections.get, name)
             token = await self._token(connection)
             transport = self._transport_for(connection) if self._transport_for else None
-            backend = make_backend(connection, token, transport)
+            backend = make_backend(connection, token, transport, local=self._local)
             racing = self._backends.get(name)
             if racing is not None:
                 # Another caller made it while this one awaited the store or keyring.
@@ -122,23 +131,31 @@ class RemoteService:
         *,
         batch_name: str | None = None,
         batch_id: str | None = None,
+        base_dir: Path | None = None,
     ) -> SubmitResult:
-        """Send jobs to a remote connection and record the ones it created.
+        """Send jobs to a connection and record the ones it created.
 
         A back-end with batches of its own (Nexrender Cloud) keeps its batch ids, which its
         batch cancel needs. Otherwise the jobs are filed under `batch_id`, the caller's batch
         (a submission sent in chunks, or retried, stays one batch in the job table); without
-        one, several jobs get a local grouping, so they can be watched and cancelled.
+        one, several jobs get a local grouping, so they can be watched and cancelled. The
+        local engine files its jobs itself, under a batch of its own. Relative paths in
+        the bodies are read from `base_dir` by back-ends that read this computer's files.
         """
         backend = await self.backend(name)
-        outcome = await self._call(name, backend.submit_many(bodies, batch_name=batch_name))
+        outcome = await self._call(
+            name, backend.submit_many(bodies, batch_name=batch_name, base_dir=base_dir)
+        )
         created = [job for _, job in outcome.jobs]
         # A row's own job, not the nested children Nexrender Cloud creates with it.
         row_jobs = {i: j for i, j in outcome.jobs if j.parent_id is None}
-        group = outcome.batch_id or batch_id
-        if created and group is None and len(bodies) > 1:
-            group = new_ulid()
-        await self._store_created(name, created, group, batch_name or f"{len(bodies)} jobs")
+        if rules_for(backend.kind).stores_jobs:
+            group = outcome.batch_id  # stored already, under the back-end's own batch
+        else:
+            group = outcome.batch_id or batch_id
+            if created and group is None and len(bodies) > 1:
+                group = new_ulid()
+            await self._store_created(name, created, group, batch_name or f"{len(bodies)} jobs")
         return SubmitResult(
             batch_id=group if created else None,
             status=outcome.status,
@@ -157,7 +174,7 @@ class RemoteService:
         # Store reads and writes run off the loop: the window's thread never waits on disk.
         known = await asyncio.to_thread(self._jobs.list, connection=name, statuses=_ACTIVE)
         outcome = await self._call(name, backend.refresh(known))
-        if outcome.changed:
+        if outcome.changed and not rules_for(backend.kind).stores_jobs:
             await asyncio.to_thread(self._store_merged, outcome.changed)
         changed_ids = {c.id for c in outcome.changed}
         active = sum(1 for j in outcome.changed if not j.is_terminal) + sum(
@@ -175,7 +192,7 @@ class RemoteService:
         return RefreshReport(name, changed, active, requests, tuple(problems))
 
     async def cancel(self, jobs: Sequence[Job]) -> CancelSummary:
-        """Cancel remote jobs, grouped by connection; cascaded cancellations are stored too."""
+        """Cancel jobs, grouped by connection; cascaded cancellations are stored too."""
         summary = CancelSummary()
         by_connection: dict[str, list[Job]] = {}
         for job in jobs:
@@ -187,7 +204,7 @@ class RemoteService:
             except BackendError as exc:
                 summary.skipped.extend((j.id, str(exc)) for j in group)
                 continue
-            if outcome.cancelled:
+            if outcome.cancelled and not rules_for(backend.kind).stores_jobs:
                 await asyncio.to_thread(self._store_merged, outcome.cancelled)
             summary.cancelled.extend(j.id for j in outcome.cancelled)
             summary.skipped.extend(outcome.skipped)

@@ -1,8 +1,9 @@
-"""Every remote connection kind through the same service calls, and its capabilities.
+"""Every connection kind through the same service calls, and its capabilities.
 
-Nexrender Cloud and Rendley are the fakes of tests/fakes (their services cannot run
-here); the nexrender server is the real open-source one. Each goes through submit,
-refresh, get and cancel of one `RemoteService`, and each optional ability the back-end
+The local engine renders with the fake aerender (tests/engine/fixtures.py); Nexrender
+Cloud and Rendley are the fakes of tests/fakes (their services cannot run here); the
+nexrender server is the real open-source one. Each goes through submit, refresh, get and
+cancel of the one service of `AppServices`, and each optional ability the back-end
 claims (a capability protocol) is checked against what the service then really does: the
 job found again by its key, the templates listed, the price read, the batch cancelled in
 one request, the output link signed afresh. A back-end without the ability gets the
@@ -12,6 +13,7 @@ cancel, the stored link).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,11 +34,13 @@ from render_manager.backends.rules import rules_for
 from render_manager.domain.connection import Connection
 from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind, JobStatus
+from render_manager.engine.pool import RenderPool
 from render_manager.keychain import Keychain
-from render_manager.services.cancel import cancel_jobs
+from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
-from render_manager.services.job_output import JobOutputs, NoOutputYet
-from render_manager.services.remote import CannotCheck, RemoteService
+from render_manager.services.job_output import NoOutputYet, NotALink, is_link
+from render_manager.services.job_service import CannotCheck, JobService
+from tests.engine.fixtures import Engine
 from tests.fakes import cloud_home
 from tests.fakes.nexrender_cloud import FakeNexrenderCloud
 from tests.fakes.rendley import FakeRendley, export_body
@@ -60,7 +64,11 @@ class Remote:
 class Setup:
     remote: Remote
     ctx: AppContext
-    service: RemoteService
+    services: AppServices
+
+    @property
+    def service(self) -> JobService:
+        return self.services.job_service
 
 
 def _cloud_body(name: str) -> dict[str, Any]:
@@ -110,20 +118,51 @@ def _remote(request: pytest.FixtureRequest, ctx: AppContext, keychain: Keychain)
             return Remote("farm", BackendKind.NEXRENDER_SERVER, _farm_body, finish_render)
 
 
-@pytest_asyncio.fixture(params=["cloud", "rendley", "farm"])
+def _local(engine: Engine) -> Remote:
+    """The local engine, one render at a time, so a job can finish while another waits."""
+    engine.configure(concurrency=1)
+
+    def body(name: str) -> dict[str, Any]:
+        return {"name": name, **engine.job_body()}
+
+    async def finish_render(job_id: str) -> None:
+        # This home's engine renders the queue until the job has finished; a render it
+        # started next is ended and goes back to the queue when it stops.
+        pool = RenderPool(
+            engine.ctx.db, engine.ctx.home, engine.connection, command="test", poll_interval=0.05
+        )
+        running = asyncio.create_task(pool.run())
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while not _stored(engine.ctx, job_id).is_terminal:
+            assert loop.time() < deadline, "the render never ended"
+            assert not running.done(), running
+            await asyncio.sleep(0.02)
+        await pool.stop()
+        await running
+        assert _stored(engine.ctx, job_id).status is JobStatus.FINISHED
+
+    return Remote("local", BackendKind.LOCAL, body, finish_render)
+
+
+@pytest_asyncio.fixture(params=["local", "cloud", "rendley", "farm"])
 async def setup(
     request: pytest.FixtureRequest, home: Path, keychain: Keychain
 ) -> AsyncIterator[Setup]:
-    ctx = cloud_home(home, keychain)
-    remote = _remote(request, ctx, keychain)
+    if request.param == "local":
+        engine: Engine = request.getfixturevalue("engine")
+        ctx, remote = engine.ctx, _local(engine)
+    else:
+        ctx = cloud_home(home, keychain)
+        remote = _remote(request, ctx, keychain)
 
     def transport_for(connection: Connection) -> httpx.AsyncBaseTransport | None:
         fake = remote.cloud or remote.rendley
         return fake.transport() if fake is not None else None  # the farm is real HTTP
 
-    service = RemoteService(ctx.connections, ctx.jobs, ctx.keychain, transport_for=transport_for)
-    yield Setup(remote, ctx, service)
-    await service.aclose()
+    services = AppServices(ctx, transport_for=transport_for)
+    yield Setup(remote, ctx, services)
+    await services.aclose()
 
 
 def _stored(ctx: AppContext, job_id: str) -> Job:
@@ -207,7 +246,7 @@ async def test_a_batch_is_cancelled_in_one_request_exactly_where_the_back_end_ca
     ids = [job_id for _, job_id in result.jobs]
     backend = await service.backend(remote.name)
 
-    summary = await cancel_jobs(ctx, ids, remote=service, batch_id=result.batch_id)
+    summary = await setup.services.cancel(ids, batch_id=result.batch_id)
     assert sorted(summary.cancelled) == sorted(ids)
     assert {_stored(ctx, i).status for i in ids} == {JobStatus.CANCELLED}
     if remote.cloud is not None:
@@ -231,14 +270,19 @@ async def test_an_output_link_is_signed_afresh_exactly_where_links_expire(setup:
     assert rules.links_expire is isinstance(backend, RefreshesLinks)
     if remote.rendley is not None:
         remote.rendley.expire_links()
-    outputs = JobOutputs(ctx)
+    outputs = setup.services.outputs
     if isinstance(backend, RefreshesLinks):
         fresh = await backend.fresh_output_url(job_id)
         assert fresh is not None
         assert fresh != job.output
-        assert await outputs.link(job, service) == fresh
+        assert await outputs.link(job) == fresh
+    elif job.output is not None and not is_link(job.output):
+        # A render on this computer: its output is a file, opened as one, never as a link.
+        with pytest.raises(NotALink):
+            await outputs.link(job)
+        assert Path(job.output).is_file()
     elif job.output is not None:
-        assert await outputs.link(job, service) == job.output
+        assert await outputs.link(job) == job.output
     else:
         with pytest.raises(NoOutputYet):
-            await outputs.link(job, service)
+            await outputs.link(job)

@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
+from render_manager.domain.results import CancelSummary
 from render_manager.domain.status import (
     BackendKind,
     CancelRequest,
@@ -18,7 +19,6 @@ from render_manager.domain.status import (
     cancel_refusal_reason,
 )
 from render_manager.engine.processes import ProcessIdentity, end_process_tree
-from render_manager.services.results import CancelSummary
 from render_manager.store.engine_lock import EngineBusy, EngineLock
 from render_manager.store.jobs import JobRepository
 from render_manager.store.local_jobs import LocalJobRepository
