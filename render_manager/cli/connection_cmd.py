@@ -204,13 +204,13 @@ def _read_token(connection: Connection, *, from_stdin: bool) -> str | None:
         token = sys.stdin.read().strip()
     elif sys.stdin.isatty():
         token = getpass.getpass(f"API token for {connection.name} ({kind.value}): ").strip()
-    elif kind is BackendKind.NEXRENDER_SERVER:
-        return None  # a self-hosted server may run without a secret
+    elif kind.token_optional:
+        return None
     else:
         raise BadInput(
             f"a {kind.value} connection needs an API token: pipe it in with --token-stdin"
         )
-    if not token and kind is not BackendKind.NEXRENDER_SERVER:
+    if not token and not kind.token_optional:
         raise BadInput("the token read was empty")
     if any(ch.isspace() for ch in token):
         raise BadInput("the token contains white space; paste only the token itself")

@@ -39,6 +39,16 @@ class BackendKind(StrEnum):
         return self is not BackendKind.LOCAL
 
     @property
+    def token_optional(self) -> bool:
+        """A self-hosted server may run without a secret; the cloud services never do."""
+        return self is BackendKind.NEXRENDER_SERVER
+
+    @property
+    def token_field(self) -> str:
+        """What the token is called where the user types it."""
+        return "Server secret" if self.token_optional else "API token"
+
+    @property
     def needs_url(self) -> bool:
         """A self-hosted server has no default address."""
         return self is BackendKind.NEXRENDER_SERVER

@@ -49,7 +49,7 @@ async def check_connection(
     """Try a connection with this token (None: without one); never raises for a failure."""
     if connection.kind is BackendKind.LOCAL:
         return await _check_local(connection)
-    if not token and connection.kind is not BackendKind.NEXRENDER_SERVER:
+    if not token and not connection.kind.token_optional:
         return CheckResult(False, f"{connection.name}: no token to test: type the API token")
     if token:
         # A token just typed is in no keyring yet: register it so no log line or message
@@ -73,9 +73,10 @@ async def check_connection(
         )
     except TokenRejected as exc:
         # The user is in Connections, at the field to fix: say which, not where it is.
-        field = "Server secret" if connection.kind is BackendKind.NEXRENDER_SERVER else "API token"
         return CheckResult(
-            False, f"{exc.reason}. Type the right one into {field} above, test, then Save."
+            False,
+            f"{exc.reason}. Type the right one into {connection.kind.token_field} above, "
+            "test, then Save.",
         )
     except BackendError as exc:
         return CheckResult(False, str(exc))

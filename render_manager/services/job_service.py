@@ -35,7 +35,7 @@ from render_manager.domain.connection import Connection
 from render_manager.domain.ids import new_ulid
 from render_manager.domain.job import Batch, Job
 from render_manager.domain.results import CancelSummary, SubmitResult
-from render_manager.domain.status import TERMINAL_STATUSES, BackendKind, JobStatus
+from render_manager.domain.status import TERMINAL_STATUSES, JobStatus
 from render_manager.keychain import Keychain, KeychainError, KeyringUnavailable
 from render_manager.services.health import Health
 from render_manager.services.team_view import TeamView
@@ -116,9 +116,7 @@ class JobService:
         try:
             return await self._keychain.aget(connection.name)
         except KeychainError as exc:
-            if isinstance(exc, KeyringUnavailable) and (
-                connection.kind is BackendKind.NEXRENDER_SERVER
-            ):
+            if isinstance(exc, KeyringUnavailable) and connection.kind.token_optional:
                 return None  # no keyring, so no secret was ever stored: the server needs none
             # Shown as the connection's health, like any other reason it cannot be reached.
             self.health[connection.name] = Health(False, str(exc), datetime.now(UTC))

@@ -266,7 +266,7 @@ class ConnectionsDialog(QDialog):
             return False
         token = self.form.token() or None
         # A self-hosted server may run without a secret; the vendors' APIs never do.
-        needs = connection.kind.needs_token and connection.kind is not BackendKind.NEXRENDER_SERVER
+        needs = connection.kind.needs_token and not connection.kind.token_optional
         if self.form.is_new() and token is None and needs:
             self._say(
                 f"Not saved: a {connection.kind.value} connection needs an API token", error=True

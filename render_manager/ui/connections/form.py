@@ -352,11 +352,11 @@ class ConnectionForm(QWidget):
         )
         if not editing:
             self.set_token_state(TokenState.MISSING if kind.needs_token else TokenState.NOT_NEEDED)
-        server = kind is BackendKind.NEXRENDER_SERVER
-        self.token_label.setText("Server &secret:" if server else "API &token:")
+        optional = kind.token_optional
+        self.token_label.setText("Server &secret:" if optional else "API &token:")
         self.token_edit.setToolTip(
             "The server's nexrender-secret; leave empty if it runs without one"
-            if server
+            if optional
             else "Stored only in the OS keyring"
         )
 

@@ -77,7 +77,7 @@ class ConnectionRow:
                 return ConnectionState.LOCAL_NOT_READY
             return ConnectionState.LOCAL
         # A self-hosted server may have no secret at all: only its health tells.
-        if self.info.token is TokenState.MISSING and kind is not BackendKind.NEXRENDER_SERVER:
+        if self.info.token is TokenState.MISSING and not kind.token_optional:
             return ConnectionState.TOKEN_MISSING
         if self.health is not None and not self.health.ok:
             return ConnectionState.UNHEALTHY
