@@ -33,5 +33,9 @@ def check_files(
 
 
 RULES = ServiceRules(
-    check_body=check_body, all_or_nothing=True, stores_jobs=True, check_files=check_files
+    check_body=check_body,
+    all_or_nothing=True,
+    stores_jobs=True,
+    check_files=check_files,
+    stops_running=True,
 )

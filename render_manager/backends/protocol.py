@@ -134,6 +134,9 @@ class ServiceRules:
     # (the local engine): what it reports is stored already.
     stores_jobs: bool = False
     check_files: CheckFiles | None = None
+    # Cancelling a running job kills its render part-way (the local engine): the plan says
+    # so apart from the queued jobs that are merely dropped.
+    stops_running: bool = False
 
 
 class Backend(Protocol):

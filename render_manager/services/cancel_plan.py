@@ -104,7 +104,7 @@ def plan_cancel(
         reason = cancel_refusal_reason(kind, job.raw_status)
         if reason is not None:
             refused.append((job, reason))
-        elif kind is BackendKind.LOCAL and _is_running(kind, job):
+        elif rules_for(kind).stops_running and _is_running(kind, job):
             stop.append(job)
         else:
             cancel.append(job)

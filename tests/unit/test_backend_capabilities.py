@@ -94,6 +94,9 @@ def test_the_local_engine_is_a_back_end_with_its_own_rules_and_no_remote_ability
     assert rules.check_files is not None
     assert not rules.links_expire
     assert not rules.cancel_cascades
+    # Its running renders are stopped part-way; a remote service's are not ours to kill.
+    assert rules.stops_running
+    assert not any(rules_for(k).stops_running for k in BackendKind if k is not BackendKind.LOCAL)
     local = Connection(name="local", kind=BackendKind.LOCAL)
     with pytest.raises(ValueError, match="local engine"):
         make_backend(local, None)
