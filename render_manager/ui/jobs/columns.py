@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import IntEnum
 
@@ -99,6 +100,19 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class RateUpdate:
+    """Sample windows to replace (`fresh`) and jobs no longer sampled (`gone`).
+
+    `replaced` holds the windows they replace, so that they are freed with the update
+    (off the GUI thread, see `UpsertPlan.retired`), not when the GUI thread applies it.
+    """
+
+    fresh: dict[str, deque[tuple[float, float]]]
+    gone: list[str]
+    replaced: list[object]
+
+
 class RateSamples:
     """(time, progress) samples of rendering jobs, for an ETA where the back-end gives none.
 
@@ -143,6 +157,47 @@ class RateSamples:
                 if progress < last:
                     samples.clear()  # the render started over (a retry): the old rate is void
             samples.append((now, progress))
+
+    def planned(self, jobs: Iterable[Job]) -> RateUpdate:
+        """What `observe_many(jobs)` would change, worked out without changing anything.
+
+        Safe on a worker thread while the GUI thread reads the samples: changed windows
+        are new copies, so `apply` on the GUI thread is one dict update.
+        """
+        now = self._clock()
+        samples_of = self._samples
+        rendering = JobStatus.RENDERING
+        window = self._window
+        fresh: dict[str, deque[tuple[float, float]]] = {}
+        gone: list[str] = []
+        replaced: list[object] = []
+        for job in jobs:
+            progress = job.progress
+            if job.status is not rendering or progress is None:
+                gone.append(job.id)
+                replaced.append(samples_of.get(job.id))
+                fresh.pop(job.id, None)
+                continue
+            samples = fresh.get(job.id)
+            if samples is None and (samples := samples_of.get(job.id)) is not None:
+                replaced.append(samples)
+            if samples:
+                last = samples[-1][1]
+                if progress == last:
+                    continue
+                samples = deque(() if progress < last else samples, maxlen=window)
+                samples.append((now, progress))
+            else:
+                samples = deque(((now, progress),), maxlen=window)
+            fresh[job.id] = samples
+        return RateUpdate(fresh, [i for i in gone if i not in fresh], replaced)
+
+    def apply(self, update: RateUpdate) -> None:
+        """Take a `planned` update (on the thread that reads the samples)."""
+        samples_of = self._samples
+        for job_id in update.gone:
+            samples_of.pop(job_id, None)
+        samples_of.update(update.fresh)
 
     def forget(self, job_id: str) -> None:
         """Drop a job's samples."""

@@ -41,6 +41,8 @@ from render_manager.ui.window.status import WindowStatus
 if TYPE_CHECKING:
     # A type only: the engine's modules load after the window is on screen.
     from render_manager.services.engine_host import EngineState
+    from render_manager.store.jobs import JobChanges
+    from render_manager.ui.jobs.table_model import UpsertPlan
 
 log = logging.getLogger(__name__)
 
@@ -291,10 +293,19 @@ class MainWindow(QMainWindow):
         """Apply the jobs changed in the store since the last look."""
         if not self._loaded.is_set():
             return
-        changes = await asyncio.to_thread(self._ctx.jobs.changed_since, self._seq)
+        seq, model = self._seq, self.model
+
+        def read() -> tuple[JobChanges, UpsertPlan]:
+            # The per-job diffing against the rows is planned here too, off the GUI thread.
+            changes = self._ctx.jobs.changed_since(seq)
+            return changes, model.plan_upsert(changes.jobs)
+
+        changes, plan = await asyncio.to_thread(read)
         self._seq = changes.seq
         if changes.jobs:
-            self.model.upsert(changes.jobs)
+            self.model.apply_upsert(plan)
+            # The 10,000 rows a refresh can replace are freed on the worker, not here.
+            self.spawn(asyncio.to_thread(plan.release))
             self.notifier.observe(changes.jobs)
             self._update_counts()
             self._on_selection_changed()
