@@ -7,7 +7,6 @@ into roles.
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -100,6 +99,10 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+Window = tuple[tuple[float, float], ...]
+"""A job's last (time, progress) samples, oldest first."""
+
+
 @dataclass(frozen=True, slots=True)
 class RateUpdate:
     """Sample windows to replace (`fresh`) and jobs no longer sampled (`gone`).
@@ -108,7 +111,7 @@ class RateUpdate:
     (off the GUI thread, see `UpsertPlan.retired`), not when the GUI thread applies it.
     """
 
-    fresh: dict[str, deque[tuple[float, float]]]
+    fresh: dict[str, Window]
     gone: list[str]
     replaced: list[object]
 
@@ -123,58 +126,36 @@ class RateSamples:
     def __init__(self, clock: Callable[[], float] = time.monotonic, window: int = 30) -> None:
         self._clock = clock
         self._window = window
-        self._samples: dict[str, deque[tuple[float, float]]] = {}
+        self._samples: dict[str, Window] = {}
 
     def observe(self, job: Job) -> None:
         """Record a job's progress now (only rendering jobs are tracked)."""
         self.observe_many((job,))
 
     def observe_many(self, jobs: Iterable[Job]) -> None:
-        """Record the progress of many jobs, all at one time (one clock read).
+        """Record the progress of many jobs, all at one time (one clock read)."""
+        self.apply(self.planned(jobs))
 
+    def planned(self, jobs: Iterable[Job]) -> RateUpdate:
+        """What `observe_many(jobs)` would change, worked out without changing anything.
+
+        Safe on a worker thread while the GUI thread reads the samples: a changed window
+        is a new tuple, so `apply` on the GUI thread is one dict update. Windows are
+        tuples of float pairs, not deques: the collector stops tracking such tuples after
+        one pass, where a deque is walked element by element at every collection.
         A refresh brings up to 10,000 jobs: everything is bound to locals.
         """
         now = self._clock()
         samples_of = self._samples
         rendering = JobStatus.RENDERING
-        window = self._window
-        for job in jobs:
-            if job.status is not rendering:
-                samples_of.pop(job.id, None)
-                continue
-            progress = job.progress
-            if progress is None:
-                samples_of.pop(job.id, None)  # no share to measure a rate by
-                continue
-            samples = samples_of.get(job.id)
-            if samples is None:
-                samples_of[job.id] = deque(((now, progress),), maxlen=window)
-                continue
-            if samples:
-                last = samples[-1][1]
-                if progress == last:
-                    continue
-                if progress < last:
-                    samples.clear()  # the render started over (a retry): the old rate is void
-            samples.append((now, progress))
-
-    def planned(self, jobs: Iterable[Job]) -> RateUpdate:
-        """What `observe_many(jobs)` would change, worked out without changing anything.
-
-        Safe on a worker thread while the GUI thread reads the samples: changed windows
-        are new copies, so `apply` on the GUI thread is one dict update.
-        """
-        now = self._clock()
-        samples_of = self._samples
-        rendering = JobStatus.RENDERING
-        window = self._window
-        fresh: dict[str, deque[tuple[float, float]]] = {}
+        keep = self._window - 1
+        fresh: dict[str, Window] = {}
         gone: list[str] = []
         replaced: list[object] = []
         for job in jobs:
             progress = job.progress
             if job.status is not rendering or progress is None:
-                gone.append(job.id)
+                gone.append(job.id)  # not rendering, or no share to measure a rate by
                 replaced.append(samples_of.get(job.id))
                 fresh.pop(job.id, None)
                 continue
@@ -185,11 +166,11 @@ class RateSamples:
                 last = samples[-1][1]
                 if progress == last:
                     continue
-                samples = deque(() if progress < last else samples, maxlen=window)
-                samples.append((now, progress))
+                if progress < last:
+                    samples = ()  # the render started over (a retry): the old rate is void
+                fresh[job.id] = (*samples[-keep:], (now, progress)) if keep else ((now, progress),)
             else:
-                samples = deque(((now, progress),), maxlen=window)
-            fresh[job.id] = samples
+                fresh[job.id] = ((now, progress),)
         return RateUpdate(fresh, [i for i in gone if i not in fresh], replaced)
 
     def apply(self, update: RateUpdate) -> None:

@@ -81,6 +81,8 @@ class MainWindow(QMainWindow):
         )
         self._loaded = asyncio.Event()
         self._refresh_pending = False
+        # The last refresh's plan: what its rows replaced, freed by the next refresh's read.
+        self._spent_plan: UpsertPlan | None = None
         # Set by the session when remote connections are refreshed on a timer.
         self.force_remote_refresh: Callable[[], None] | None = None
         self.setWindowTitle("Render Manager")
@@ -293,10 +295,14 @@ class MainWindow(QMainWindow):
         """Apply the jobs changed in the store since the last look."""
         if not self._loaded.is_set():
             return
-        seq, model = self._seq, self.model
+        seq, model, spent = self._seq, self.model, self._spent_plan
+        self._spent_plan = None
 
         def read() -> tuple[JobChanges, UpsertPlan]:
-            # The per-job diffing against the rows is planned here too, off the GUI thread.
+            # The rows the last refresh replaced are freed here, off the GUI thread and
+            # while it idles; the per-job diffing against the rows is planned here too.
+            if spent is not None:
+                spent.release()
             changes = self._ctx.jobs.changed_since(seq)
             return changes, model.plan_upsert(changes.jobs)
 
@@ -304,8 +310,7 @@ class MainWindow(QMainWindow):
         self._seq = changes.seq
         if changes.jobs:
             self.model.apply_upsert(plan)
-            # The 10,000 rows a refresh can replace are freed on the worker, not here.
-            self.spawn(asyncio.to_thread(plan.release))
+            self._spent_plan = plan
             self.notifier.observe(changes.jobs)
             self._update_counts()
             self._on_selection_changed()
