@@ -12,16 +12,15 @@ from PySide6.QtWidgets import QWidget
 from render_manager.backends.errors import BackendError
 from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind
+from render_manager.services.cancel_plan import CancelPlan, plan_cancel, plan_cancel_batch
 from render_manager.services.context import AppContext
 from render_manager.services.results import CancelSummary
+from render_manager.ui.cancel.dialog import CancelDialog
 from render_manager.ui.cancel.outcome_panel import OutcomePanel
 
 if TYPE_CHECKING:
-    # Types only: these modules load on first use, after the window is on screen (the
-    # plan and the dialog: ~20 ms of a start that paints no cancel).
-    from render_manager.services.cancel_plan import CancelPlan
+    # Types only: these modules load on first use, after the window is on screen.
     from render_manager.services.remote import RemoteService
-    from render_manager.ui.cancel.dialog import CancelDialog
 
 log = logging.getLogger(__name__)
 
@@ -53,24 +52,16 @@ class CancelFlow:
 
     def start(self, selected: Sequence[Job], all_jobs: Sequence[Job]) -> None:
         """Show the confirmation for these jobs (nothing happens before the user agrees)."""
-        from render_manager.services.cancel_plan import plan_cancel  # noqa: PLC0415 (first use)
-
         if selected:
             self._batch_id = None
             self._confirm(plan_cancel(selected, self.kinds, all_jobs))
 
     def start_batch(self, batch_id: str, all_jobs: Sequence[Job]) -> None:
         """Show the confirmation for every job of a batch."""
-        from render_manager.services.cancel_plan import (  # noqa: PLC0415 (first use)
-            plan_cancel_batch,
-        )
-
         self._batch_id = batch_id
         self._confirm(plan_cancel_batch(batch_id, self.kinds, all_jobs))
 
     def _confirm(self, plan: CancelPlan) -> None:
-        from render_manager.ui.cancel.dialog import CancelDialog  # noqa: PLC0415 (first use)
-
         dialog = CancelDialog(plan, self._parent)
         dialog.confirmed.connect(self._on_confirmed)
         self.dialog = dialog

@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QWidget
 
 from render_manager.services.context import AppContext
+from render_manager.ui.window.about import AboutDialog, ShortcutsDialog
 
 if TYPE_CHECKING:
     # Types only: these modules load on first use, after the window is on screen.
@@ -90,14 +91,10 @@ class WindowDialogs(QObject):
 
     def about(self) -> QDialog:
         """Versions of the app and its libraries."""
-        from render_manager.ui.window.about import AboutDialog  # noqa: PLC0415 (first use)
-
         return self._show("about", lambda: AboutDialog(self._window))
 
     def shortcuts(self) -> QDialog:
         """Every keyboard shortcut."""
-        from render_manager.ui.window.about import ShortcutsDialog  # noqa: PLC0415 (first use)
-
         return self._show("shortcuts", lambda: ShortcutsDialog(self._actions(), self._window))
 
     def current(self, key: str) -> QDialog | None:
