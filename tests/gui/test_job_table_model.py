@@ -292,6 +292,22 @@ def test_eta_is_estimated_from_the_progress_rate_seen_across_refreshes() -> None
     assert _cell(model, "job-00000", Column.ETA) == ""
 
 
+def test_a_job_twice_in_one_refresh_shows_its_last_copy_and_keeps_both_samples() -> None:
+    clock = FakeClock()
+    model = JobTableModel(clock=clock)
+    model.set_jobs([_rendering(0, 10.0), _rendering(1, 50.0)])
+
+    clock.now += 60
+    # A refresh can carry a job twice (two writes since the last look), and a retry
+    # starting over within the same refresh.
+    model.upsert([_rendering(0, 20.0), _rendering(1, 5.0), _rendering(0, 30.0)])
+
+    assert _cell(model, "job-00000", Column.PROGRESS) == "30 %"
+    assert _cell(model, "job-00000", Column.ETA) == "3:30"  # 20 % a minute, 70 % left
+    assert _cell(model, "job-00001", Column.ETA) == ""  # started over: no rate yet
+    assert model.counts()[JobStatus.RENDERING] == 2
+
+
 def test_sorting_by_eta_puts_the_soonest_first_and_unknown_last() -> None:
     model = JobTableModel()
     model.set_jobs(
