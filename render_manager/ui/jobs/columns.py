@@ -106,12 +106,14 @@ Sample = tuple[float, float]
 
 @dataclass(frozen=True, slots=True)
 class RateUpdate:
-    """A planned observation: samples to append to existing windows (`appends`), new
+    """A planned observation: samples to append to existing windows (`samples[i]` to
+    `windows[i]`: two flat lists, not 10,000 pairs, which the collector would walk), new
     windows (`fresh`: a job's first sample, or a render that started over) and jobs no
     longer sampled (`gone`). `replaced` holds the windows it drops, so that they are
     freed with the plan (off the GUI thread, see `UpsertPlan.release`)."""
 
-    appends: list[tuple[deque[Sample], Sample]]
+    windows: list[deque[Sample]]
+    samples: list[Sample]
     fresh: dict[str, deque[Sample]]
     gone: list[str]
     replaced: list[object]
@@ -150,7 +152,8 @@ class RateSamples:
         samples_of = self._samples
         rendering = JobStatus.RENDERING
         window = self._window
-        appends: list[tuple[deque[Sample], Sample]] = []
+        windows: list[deque[Sample]] = []
+        samples_to_add: list[Sample] = []
         fresh: dict[str, deque[Sample]] = {}
         gone: set[str] = set()
         replaced: list[object] = []
@@ -181,8 +184,10 @@ class RateSamples:
             elif job_id in fresh:
                 fresh[job_id].append((now, progress))
             else:
-                appends.append((samples_of[job_id], (now, progress)))
-        return RateUpdate(appends, fresh, [i for i in gone if i not in fresh], replaced)
+                windows.append(samples_of[job_id])
+                samples_to_add.append((now, progress))
+        gone_now = [i for i in gone if i not in fresh]
+        return RateUpdate(windows, samples_to_add, fresh, gone_now, replaced)
 
     def apply(self, update: RateUpdate) -> None:
         """Take a `planned` update (on the thread that reads the samples)."""
@@ -190,8 +195,8 @@ class RateSamples:
         for job_id in update.gone:
             samples_of.pop(job_id, None)
         samples_of.update(update.fresh)
-        for samples, sample in update.appends:
-            samples.append(sample)
+        for window, sample in zip(update.windows, update.samples, strict=True):
+            window.append(sample)
 
     def forget(self, job_id: str) -> None:
         """Drop a job's samples."""

@@ -114,7 +114,8 @@ class UpsertPlan:
     row_jobs: list[Job] = field(default_factory=list)
     runs: list[tuple[int, int]] = field(default_factory=list)
     moved: list[int] = field(default_factory=list)
-    status_moves: list[tuple[JobStatus, JobStatus]] = field(default_factory=list)
+    status_moves: dict[JobStatus, int] = field(default_factory=dict)
+    """Rows gained (or lost, below 0) per status."""
     rates: RateUpdate | None = None
     new: list[Job] = field(default_factory=list)
     retired: list[object] = field(default_factory=list)
@@ -356,7 +357,7 @@ class JobTableModel(QAbstractTableModel):
         changed: dict[int, Job] = {}
         moved: list[int] = []  # changed rows whose sort key may have changed
         progressed: list[Job] = []  # changed progress or status: a rate sample each
-        status_moves: list[tuple[JobStatus, JobStatus]] = []
+        status_moves: dict[JobStatus, int] = {}
         new: dict[str, Job] = {}
         for job in jobs:
             row = rows.get(job.id)
@@ -367,7 +368,8 @@ class JobTableModel(QAbstractTableModel):
             # Progress and status first: they tell most changes apart without comparing
             # every field.
             if old.status is not job.status:
-                status_moves.append((old.status, job.status))
+                status_moves[old.status] = status_moves.get(old.status, 0) - 1
+                status_moves[job.status] = status_moves.get(job.status, 0) + 1
                 progressed.append(job)
             elif old.progress != job.progress:
                 progressed.append(job)
@@ -408,9 +410,7 @@ class JobTableModel(QAbstractTableModel):
         current = self._jobs
         for row, job in zip(plan.rows, plan.row_jobs, strict=True):
             current[row] = job
-        moved_status = self._counts.moved
-        for before, after in plan.status_moves:
-            moved_status(before, after)
+        self._counts.shift(plan.status_moves)
         if plan.rates is not None:
             self._rates.apply(plan.rates)
         if plan.rows:
