@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -56,6 +57,39 @@ def test_refresh_updates_rows_in_place_without_reset(qtbot: QtBot) -> None:
     assert model.index(3, Column.PROGRESS).data() == "20 %"
     assert model.index(8, Column.STATUS).data() == "Failed"
     assert model.index(8, Column.ERROR).data() == "aerender ERROR: No comp was found"
+
+
+def test_a_refresh_planned_on_a_worker_thread_changes_nothing_until_applied() -> None:
+    model = JobTableModel()
+    model.set_jobs([make_job(n) for n in range(10)])
+    changed: list[list[Job]] = []
+    model.jobs_changed.connect(changed.append)
+    refreshed = [make_job(4, raw_status="rendering", progress=55.0), make_job(10)]
+
+    with ThreadPoolExecutor(1) as worker:
+        plan = worker.submit(model.plan_upsert, refreshed).result()
+    assert model.index(4, Column.PROGRESS).data() == "0 %"
+    assert model.rowCount() == 10
+
+    model.apply_upsert(plan)
+    assert model.index(4, Column.PROGRESS).data() == "55 %"
+    assert model.rowCount() == 11
+    assert changed == [[refreshed[0]]]
+    assert model.counts()[JobStatus.RENDERING] == 1
+
+
+def test_a_plan_made_before_rows_were_removed_updates_the_jobs_where_they_are_now() -> None:
+    model = JobTableModel()
+    model.set_jobs([make_job(n) for n in range(10)])
+    plan = model.plan_upsert([make_job(6, raw_status="rendering", progress=30.0)])
+
+    model.remove(["job-00001", "job-00002"])  # job 6 moves from row 6 to row 4
+    model.apply_upsert(plan)
+
+    assert model.job_at(4).id == "job-00006"
+    assert model.index(4, Column.PROGRESS).data() == "30 %"
+    assert [model.job_at(r).progress for r in range(model.rowCount())].count(30.0) == 1
+    assert model.counts()[JobStatus.RENDERING] == 1
 
 
 def test_new_jobs_are_appended_in_one_insert() -> None:
@@ -256,6 +290,22 @@ def test_eta_is_estimated_from_the_progress_rate_seen_across_refreshes() -> None
     clock.now += 60
     model.upsert([make_job(0, raw_status="finished", progress=100.0)])
     assert _cell(model, "job-00000", Column.ETA) == ""
+
+
+def test_a_job_twice_in_one_refresh_shows_its_last_copy_and_keeps_both_samples() -> None:
+    clock = FakeClock()
+    model = JobTableModel(clock=clock)
+    model.set_jobs([_rendering(0, 10.0), _rendering(1, 50.0)])
+
+    clock.now += 60
+    # A refresh can carry a job twice (two writes since the last look), and a retry
+    # starting over within the same refresh.
+    model.upsert([_rendering(0, 20.0), _rendering(1, 5.0), _rendering(0, 30.0)])
+
+    assert _cell(model, "job-00000", Column.PROGRESS) == "30 %"
+    assert _cell(model, "job-00000", Column.ETA) == "3:30"  # 20 % a minute, 70 % left
+    assert _cell(model, "job-00001", Column.ETA) == ""  # started over: no rate yet
+    assert model.counts()[JobStatus.RENDERING] == 2
 
 
 def test_sorting_by_eta_puts_the_soonest_first_and_unknown_last() -> None:

@@ -117,10 +117,11 @@ class StatusCounts:
         for job in jobs:
             counts[job.status] -= 1
 
-    def moved(self, before: JobStatus, after: JobStatus) -> None:
-        """A row went from one status to another."""
-        self._counts[before] -= 1
-        self._counts[after] += 1
+    def shift(self, deltas: Mapping[JobStatus, int]) -> None:
+        """Rows gained (or lost, below 0) per status."""
+        counts = self._counts
+        for status, delta in deltas.items():
+            counts[status] += delta
 
     def snapshot(self) -> dict[JobStatus, int]:
         """A copy of the counts, every status present."""

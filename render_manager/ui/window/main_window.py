@@ -41,6 +41,8 @@ from render_manager.ui.window.status import WindowStatus
 if TYPE_CHECKING:
     # A type only: the engine's modules load after the window is on screen.
     from render_manager.services.engine_host import EngineState
+    from render_manager.store.jobs import JobChanges
+    from render_manager.ui.jobs.table_model import UpsertPlan
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,8 @@ class MainWindow(QMainWindow):
         )
         self._loaded = asyncio.Event()
         self._refresh_pending = False
+        # The last refresh's plan: what its rows replaced, freed by the next refresh's read.
+        self._spent_plan: UpsertPlan | None = None
         self.setWindowTitle("Render Manager")
         self.resize(1280, 760)
         self.commands = WindowActions(self)
@@ -292,10 +296,22 @@ class MainWindow(QMainWindow):
         """Apply the jobs changed in the store since the last look."""
         if not self._loaded.is_set():
             return
-        changes = await asyncio.to_thread(self._ctx.jobs.changed_since, self._seq)
+        seq, model, spent = self._seq, self.model, self._spent_plan
+        self._spent_plan = None
+
+        def read() -> tuple[JobChanges, UpsertPlan]:
+            # The rows the last refresh replaced are freed here, off the GUI thread and
+            # while it idles; the per-job diffing against the rows is planned here too.
+            if spent is not None:
+                spent.release()
+            changes = self._ctx.jobs.changed_since(seq)
+            return changes, model.plan_upsert(changes.jobs)
+
+        changes, plan = await asyncio.to_thread(read)
         self._seq = changes.seq
         if changes.jobs:
-            self.model.upsert(changes.jobs)
+            self.model.apply_upsert(plan)
+            self._spent_plan = plan
             self.notifier.observe(changes.jobs)
             self._update_counts()
             self._on_selection_changed()
