@@ -5,42 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.integration.farm_cli import add_farm, renderctl
 from tests.integration.nexrender_server import NexrenderServer, render_one
 
 pytestmark = pytest.mark.secret_service
-
-
-def _renderctl(
-    env: dict[str, str], *args: str, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "render_manager.cli.main", *args],
-        input=stdin, capture_output=True, text=True, env=env, timeout=90, check=False,
-    )  # fmt: skip
 
 
 def test_a_farm_connection_submits_follows_and_cancels(
     secret_service: dict[str, str], nexrender_server: NexrenderServer, tmp_path: Path
 ) -> None:
     env = {**secret_service, "RENDER_MANAGER_HOME": str(tmp_path / "home")}
-    added = _renderctl(
-        env,
-        "connection",
-        "add",
-        "farm",
-        "--kind",
-        "nexrender-server",
-        "--url",
-        nexrender_server.url,
-        "--token-stdin",
-        stdin=nexrender_server.secret + "\n",
-    )
+    added = add_farm(env, nexrender_server)
     assert added.returncode == 0, added.stderr
 
     template = tmp_path / "job.json"
@@ -49,9 +28,7 @@ def test_a_farm_connection_submits_follows_and_cancels(
     ))  # fmt: skip
     rows = tmp_path / "rows.csv"
     rows.write_text("comp,title\nMain,One\nAlt,Two\nThird\n")
-    submitted = _renderctl(
-        env, "submit", "-c", "farm", str(template), "--rows", str(rows), "--json"
-    )
+    submitted = renderctl(env, "submit", "-c", "farm", str(template), "--rows", str(rows), "--json")
     assert submitted.returncode == 1, "one row is bad: the submission is partial"
     assert submitted.stdout, submitted.stderr
     result = json.loads(submitted.stdout)
@@ -61,22 +38,22 @@ def test_a_farm_connection_submits_follows_and_cancels(
     first, second = (row["id"] for row in result["jobs"])
 
     asyncio.run(render_one(nexrender_server))  # a worker renders the oldest job
-    refreshed = _renderctl(env, "refresh")
+    refreshed = renderctl(env, "refresh")
     assert refreshed.returncode == 0, refreshed.stdout + refreshed.stderr
     assert "farm: 1 changed" in refreshed.stdout
 
-    cancelled = _renderctl(env, "cancel", first, second, "--json")
+    cancelled = renderctl(env, "cancel", first, second, "--json")
     assert cancelled.stdout, cancelled.stderr
     outcome = json.loads(cancelled.stdout)
     assert outcome["cancelled"] == [second]
     assert [s["id"] for s in outcome["skipped"]] == [first]
     assert "finished" in outcome["skipped"][0]["reason"]
 
-    jobs = _renderctl(env, "jobs", "-c", "farm", "--json")
+    jobs = renderctl(env, "jobs", "-c", "farm", "--json")
     assert jobs.stdout, jobs.stderr
     listed = json.loads(jobs.stdout)
     assert {j["id"]: j["status"] for j in listed} == {first: "finished", second: "cancelled"}
-    waited = _renderctl(env, "wait", first, "--timeout", "5")
+    waited = renderctl(env, "wait", first, "--timeout", "5")
     assert waited.returncode == 0
 
 
@@ -84,25 +61,14 @@ def test_a_wrong_secret_is_reported_and_changes_nothing(
     secret_service: dict[str, str], nexrender_server: NexrenderServer, tmp_path: Path
 ) -> None:
     env = {**secret_service, "RENDER_MANAGER_HOME": str(tmp_path / "home")}
-    _renderctl(
-        env,
-        "connection",
-        "add",
-        "farm",
-        "--kind",
-        "nexrender-server",
-        "--url",
-        nexrender_server.url,
-        "--token-stdin",
-        stdin="not-the-secret\n",
-    )
+    add_farm(env, nexrender_server, secret="not-the-secret")
     job = tmp_path / "job.json"
     job.write_text(json.dumps(
         {"template": {"src": "file:///projects/promo.aep", "composition": "Main"}}
     ))  # fmt: skip
-    submitted = _renderctl(env, "submit", "-c", "farm", str(job))
+    submitted = renderctl(env, "submit", "-c", "farm", str(job))
     assert submitted.returncode == 1
     assert "secret" in (submitted.stdout + submitted.stderr).lower()
-    listed = json.loads(_renderctl(env, "jobs", "--json").stdout)
+    listed = json.loads(renderctl(env, "jobs", "--json").stdout)
     assert listed == []
     assert "not-the-secret" not in submitted.stdout + submitted.stderr

@@ -4,34 +4,21 @@ holding a typed quote: a remote connection reports the bad row and sends every o
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.integration.farm_cli import add_farm, renderctl
 from tests.integration.nexrender_server import NexrenderServer
 
 pytestmark = pytest.mark.secret_service
-
-
-def _renderctl(
-    env: dict[str, str], *args: str, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "render_manager.cli.main", *args],
-        input=stdin, capture_output=True, text=True, env=env, timeout=90, check=False,
-    )  # fmt: skip
 
 
 def test_a_typed_quote_holds_back_its_own_row_only_and_no_row_vanishes(
     secret_service: dict[str, str], nexrender_server: NexrenderServer, tmp_path: Path
 ) -> None:
     env = {**secret_service, "RENDER_MANAGER_HOME": str(tmp_path / "home")}
-    added = _renderctl(
-        env, "connection", "add", "farm", "--kind", "nexrender-server",
-        "--url", nexrender_server.url, "--token-stdin", stdin=nexrender_server.secret + "\n",
-    )  # fmt: skip
+    added = add_farm(env, nexrender_server)
     assert added.returncode == 0, added.stderr
     template = tmp_path / "job.json"
     template.write_text(json.dumps(
@@ -42,9 +29,7 @@ def test_a_typed_quote_holds_back_its_own_row_only_and_no_row_vanishes(
     lines = ["comp;titre", "Été;Un", 'Hiver;"Deux', "Printemps;Trois", "Automne;Quatre"]
     rows.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
 
-    submitted = _renderctl(
-        env, "submit", "-c", "farm", str(template), "--rows", str(rows), "--json"
-    )
+    submitted = renderctl(env, "submit", "-c", "farm", str(template), "--rows", str(rows), "--json")
     assert submitted.returncode == 1, "one row is bad: the submission is partial"
     result = json.loads(submitted.stdout)
     assert result["status"] == "partial"
@@ -52,5 +37,5 @@ def test_a_typed_quote_holds_back_its_own_row_only_and_no_row_vanishes(
     assert result["errors"] == [
         {"index": 1, "error": 'line 3: a quote (") opens a cell here and is never closed'}
     ]
-    jobs = _renderctl(env, "jobs", "-c", "farm", "--json")
+    jobs = renderctl(env, "jobs", "-c", "farm", "--json")
     assert len(json.loads(jobs.stdout)) == 3, jobs.stderr
