@@ -26,7 +26,9 @@ from typing_extensions import override
 
 from render_manager.domain.job import Job
 from render_manager.domain.status import JobStatus
-from render_manager.ui.jobs.table_model import JOB_ROLE, SERVED_ROLES, Column, JobTableModel
+from render_manager.ui.jobs.cell_roles import JOB_ROLE, SERVED_ROLES
+from render_manager.ui.jobs.columns import Column
+from render_manager.ui.jobs.table_model import JobTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 _ALL_STATUSES = frozenset(JobStatus)
