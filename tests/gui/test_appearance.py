@@ -11,9 +11,10 @@ from PySide6.QtWidgets import QApplication, QTableView
 from pytestqt.qtbot import QtBot
 
 from render_manager.domain.status import JobStatus
+from render_manager.ui.jobs.columns import Column
 from render_manager.ui.jobs.delegates import install_delegates
 from render_manager.ui.jobs.status_icons import STATUS_COLOURS
-from render_manager.ui.jobs.table_model import Column, JobTableModel
+from render_manager.ui.jobs.table_model import JobTableModel
 from render_manager.ui.qt.appearance import Appearance, apply_appearance, dark_palette, is_dark
 from tests.gui.conftest import make_job
 

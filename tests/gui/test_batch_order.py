@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from render_manager.domain.job import Batch, Job
 from render_manager.services.context import AppContext
-from render_manager.ui.jobs.table_model import Column
+from render_manager.ui.jobs.columns import Column
 from render_manager.ui.window.main_window import MainWindow
 from tests.gui.conftest import make_job, open_window
 

@@ -17,7 +17,7 @@ from render_manager.domain.job import Batch
 from render_manager.domain.status import BackendKind
 from render_manager.services.context import AppContext
 from render_manager.ui.cancel.dialog import Section
-from render_manager.ui.jobs.table_model import Column
+from render_manager.ui.jobs.columns import Column
 from tests.gui.conftest import open_window
 from tests.gui.test_screenshot import _BATCH, _NOW, _jobs
 

@@ -17,7 +17,7 @@ from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
 from render_manager.services.engine_host import EngineHost
 from render_manager.ui.details.panel import JobDetails
-from render_manager.ui.jobs.table_model import Column
+from render_manager.ui.jobs.columns import Column
 from render_manager.ui.window.main_window import MainWindow
 from tests.engine.fixtures import Engine
 from tests.gui.conftest import make_job

@@ -22,8 +22,10 @@ from pytestqt.qtbot import QtBot
 
 from render_manager.domain.job import Job
 from render_manager.domain.status import JobStatus
+from render_manager.ui.jobs.cell_roles import JOB_ROLE
+from render_manager.ui.jobs.columns import Column
 from render_manager.ui.jobs.filter_model import JobFilterModel
-from render_manager.ui.jobs.table_model import JOB_ROLE, Column, JobTableModel
+from render_manager.ui.jobs.table_model import JobTableModel
 from tests.gui.conftest import make_job
 
 

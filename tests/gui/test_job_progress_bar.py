@@ -7,8 +7,9 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QStyleFactory, QTableView
 from pytestqt.qtbot import QtBot
 
+from render_manager.ui.jobs.columns import Column
 from render_manager.ui.jobs.delegates import install_delegates
-from render_manager.ui.jobs.table_model import Column, JobTableModel
+from render_manager.ui.jobs.table_model import JobTableModel
 from tests.gui.conftest import make_job
 
 

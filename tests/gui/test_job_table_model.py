@@ -15,9 +15,11 @@ from pytestqt.qtbot import QtBot
 
 from render_manager.domain.job import Job
 from render_manager.domain.status import JobStatus
+from render_manager.ui.jobs.cell_roles import PROGRESS_ROLE, SORT_ROLE
+from render_manager.ui.jobs.columns import Column
 from render_manager.ui.jobs.delegates import ProgressDelegate, install_delegates
 from render_manager.ui.jobs.status_icons import status_icon, status_text_colour
-from render_manager.ui.jobs.table_model import PROGRESS_ROLE, SORT_ROLE, Column, JobTableModel
+from render_manager.ui.jobs.table_model import JobTableModel
 from tests.gui.conftest import make_job
 
 

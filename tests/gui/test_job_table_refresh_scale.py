@@ -12,8 +12,9 @@ from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
 from render_manager.domain.job import Job
+from render_manager.ui.jobs.columns import Column
 from render_manager.ui.jobs.filter_model import JobFilterModel
-from render_manager.ui.jobs.table_model import Column, JobTableModel
+from render_manager.ui.jobs.table_model import JobTableModel
 from tests.gui.conftest import make_job
 
 ROWS = 20_000

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QSplitter
 from pytestqt.qtbot import QtBot
 
 from render_manager.services.context import AppContext
-from render_manager.ui.jobs.table_model import Column
+from render_manager.ui.jobs.columns import Column
 from tests.gui.conftest import make_job, open_window
 
 # A separate process that marks one job as rendering, as `renderctl` or a headless engine would.

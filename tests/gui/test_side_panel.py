@@ -18,7 +18,8 @@ from render_manager.services.connections import ConnectionInfo, TokenState
 from render_manager.services.context import AppContext
 from render_manager.services.health import Health
 from render_manager.ui.connections.model import ConnectionsModel, ConnectionState
-from render_manager.ui.jobs.table_model import PROGRESS_ROLE, JobTableModel
+from render_manager.ui.jobs.cell_roles import PROGRESS_ROLE
+from render_manager.ui.jobs.table_model import JobTableModel
 from render_manager.ui.side.batch_card import bar_rect
 from render_manager.ui.side.batches_model import BATCH_COUNTS_ROLE, BatchColumn, BatchesModel
 from render_manager.ui.side.panel import SidePanel

@@ -11,10 +11,11 @@ from pytestqt.qtbot import QtBot
 
 from render_manager.domain.status import JobStatus
 from render_manager.services.context import AppContext
+from render_manager.ui.jobs.columns import Column
 from render_manager.ui.jobs.filter_bar import FilterBar
 from render_manager.ui.jobs.filter_model import JobFilterModel
 from render_manager.ui.jobs.status_chooser import describe
-from render_manager.ui.jobs.table_model import Column, JobTableModel
+from render_manager.ui.jobs.table_model import JobTableModel
 from render_manager.ui.window.main_window import MainWindow
 from tests.gui.conftest import make_job, open_window
 

@@ -7,7 +7,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from render_manager.services.context import AppContext
-from render_manager.ui.jobs.table_model import JOB_ROLE, Column
+from render_manager.ui.jobs.cell_roles import JOB_ROLE
+from render_manager.ui.jobs.columns import Column
 from tests.gui.conftest import make_job, open_window
 
 

@@ -12,7 +12,7 @@ from render_manager.domain.connection import Connection
 from render_manager.domain.job import Batch, Job
 from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.services.context import AppContext
-from render_manager.ui.jobs.table_model import PROGRESS_ROLE
+from render_manager.ui.jobs.cell_roles import PROGRESS_ROLE
 from render_manager.ui.side.batches_model import BATCH_COUNTS_ROLE, BatchColumn
 from tests.gui.conftest import open_window
 

@@ -12,7 +12,7 @@ from render_manager.domain.status import JobStatus
 from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
 from render_manager.ui.cancel.dialog import WHY_COLUMN, Section
-from render_manager.ui.jobs.table_model import Column
+from render_manager.ui.jobs.columns import Column
 from render_manager.ui.window.main_window import MainWindow
 from tests.gui.conftest import make_job
 

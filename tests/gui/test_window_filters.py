@@ -11,7 +11,7 @@ from render_manager.domain.job import Batch
 from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.services.context import AppContext
 from render_manager.ui.jobs.column_menu import column_menu
-from render_manager.ui.jobs.table_model import Column
+from render_manager.ui.jobs.columns import Column
 from render_manager.ui.window.about import AboutDialog, ShortcutsDialog
 from render_manager.ui.window.main_window import MainWindow
 from tests.gui.conftest import make_job, open_window

@@ -27,7 +27,8 @@ from render_manager.domain.connection import Connection
 from render_manager.domain.job import Batch, Job
 from render_manager.domain.status import BackendKind, JobStatus
 from render_manager.services.context import AppContext
-from render_manager.ui.jobs.table_model import JOB_ROLE, Column
+from render_manager.ui.jobs.cell_roles import JOB_ROLE
+from render_manager.ui.jobs.columns import Column
 from render_manager.ui.side.batches_model import BatchColumn
 from render_manager.ui.window.main_window import (
     DETAILS_DOCK_WIDTH,

@@ -16,7 +16,8 @@ from render_manager.domain.job import Batch
 from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
 from render_manager.store.jobs import JobChanges
-from render_manager.ui.jobs.table_model import JOB_ROLE, Column
+from render_manager.ui.jobs.cell_roles import JOB_ROLE
+from render_manager.ui.jobs.columns import Column
 from render_manager.ui.window import main_window
 from render_manager.ui.window.main_window import MainWindow
 from tests.gui.conftest import make_job, open_window

@@ -15,7 +15,8 @@ from pytestqt.qtbot import QtBot
 from render_manager.services.app_services import AppServices
 from render_manager.services.engine_host import EngineHost
 from render_manager.ui.cancel.dialog import WHY_COLUMN, Section
-from render_manager.ui.jobs.table_model import PROGRESS_ROLE, Column
+from render_manager.ui.jobs.cell_roles import PROGRESS_ROLE
+from render_manager.ui.jobs.columns import Column
 from render_manager.ui.window.main_window import MainWindow
 from tests.engine.fixtures import Engine
 

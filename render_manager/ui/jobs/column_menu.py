@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QHeaderView, QMenu, QTableView
 
-from render_manager.ui.jobs.table_model import Column
+from render_manager.ui.jobs.columns import Column
 
 # The name identifies a row: hiding it would leave rows nobody can tell apart.
 _ALWAYS_SHOWN = {Column.NAME}

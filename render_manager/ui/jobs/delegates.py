@@ -19,8 +19,9 @@ from typing_extensions import override
 
 from render_manager.domain.job import Job, progress_text
 from render_manager.domain.status import JobStatus
+from render_manager.ui.jobs.cell_roles import JOB_ROLE, PROGRESS_ROLE
+from render_manager.ui.jobs.columns import Column
 from render_manager.ui.jobs.status_icons import status_colour
-from render_manager.ui.jobs.table_model import JOB_ROLE, PROGRESS_ROLE, Column
 
 _Index = QModelIndex | QPersistentModelIndex
 _Role = QPalette.ColorRole

@@ -10,129 +10,30 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from operator import attrgetter
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QGuiApplication
 from typing_extensions import override
 
 from render_manager.domain.job import Job
 from render_manager.domain.status import JobStatus
-from render_manager.ui.jobs.columns import (
-    HEADERS,
-    Column,
-    JobColumns,
-    RateSamples,
-    RateUpdate,
-    utc_now,
-)
-from render_manager.ui.jobs.rows import RowOrder, StatusCounts, few_ranges, ranges
-from render_manager.ui.jobs.status_icons import status_icon, status_text_colour
+from render_manager.ui.jobs.cell_roles import JOB_ROLE, SERVED_ROLES, SORT_ROLE, cell_data
+from render_manager.ui.jobs.columns import HEADERS, Column, JobColumns, RateSamples, utc_now
+from render_manager.ui.jobs.rows import RowOrder, StatusCounts, ranges
+from render_manager.ui.jobs.upsert_plan import UpsertPlan, plan_upsert
 
-__all__ = [
-    "HEADERS",
-    "JOB_ROLE",
-    "PROGRESS_ROLE",
-    "SERVED_ROLES",
-    "SORT_ROLE",
-    "Column",
-    "JobTableModel",
-]
+__all__ = ["JobTableModel"]
 
 _Index = QModelIndex | QPersistentModelIndex
 
-# Custom roles: what sorting, filtering and delegates read instead of display text.
-JOB_ROLE = Qt.ItemDataRole.UserRole + 1
-"""The row's `Job` (any column)."""
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2
-"""The cell's sort key: a float or a casefolded str, one type per column."""
-PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 3
-"""The job's progress as a float 0-100 (any column), for the progress bar delegate."""
-
-
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_RIGHT_ALIGNED = frozenset({Column.PROGRESS, Column.ETA, Column.FRAMES, Column.DURATION})
 # Beyond this many separate places to insert new rows into a sorted table, one re-sort is
 # cheaper than the inserts.
 _MAX_INSERT_RUNS = 32
-# Beyond this many separate runs of changed rows, one dataChanged over their whole span is
-# cheaper than a signal per run: 10,000 signals cost ~40 ms through a proxy and a view,
-# where one span costs the view a repaint of its visible rows only.
-_MAX_CHANGE_RANGES = 64
-# Rows freed per slice by UpsertPlan.release (~0.3 ms each).
-_RELEASE_SLICE = 500
 _COLUMN_COUNT = len(Column)
 _LAST_COLUMN = _COLUMN_COUNT - 1
 _COLUMNS = tuple(Column(c) for c in range(_COLUMN_COUNT))  # Column(n) costs a microsecond
-_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
-_STATUS = int(Column.STATUS)
-SERVED_ROLES = frozenset(
-    int(role)
-    for role in (
-        JOB_ROLE,
-        SORT_ROLE,
-        PROGRESS_ROLE,
-        Qt.ItemDataRole.DisplayRole,
-        Qt.ItemDataRole.DecorationRole,
-        Qt.ItemDataRole.ForegroundRole,
-        Qt.ItemDataRole.ToolTipRole,
-        Qt.ItemDataRole.TextAlignmentRole,
-    )
-)
-"""The roles data() answers. A view asks each painted cell for more (font, background,
-check state, size hint): those are refused before any work."""
-# The Job fields each column's sort key is made of, when it depends on nothing else: a
-# changed job whose fields here are unchanged keeps its place without computing a key.
-# ETA and Duration keys also move with the clock and the progress rate: not listed.
-_KEY_FIELDS: dict[int, Callable[[Job], object]] = {
-    Column.NAME: attrgetter("name"),
-    Column.CONNECTION: attrgetter("connection"),
-    Column.STATUS: attrgetter("status"),
-    Column.PROGRESS: attrgetter("progress"),
-    Column.FRAMES: attrgetter("total_frames", "frames_done"),
-    Column.BATCH: attrgetter("batch_id"),
-    Column.CREATED: attrgetter("created_at"),
-    Column.STARTED: attrgetter("started_at"),
-    Column.OUTPUT: attrgetter("output"),
-    Column.ERROR: attrgetter("error"),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class UpsertPlan:
-    """An upsert worked out ahead (`JobTableModel.plan_upsert`): rows to set, ranges to
-    announce, status moves, rate samples and new jobs, as of the model's `generation`
-    (-1: not worked out; `apply_upsert` plans it then)."""
-
-    jobs: list[Job]
-    generation: int
-    rows: list[int] = field(default_factory=list)
-    row_jobs: list[Job] = field(default_factory=list)
-    runs: list[tuple[int, int]] = field(default_factory=list)
-    moved: list[int] = field(default_factory=list)
-    status_moves: dict[JobStatus, int] = field(default_factory=dict)
-    """Rows gained (or lost, below 0) per status."""
-    rates: RateUpdate | None = None
-    new: list[Job] = field(default_factory=list)
-    retired: list[object] = field(default_factory=list)
-    """What the plan's rows replace: freed with the plan, so drop the plan off the GUI
-    thread (`release` on a worker) to spare it 10,000 deallocations."""
-
-    def release(self) -> None:
-        """Free what the plan replaced, here (call it on a worker thread after the apply,
-        best while the GUI thread idles: freeing 10,000 rows takes ~5-10 ms).
-
-        In slices, letting go of the interpreter between them, so that the GUI thread
-        never waits long for it.
-        """
-        for replaced in (self.retired, self.rates.replaced if self.rates else []):
-            while replaced:
-                del replaced[-_RELEASE_SLICE:]
-                time.sleep(0)
 
 
 class JobTableModel(QAbstractTableModel):
@@ -225,22 +126,7 @@ class JobTableModel(QAbstractTableModel):
         # Delegates and the view's repaint check ask for the Job: answer it first.
         if role == JOB_ROLE:
             return job
-        column = _COLUMNS[section]
-        if role == _DISPLAY:
-            return self._columns.display(job, column)
-        if role == SORT_ROLE:
-            return self._columns.sort_key(job, column)
-        if role == PROGRESS_ROLE:
-            return job.progress
-        if role == Qt.ItemDataRole.DecorationRole and column is Column.STATUS:
-            return status_icon(job.status)
-        if role == Qt.ItemDataRole.ForegroundRole and column is Column.STATUS:
-            return status_text_colour(job.status, QGuiApplication.palette())
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._columns.tooltip(job, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in _RIGHT_ALIGNED:
-            return _RIGHT
-        return None
+        return cell_data(self._columns, job, _COLUMNS[section], role)
 
     @override
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -349,51 +235,13 @@ class JobTableModel(QAbstractTableModel):
             return UpsertPlan(jobs, -1)  # rows changed under a worker thread's reading
 
     def _plan(self, jobs: list[Job], generation: int) -> UpsertPlan:
-        # One pass, everything bound to locals: a refresh can bring 10,000 jobs.
-        rows = self._row_of
-        current = self._jobs
-        key_fields = _KEY_FIELDS.get(self._sort_column)
-        keyed = self._sort_column >= 0
-        changed: dict[int, Job] = {}
-        moved: list[int] = []  # changed rows whose sort key may have changed
-        progressed: list[Job] = []  # changed progress or status: a rate sample each
-        status_moves: dict[JobStatus, int] = {}
-        new: dict[str, Job] = {}
-        for job in jobs:
-            row = rows.get(job.id)
-            if row is None:
-                new[job.id] = job  # the last copy of a job wins, as for known rows
-                continue
-            old = changed.get(row) or current[row]
-            # Progress and status first: they tell most changes apart without comparing
-            # every field.
-            if old.status is not job.status:
-                status_moves[old.status] = status_moves.get(old.status, 0) - 1
-                status_moves[job.status] = status_moves.get(job.status, 0) + 1
-                progressed.append(job)
-            elif old.progress != job.progress:
-                progressed.append(job)
-            elif old is job or old == job:
-                continue
-            changed[row] = job
-            if keyed and (key_fields is None or key_fields(old) != key_fields(job)):
-                moved.append(row)
-        order = sorted(changed)
-        runs = few_ranges(order, _MAX_CHANGE_RANGES) if order else []
-        if runs is None:
-            runs = [(order[0], order[-1])]
-        rates = self._rates.planned([*progressed, *new.values()])
-        return UpsertPlan(
+        return plan_upsert(
             jobs,
             generation,
-            retired=[current[r] for r in order],
-            rows=order,
-            row_jobs=[changed[r] for r in order],
-            runs=runs,
-            moved=moved,
-            status_moves=status_moves,
-            rates=rates,
-            new=list(new.values()),
+            rows=self._row_of,
+            current=self._jobs,
+            sort_column=self._sort_column,
+            rates=self._rates,
         )
 
     def apply_upsert(self, plan: UpsertPlan) -> None:

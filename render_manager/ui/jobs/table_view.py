@@ -21,10 +21,11 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView
 from typing_extensions import override
 
 from render_manager.services.health import LocalReadiness
+from render_manager.ui.jobs.cell_roles import JOB_ROLE
 from render_manager.ui.jobs.column_menu import install_column_menu
+from render_manager.ui.jobs.columns import Column
 from render_manager.ui.jobs.delegates import install_delegates
 from render_manager.ui.jobs.filter_model import JobFilterModel
-from render_manager.ui.jobs.table_model import JOB_ROLE, Column
 from render_manager.ui.qt.icons import RESOURCES_PACKAGE
 
 # Wide enough for typical content, so a first start shows whole dates and names; a

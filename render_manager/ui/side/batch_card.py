@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from typing_extensions import override
 
-from render_manager.ui.jobs.table_model import PROGRESS_ROLE
+from render_manager.ui.jobs.cell_roles import PROGRESS_ROLE
 from render_manager.ui.side.batches_model import BATCH_COUNTS_ROLE, BatchColumn
 
 _Index = QModelIndex | QPersistentModelIndex

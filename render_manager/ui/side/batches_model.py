@@ -18,8 +18,8 @@ from typing_extensions import override
 from render_manager.domain.job import Job
 from render_manager.services.batch_progress import BatchProgress, BatchProgressTracker
 from render_manager.services.batch_report import counts_text, eta_text, progress_text
+from render_manager.ui.jobs.cell_roles import PROGRESS_ROLE
 from render_manager.ui.jobs.columns import utc_now
-from render_manager.ui.jobs.table_model import PROGRESS_ROLE
 
 _Index = QModelIndex | QPersistentModelIndex
 

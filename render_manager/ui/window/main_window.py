@@ -24,10 +24,11 @@ from render_manager.ui.cancel.flow import CancelFlow
 from render_manager.ui.cancel.outcome_panel import OutcomePanel
 from render_manager.ui.desktop.integration import integrate
 from render_manager.ui.details.panel import JobDetails
+from render_manager.ui.jobs.cell_roles import JOB_ROLE
 from render_manager.ui.jobs.column_menu import column_menu
 from render_manager.ui.jobs.filter_bar import FilterBar
 from render_manager.ui.jobs.filter_model import JobFilterModel
-from render_manager.ui.jobs.table_model import JOB_ROLE, JobTableModel
+from render_manager.ui.jobs.table_model import JobTableModel
 from render_manager.ui.jobs.table_view import EmptyHint, PaintWatch, job_table_view
 from render_manager.ui.qt.background import BackgroundTasks
 from render_manager.ui.qt.main_thread_gc import freeze_long_lived
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     # A type only: the engine's modules load after the window is on screen.
     from render_manager.services.engine_host import EngineState
     from render_manager.store.jobs import JobChanges
-    from render_manager.ui.jobs.table_model import UpsertPlan
+    from render_manager.ui.jobs.upsert_plan import UpsertPlan
 
 log = logging.getLogger(__name__)
 
