@@ -37,7 +37,8 @@ from render_manager.engine.log_tail import LogTail
 from render_manager.engine.outputs import find_output, partial_output_note
 from render_manager.engine.processes import ProcessIdentity, end_process_tree, new_session_kwargs
 from render_manager.engine.staging import StagingError, file_name, stage
-from render_manager.store.local_jobs import LocalJobRecord, LocalJobRepository
+from render_manager.store.local_jobs import LocalJobRepository
+from render_manager.store.local_records import LocalJobRecord
 
 log = logging.getLogger(__name__)
 

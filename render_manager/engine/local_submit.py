@@ -14,7 +14,8 @@ from render_manager.domain.results import SubmitResult
 from render_manager.domain.status import BackendKind, LocalStatus
 from render_manager.engine.local_validator import LocalValidator
 from render_manager.store.jobs import JobRepository
-from render_manager.store.local_jobs import LocalJobRepository, NewLocalJob
+from render_manager.store.local_jobs import LocalJobRepository
+from render_manager.store.local_records import NewLocalJob
 
 
 class LocalSubmitter:

@@ -38,7 +38,7 @@ from render_manager.domain.local_job_rules import (
 from render_manager.engine.encode_spec import EncodeError, EncodeSpec, parse_encode_action
 from render_manager.engine.locate import AerenderNotFound, find_aerender
 from render_manager.engine.staging import local_path
-from render_manager.store.local_jobs import LocalJobRecord
+from render_manager.store.local_records import LocalJobRecord
 
 NOT_AN_OBJECT = "a job must be a JSON object"
 

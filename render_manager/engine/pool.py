@@ -22,7 +22,8 @@ from render_manager.engine.job_runner import LOG_NAME, JobRunner, RunnerContext
 from render_manager.engine.processes import ProcessIdentity, find_render_in
 from render_manager.store.database import Database
 from render_manager.store.engine_lock import EngineLock
-from render_manager.store.local_jobs import LocalJobRecord, LocalJobRepository
+from render_manager.store.local_jobs import LocalJobRepository
+from render_manager.store.local_records import LocalJobRecord
 from render_manager.store.write_group import WriteGroup
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from render_manager.engine.aerender_output import LineSplitter
 from render_manager.engine.log_tail import LogTail
 from render_manager.engine.outputs import find_output, is_sequence, sequence_frames
 from render_manager.store.errors import UnknownConnection
-from render_manager.store.local_jobs import LocalJobRecord
+from render_manager.store.local_records import LocalJobRecord
 
 if TYPE_CHECKING:
     # Types only: the HTTP stack loads on first use, after the window is on screen.

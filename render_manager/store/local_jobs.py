@@ -12,68 +12,26 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from render_manager.domain.job import Job
-from render_manager.domain.local_job_rules import LocalJobType
-from render_manager.domain.status import (
-    BackendKind,
-    CancelRequest,
-    JobStatus,
-    LocalStatus,
-    normalize_status,
-)
+from render_manager.domain.status import CancelRequest, JobStatus, LocalStatus
 from render_manager.store.database import Database
 from render_manager.store.events import append_event
 from render_manager.store.jobs import bump_change_seq
-from render_manager.store.rows import JOB_COLUMNS, job_from_row, job_params
+from render_manager.store.local_records import (
+    LOCAL_SELECT,
+    N_JOB_COLUMNS,
+    LocalJobRecord,
+    NewLocalJob,
+    record_from_row,
+)
+from render_manager.store.local_status import StatusChange, write_status
+from render_manager.store.rows import JOB_COLUMNS, job_params
 from render_manager.store.write_group import WriteGroup
 
 _ACTIVE = (LocalStatus.STAGING, LocalStatus.RENDERING, LocalStatus.ENCODING)
 
 
-@dataclass(frozen=True, slots=True)
-class LocalJobRecord:
-    """A local job with what the engine needs to run it."""
-
-    job: Job
-    job_type: LocalJobType
-    spec: dict[str, Any]
-    priority: int
-    work_dir: str
-    log_path: str | None
-    pid: int | None
-    pid_started_at: float | None
-    attempts: int
-    cancel_requested: bool
-    frames_done: int | None
-    total_frames: int | None
-    eta_seconds: float | None
-    warnings: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class NewLocalJob:
-    """A job to queue: its row, its type, spec and work folder."""
-
-    job: Job
-    job_type: LocalJobType
-    spec: dict[str, Any]
-    work_dir: str
-    priority: int = 0
-
-
-_LOCAL_COLUMNS = (
-    "l.job_type, l.spec, l.priority, l.work_dir, l.log_path, l.pid, l.pid_started_at, "
-    "l.attempts, l.cancel_requested, l.frames_done, l.total_frames, l.eta_seconds, l.warnings"
-)
-_SELECT = (
-    f"SELECT {', '.join('j.' + c.strip() for c in JOB_COLUMNS.split(','))}, {_LOCAL_COLUMNS} "
-    "FROM jobs j JOIN local_jobs l ON l.job_id = j.id"
-)
-_N_JOB = len(JOB_COLUMNS.split(","))
 # `j.status` lets the (connection, status) index skip the finished jobs a home keeps: without
 # it every claim walked the connection's whole history (2 ms a claim beside 4,500 ended jobs).
 _QUEUE_ORDER = (
@@ -82,45 +40,6 @@ _QUEUE_ORDER = (
 )
 
 T = TypeVar("T")
-
-
-def _record(row: Sequence[Any]) -> LocalJobRecord:
-    job = job_from_row(tuple(row[:_N_JOB]))
-    (
-        job_type,
-        spec,
-        priority,
-        work_dir,
-        log_path,
-        pid,
-        pid_started_at,
-        attempts,
-        cancel,
-        frames_done,
-        total_frames,
-        eta,
-        warnings,
-    ) = row[_N_JOB:]
-    return LocalJobRecord(
-        job=job,
-        job_type=LocalJobType(job_type),
-        spec=json.loads(spec),
-        priority=priority,
-        work_dir=work_dir,
-        log_path=log_path,
-        pid=pid,
-        pid_started_at=pid_started_at,
-        attempts=attempts,
-        cancel_requested=bool(cancel),
-        frames_done=frames_done,
-        total_frames=total_frames,
-        eta_seconds=eta,
-        warnings=tuple(json.loads(warnings)),
-    )
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class LocalJobRepository:
@@ -153,7 +72,7 @@ class LocalJobRepository:
                 ).fetchone()[0]
                 sql.execute(
                     f"INSERT INTO jobs ({JOB_COLUMNS}, updated_seq) "
-                    f"VALUES ({', '.join('?' * (_N_JOB + 1))})",
+                    f"VALUES ({', '.join('?' * (N_JOB_COLUMNS + 1))})",
                     (*job_params(new.job), seq),
                 )
                 sql.execute(
@@ -180,17 +99,17 @@ class LocalJobRepository:
         """One local job, or None."""
         self.flush()
         with self._db.read() as sql:
-            row = sql.execute(f"{_SELECT} WHERE j.id = ?", (job_id,)).fetchone()
-        return None if row is None else _record(row)
+            row = sql.execute(f"{LOCAL_SELECT} WHERE j.id = ?", (job_id,)).fetchone()
+        return None if row is None else record_from_row(row)
 
     def queued(self, connection: str, limit: int) -> list[LocalJobRecord]:
         """The next queued jobs: highest priority first, then in submission order."""
         self.flush()
         with self._db.read() as sql:
             rows = sql.execute(
-                _SELECT + _QUEUE_ORDER, (connection, LocalStatus.QUEUED.value, limit)
+                LOCAL_SELECT + _QUEUE_ORDER, (connection, LocalStatus.QUEUED.value, limit)
             ).fetchall()
-        return [_record(r) for r in rows]
+        return [record_from_row(r) for r in rows]
 
     def active(self, connection: str) -> list[LocalJobRecord]:
         """Jobs the engine had started (staging, rendering or encoding)."""
@@ -198,10 +117,10 @@ class LocalJobRepository:
         self.flush()
         with self._db.read() as sql:
             rows = sql.execute(
-                f"{_SELECT} WHERE j.connection = ? AND j.raw_status IN ({marks})",
+                f"{LOCAL_SELECT} WHERE j.connection = ? AND j.raw_status IN ({marks})",
                 (connection, *(s.value for s in _ACTIVE)),
             ).fetchall()
-        return [_record(r) for r in rows]
+        return [record_from_row(r) for r in rows]
 
     def cancel_requests(self, connection: str) -> list[str]:
         """Running jobs somebody asked to cancel."""
@@ -216,9 +135,8 @@ class LocalJobRepository:
 
     def claim(self, job_id: str) -> bool:
         """Move a queued job to staging; False if it is no longer queued (e.g. cancelled)."""
-        return self._transition(
-            job_id, LocalStatus.STAGING, only_from=(LocalStatus.QUEUED,), started=True, attempt=True
-        )
+        run = StatusChange(job_id, LocalStatus.STAGING, started=True, attempt=True)
+        return self._now(self._status_change(run, only_from=(LocalStatus.QUEUED,)))
 
     def claim_queued(
         self, connection: str, limit: int, *, skip: Collection[str] = ()
@@ -229,22 +147,19 @@ class LocalJobRepository:
         before this one). Jobs whose id is in `skip` stay queued.
         """
         skipped = tuple(skip)
-        query = _SELECT + _QUEUE_ORDER
+        query = LOCAL_SELECT + _QUEUE_ORDER
         if skipped:
             where = f" WHERE j.id NOT IN ({', '.join('?' * len(skipped))}) AND "
-            query = _SELECT + _QUEUE_ORDER.replace(" WHERE ", where, 1)
+            query = LOCAL_SELECT + _QUEUE_ORDER.replace(" WHERE ", where, 1)
 
         def change(sql: sqlite3.Connection) -> list[LocalJobRecord]:
             rows = sql.execute(
                 query, (*skipped, connection, LocalStatus.QUEUED.value, limit)
             ).fetchall()
-            records = [_record(row) for row in rows]
+            records = [record_from_row(row) for row in rows]
             for record in records:
-                job_id = record.job.id
-                self._write_status(sql, job_id, LocalStatus.STAGING, started=True)
-                sql.execute(
-                    "UPDATE local_jobs SET attempts = attempts + 1 WHERE job_id = ?", (job_id,)
-                )
+                run = StatusChange(record.job.id, LocalStatus.STAGING, started=True, attempt=True)
+                self._write_status(sql, run)
             return records
 
         return self._now(change) if limit > 0 else []
@@ -262,10 +177,13 @@ class LocalJobRepository:
 
         Deferred (and True) in a grouped repository when `only_from` is None.
         """
+        change = self._status_change(
+            StatusChange(job_id, status, error=error, output=output), only_from=only_from
+        )
         if only_from is None and self._writes is not None:
-            self._later(self._status_change(job_id, status, error=error, output=output))
+            self._later(change)
             return True
-        return self._transition(job_id, status, only_from=only_from, error=error, output=output)
+        return self._now(change)
 
     def request_cancel(self, job_id: str) -> CancelRequest:
         """Cancel a job: at once if queued, else flag it for the engine that runs it."""
@@ -275,7 +193,8 @@ class LocalJobRepository:
                 return CancelRequest.UNKNOWN
             raw = LocalStatus(row[0])
             if raw is LocalStatus.QUEUED:
-                self._write_status(sql, job_id, LocalStatus.CANCELLED, error="cancelled by user")
+                cancelled = StatusChange(job_id, LocalStatus.CANCELLED, error="cancelled by user")
+                self._write_status(sql, cancelled)
                 return CancelRequest.CANCELLED
             if raw in _ACTIVE:
                 sql.execute(
@@ -292,7 +211,7 @@ class LocalJobRepository:
         """
 
         def change(sql: sqlite3.Connection) -> None:
-            self._write_status(sql, job_id, LocalStatus.RENDERING)
+            self._write_status(sql, StatusChange(job_id, LocalStatus.RENDERING))
             sql.execute(
                 "UPDATE local_jobs SET pid = ?, pid_started_at = ?, log_path = ? WHERE job_id = ?",
                 (pid, started_at, log_path, job_id),
@@ -349,7 +268,7 @@ class LocalJobRepository:
         """Put a job back in the queue (a retry, or an interrupted render)."""
 
         def change(sql: sqlite3.Connection) -> None:
-            self._write_status(sql, job_id, LocalStatus.QUEUED, error=None, reset=True)
+            self._write_status(sql, StatusChange(job_id, LocalStatus.QUEUED, reset=True))
             append_event(sql, "job.requeued", job_id=job_id, data={"reason": reason})
 
         self._later(change)
@@ -376,55 +295,22 @@ class LocalJobRepository:
         with self._db.write() as sql:
             change(sql)
 
-    def _transition(
-        self,
-        job_id: str,
-        status: LocalStatus,
-        *,
-        only_from: Sequence[LocalStatus] | None = None,
-        error: str | None = None,
-        output: str | None = None,
-        started: bool = False,
-        attempt: bool = False,
-    ) -> bool:
-        return self._now(
-            self._status_change(
-                job_id,
-                status,
-                only_from=only_from,
-                error=error,
-                output=output,
-                started=started,
-                attempt=attempt,
-            )
-        )
-
     def _status_change(
-        self,
-        job_id: str,
-        status: LocalStatus,
-        *,
-        only_from: Sequence[LocalStatus] | None = None,
-        error: str | None = None,
-        output: str | None = None,
-        started: bool = False,
-        attempt: bool = False,
+        self, change: StatusChange, *, only_from: Sequence[LocalStatus] | None = None
     ) -> Callable[[sqlite3.Connection], bool]:
-        """A status change to commit now or later; it changes nothing for a job gone meanwhile
+        """`change`, to commit now or later; it changes nothing for a job gone meanwhile
         (or not in `only_from`) and then returns False."""
 
-        def change(sql: sqlite3.Connection) -> bool:
-            row = sql.execute("SELECT raw_status FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        def apply(sql: sqlite3.Connection) -> bool:
+            row = sql.execute(
+                "SELECT raw_status FROM jobs WHERE id = ?", (change.job_id,)
+            ).fetchone()
             if row is None or (only_from is not None and LocalStatus(row[0]) not in only_from):
                 return False
-            self._write_status(sql, job_id, status, error=error, output=output, started=started)
-            if attempt:
-                sql.execute(
-                    "UPDATE local_jobs SET attempts = attempts + 1 WHERE job_id = ?", (job_id,)
-                )
+            self._write_status(sql, change)
             return True
 
-        return change
+        return apply
 
     def _change_seq(self, sql: sqlite3.Connection) -> int:
         """The change number of the write transaction under way: bumped once per transaction.
@@ -437,67 +323,5 @@ class LocalJobRepository:
             self._seq = (transaction, bump_change_seq(sql))
         return self._seq[1]
 
-    def _write_status(
-        self,
-        sql: sqlite3.Connection,
-        job_id: str,
-        status: LocalStatus,
-        *,
-        error: str | None = None,
-        output: str | None = None,
-        started: bool = False,
-        reset: bool = False,
-    ) -> None:
-        seq = self._change_seq(sql)
-        normalized = normalize_status(BackendKind.LOCAL, status.value)
-        now = _now().isoformat()
-        previous = sql.execute("SELECT status FROM jobs WHERE id = ?", (job_id,)).fetchone()[0]
-        sql.execute(
-            "UPDATE jobs SET raw_status = ?, status = ?, updated_seq = ?, "
-            "error = CASE WHEN ? THEN NULL ELSE COALESCE(?, error) END, "
-            "output = COALESCE(?, output), "
-            "started_at = CASE WHEN ? THEN ? WHEN ? THEN NULL ELSE started_at END, "
-            "finished_at = CASE WHEN ? THEN ? ELSE NULL END, "
-            "progress = CASE WHEN ? THEN 100.0 WHEN ? THEN 0.0 ELSE progress END "
-            "WHERE id = ?",
-            (
-                status.value,
-                normalized.value,
-                seq,
-                reset,
-                error,
-                output,
-                started,
-                now,
-                reset,
-                normalized.is_terminal,
-                now,
-                status is LocalStatus.FINISHED,
-                reset,
-                job_id,
-            ),
-        )
-        if reset:
-            # A requeued job starts over: the frames of the run before are not its progress.
-            sql.execute(
-                "UPDATE local_jobs SET frames_done = NULL, total_frames = NULL WHERE job_id = ?",
-                (job_id,),
-            )
-        if normalized.is_terminal or reset:
-            sql.execute(
-                "UPDATE local_jobs SET cancel_requested = 0, pid = NULL, pid_started_at = NULL, "
-                "eta_seconds = NULL WHERE job_id = ?",
-                (job_id,),
-            )
-        if previous != normalized.value or normalized.is_terminal:
-            append_event(
-                sql,
-                "job.status",
-                job_id=job_id,
-                data={
-                    "status": normalized.value,
-                    "raw_status": status.value,
-                    "previous": previous,
-                    "error": error,
-                },
-            )
+    def _write_status(self, sql: sqlite3.Connection, change: StatusChange) -> None:
+        write_status(sql, self._change_seq(sql), change)

@@ -20,7 +20,7 @@ import psutil
 import pytest
 
 from render_manager.domain.status import JobStatus
-from render_manager.store.local_jobs import LocalJobRecord
+from render_manager.store.local_records import LocalJobRecord
 from tests.engine.fixtures import Engine
 from tests.gui.x11 import press, request_close, type_keys, wait_for_window, wait_for_windows
 

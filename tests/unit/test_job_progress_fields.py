@@ -13,7 +13,8 @@ from render_manager.domain.job import DomainError, Job
 from render_manager.domain.status import BackendKind, LocalStatus
 from render_manager.store import Database, open_store
 from render_manager.store.jobs import JobRepository
-from render_manager.store.local_jobs import LocalJobRepository, NewLocalJob
+from render_manager.store.local_jobs import LocalJobRepository
+from render_manager.store.local_records import NewLocalJob
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

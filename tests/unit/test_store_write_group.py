@@ -15,7 +15,8 @@ from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind, JobStatus, LocalStatus
 from render_manager.store import Database, open_store
 from render_manager.store.jobs import JobRepository
-from render_manager.store.local_jobs import LocalJobRepository, NewLocalJob
+from render_manager.store.local_jobs import LocalJobRepository
+from render_manager.store.local_records import NewLocalJob
 from render_manager.store.write_group import GROUP_INTERVAL_S, WriteGroup
 
 

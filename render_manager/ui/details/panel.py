@@ -32,7 +32,7 @@ from render_manager.domain.job import Job, progress_detail
 from render_manager.domain.status import JobStatus
 from render_manager.services.app_services import AppServices
 from render_manager.services.job_output import JobOutputError, LogFollower
-from render_manager.store.local_jobs import LocalJobRecord
+from render_manager.store.local_records import LocalJobRecord
 from render_manager.ui.details.output_actions import OutputActions
 from render_manager.ui.jobs.columns import (
     JobColumns,
