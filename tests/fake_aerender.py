@@ -56,6 +56,10 @@ FAKE_AERENDER_COMPS
 FAKE_AERENDER_MOVIE_GROWS
     ``1`` creates a single-file ``-output`` before the first frame and finishes it after
     the last, as After Effects writes a movie: a render stopped midway leaves a partial one.
+FAKE_AERENDER_STOCK
+    ``1`` is a stock aerender: ``-r`` is an unknown flag (an ``aerender ERROR`` line, exit 1).
+FAKE_AERENDER_RECEIVED
+    A file the fake appends the ``-project`` path it was given to, one line per run.
 FAKE_AERENDER_CRLF
     ``1`` ends lines with CRLF, as a Windows console does. Default LF.
 FAKE_AERENDER_MAX_LIFETIME
@@ -353,6 +357,13 @@ def run(argv: list[str], stdout: BinaryIO) -> int:
     if args.version:
         console.line(f"aerender version {VERSION}", progress=False)
         return 0
+    if args.script is not None and os.environ.get("FAKE_AERENDER_STOCK") == "1":
+        console.error("Unknown flag -r: this aerender runs no scripts (it is not patched).")
+        return 1
+    received = os.environ.get("FAKE_AERENDER_RECEIVED")
+    if received and args.project is not None:
+        with Path(received).open("a", encoding="utf-8") as fh:
+            fh.write(args.project + "\n")
     log_file = Path(args.log).open("ab") if args.log else None  # noqa: SIM115 - open for life
     log = Log(log_file or stdout, crlf=crlf, errors_only=args.verbosity == "ERRORS")
     if mode == "replay":

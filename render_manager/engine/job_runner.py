@@ -36,7 +36,10 @@ from render_manager.engine.locate import AerenderNotFound, find_aerender
 from render_manager.engine.log_tail import LogTail
 from render_manager.engine.outputs import find_output, partial_output_note
 from render_manager.engine.processes import ProcessIdentity, end_process_tree, new_session_kwargs
+from render_manager.engine.project_rewrite import plan_rewrite
 from render_manager.engine.staging import StagingError, file_name, stage
+from render_manager.projects.edits import Edit, RewriteFailed
+from render_manager.projects.rewrite import write_rewritten
 from render_manager.store.local_jobs import LocalJobRepository
 from render_manager.store.local_records import LocalJobRecord
 
@@ -282,7 +285,10 @@ class JobRunner:
         except StagingError as exc:
             raise JobFailed(f"staging failed: {exc}") from None
         script = None
-        if spec.needs_script:
+        plan = plan_rewrite(spec, footage) if spec.needs_script else None
+        if plan is not None and plan.possible:
+            project = await self._rewrite(project, [edit for _i, edit in plan.edits])
+        elif spec.needs_script:
             # The connection may have changed since the job was queued.
             patched = self._ctx.connection.engine.script_injection
             refusal = script_injection_refusal(spec, patched=patched)
@@ -304,6 +310,16 @@ class JobRunner:
             script=script,
             extra_args=settings.extra_args,
         )
+
+    async def _rewrite(self, staged: Path, edits: list[Edit]) -> Path:
+        """The job's own copy of the project with its values applied (CPU work: a thread)."""
+        dest = staged.with_name(f"{staged.stem}-job{staged.suffix}")
+        try:
+            await asyncio.to_thread(write_rewritten, staged, dest, edits)
+        except RewriteFailed as exc:
+            raise JobFailed(f"the project could not be rewritten: {exc}") from None
+        log.info("job %s: rendering the rewritten project %s", self._job_id, dest)
+        return dest
 
     async def _watch_aerender(
         self,

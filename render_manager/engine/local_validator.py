@@ -37,6 +37,7 @@ from render_manager.domain.local_job_rules import (
 )
 from render_manager.engine.encode_spec import EncodeError, EncodeSpec, parse_encode_action
 from render_manager.engine.locate import AerenderNotFound, find_aerender
+from render_manager.engine.project_rewrite import plan_rewrite
 from render_manager.engine.staging import local_path
 from render_manager.store.local_records import LocalJobRecord
 
@@ -116,11 +117,18 @@ class LocalValidator:
         no_aerender = self._aerender_problem()
         if no_aerender is not None:
             problems.append(no_aerender)
-        refusal = script_injection_refusal(spec, patched=self._connection.engine.script_injection)
-        if refusal is not None:
-            problems.append(refusal)
+        if spec.needs_script and not problems:
+            problems += self._route_problems(spec)
         problems += action_problems(spec)
         return problems or RenderJob(spec)
+
+    def _route_problems(self, spec: LocalJobSpec) -> list[str]:
+        """Why neither a project rewrite nor the connection's script route can run the job."""
+        plan = plan_rewrite(spec)
+        if plan.possible:
+            return []
+        refusal = script_injection_refusal(spec, patched=self._connection.engine.script_injection)
+        return [] if refusal is None else [*plan.reasons, refusal]
 
     def _encode(self, body: Mapping[str, Any], work_dir: Path) -> ReadyJob | list[str]:
         problems = []

@@ -7,11 +7,14 @@ parser exception raised by one) escapes `read`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
 
 import py_aep
 from py_aep.binary.item_chunks import FORMAT_VERSIONS
 
+from render_manager.projects.edits import Edit, EditedLayer, RewriteFailed, TextEdit
 from render_manager.projects.model import (
     Composition,
     Footage,
@@ -170,3 +173,64 @@ def _file_found(file: str, project_dir: Path) -> bool:
         return False
     name = (PureWindowsPath if _WINDOWS_PATH.search(file) else PurePosixPath)(file).name
     return Path(file).exists() or (bool(name) and (project_dir / name).exists())
+
+
+def apply_edits(template: Path, dest: Path, edits: Sequence[Edit]) -> list[EditedLayer]:
+    """Parse `template`, apply `edits` to every layer they name, save the result to `dest`.
+
+    Returns the layers changed, by composition and index: a footage layer without a name
+    of its own takes the new file's name, so the check reads them back by place. Raises
+    `RewriteFailed` when an edit finds no layer of its kind.
+    """
+    project = py_aep.parse(template).project
+    # Every layer is found before any is changed: a replacement renames unnamed layers.
+    found = [(edit, _layers_named(project, edit.layer, edit.composition)) for edit in edits]
+    edited: list[EditedLayer] = []
+    for edit, layers in found:
+        if isinstance(edit, TextEdit):
+            targets = [(c, i, lay) for c, i, lay in layers if isinstance(lay, py_aep.TextLayer)]
+            for _c, _i, layer in targets:
+                _set_source_text(layer, edit.text)
+        else:
+            targets = [(c, i, lay) for c, i, lay in layers if _file_footage(lay)]
+            for _c, _i, layer in targets:
+                source = layer.source
+                assert isinstance(source, py_aep.FootageItem)  # checked by _file_footage
+                source.replace(str(edit.file))
+        if not targets:
+            kind = "text" if isinstance(edit, TextEdit) else "footage"
+            raise RewriteFailed(f"no {kind} layer named {edit.layer!r}")
+        edited += [EditedLayer(comp, index, edit) for comp, index, _layer in targets]
+    project.save(dest)
+    return edited
+
+
+def _file_footage(layer: Any) -> bool:
+    return (
+        isinstance(layer, py_aep.AVLayer)
+        and isinstance(layer.source, py_aep.FootageItem)
+        and isinstance(layer.source.main_source, py_aep.FileSource)
+    )
+
+
+def _set_source_text(layer: py_aep.TextLayer, text: str) -> None:
+    group = layer.text
+    prop = group.source_text if group is not None else None
+    document = prop.value if isinstance(prop, py_aep.Property) else None
+    if not isinstance(prop, py_aep.Property) or not isinstance(document, py_aep.TextDocument):
+        raise RewriteFailed(f"layer {layer.name!r} has no Source Text to set")
+    document.text = text
+    prop.value = document  # assigning writes the document back into the layer
+
+
+def _layers_named(
+    project: py_aep.Project, name: str, composition: str | None
+) -> list[tuple[str, int, Any]]:
+    """(composition name, 1-based index, layer) of the layers called `name`."""
+    return [
+        (comp.name, index, layer)
+        for comp in project.compositions
+        if composition is None or comp.name == composition
+        for index, layer in enumerate(comp.layers, 1)
+        if layer.name == name
+    ]

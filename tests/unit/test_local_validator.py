@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import py_aep
 import pytest
 
 from render_manager.domain.connection import Connection
@@ -75,8 +76,16 @@ RULES = [
         LocalJobType.RENDER,
         id="urls-are-fetched-not-checked",
     ),
+    # A text value on a readable project is written into the job's copy: stock is enough.
+    pytest.param(_render(assets=[_TEXT]), "stock", LocalJobType.RENDER, id="rewrite-on-stock"),
     pytest.param(
-        _render(assets=[_TEXT]), "stock", [re.escape(SCRIPT_INJECTION_NEEDED)], id="needs-script"
+        _render(assets=[{"type": "script", "src": "setup.jsx"}]),
+        "stock",
+        [
+            r"^assets\[0\]: a script asset runs inside After Effects",
+            re.escape(SCRIPT_INJECTION_NEEDED),
+        ],
+        id="needs-script",
     ),
     pytest.param(_render(assets=[_TEXT]), "patched", LocalJobType.RENDER, id="patched-aerender"),
     pytest.param(
@@ -158,7 +167,10 @@ def job_folder(tmp_path: Path) -> Path:
     gap.mkdir()
     for number in (0, 1, 3):
         shutil.copy(folder / "sequence" / "result_00000.png", gap / f"result_{number:05d}.png")
-    (folder / "promo.aep").write_bytes(b"RIFX")
+    app = py_aep.new()
+    app.project.root_folder.add_comp("Main", 64, 36, 1.0, 1.0, 25.0).add_text("Hi").name = "Title"
+    app.project.save(folder / "promo.aep")
+    (folder / "setup.jsx").write_text("app.project;")
     (folder / "logo.png").write_bytes(b"\x89PNG")
     (folder / "movie.mov").write_bytes(b"\0\0\0\x14ftypqt  ")
     (folder / "empty.mov").touch()
