@@ -285,7 +285,8 @@ class JobRunner:
         except StagingError as exc:
             raise JobFailed(f"staging failed: {exc}") from None
         script = None
-        plan = plan_rewrite(spec, footage) if spec.needs_script else None
+        # Reading the project is CPU work: off the event loop.
+        plan = await asyncio.to_thread(plan_rewrite, spec, footage) if spec.needs_script else None
         if plan is not None and plan.possible:
             project = await self._rewrite(project, [edit for _i, edit in plan.edits])
         elif spec.needs_script:

@@ -39,6 +39,7 @@ from render_manager.engine.encode_spec import EncodeError, EncodeSpec, parse_enc
 from render_manager.engine.locate import AerenderNotFound, find_aerender
 from render_manager.engine.project_rewrite import plan_rewrite
 from render_manager.engine.staging import local_path
+from render_manager.projects import ProjectInfo, ProjectUnreadable, read_project
 from render_manager.store.local_records import LocalJobRecord
 
 NOT_AN_OBJECT = "a job must be a JSON object"
@@ -95,6 +96,8 @@ class LocalValidator:
         self._base_dir = base_dir
         self._aerender_looked_up = False
         self._no_aerender: str | None = None
+        # A batch of versions shares one template: read each project once (by its mtime).
+        self._projects: dict[tuple[Path, int], ProjectInfo | ProjectUnreadable] = {}
 
     def validate(self, body: object, *, work_dir: Path) -> ReadyJob | list[str]:
         """The job ready to queue, or every problem found (never empty).
@@ -124,11 +127,26 @@ class LocalValidator:
 
     def _route_problems(self, spec: LocalJobSpec) -> list[str]:
         """Why neither a project rewrite nor the connection's script route can run the job."""
-        plan = plan_rewrite(spec)
+        plan = plan_rewrite(spec, read=self._read_project)
         if plan.possible:
             return []
         refusal = script_injection_refusal(spec, patched=self._connection.engine.script_injection)
         return [] if refusal is None else [*plan.reasons, refusal]
+
+    def _read_project(self, path: Path) -> ProjectInfo:
+        try:
+            key = (path, path.stat().st_mtime_ns)
+        except OSError:
+            return read_project(path)  # raises the reader's own message
+        if key not in self._projects:
+            try:
+                self._projects[key] = read_project(path)
+            except ProjectUnreadable as exc:
+                self._projects[key] = exc
+        found = self._projects[key]
+        if isinstance(found, ProjectUnreadable):
+            raise found
+        return found
 
     def _encode(self, body: Mapping[str, Any], work_dir: Path) -> ReadyJob | list[str]:
         problems = []

@@ -7,7 +7,7 @@ enough). Anything else needs the script a patched aerender runs (`-r`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from render_manager.domain.local_job import (
     StaticAsset,
 )
 from render_manager.engine.staging import local_path
-from render_manager.projects import ProjectUnreadable, read_project
+from render_manager.projects import ProjectInfo, ProjectUnreadable, read_project
 from render_manager.projects.edits import Edit, FootageEdit, TextEdit
 from render_manager.projects.rewrite import edit_problems
 
@@ -40,8 +40,15 @@ class RewritePlan:
         return not self.reasons
 
 
-def plan_rewrite(spec: LocalJobSpec, staged: Mapping[int, str] | None = None) -> RewritePlan:
-    """The job's edits, checked against the project (`staged`: asset index to staged file)."""
+def plan_rewrite(
+    spec: LocalJobSpec,
+    staged: Mapping[int, str] | None = None,
+    read: Callable[[Path], ProjectInfo] = read_project,
+) -> RewritePlan:
+    """The job's edits, checked against the project (`staged`: asset index to staged file).
+
+    `read` reads the project (raising `ProjectUnreadable`); a batch passes a cached one.
+    """
     edits: list[tuple[int, Edit]] = []
     reasons: list[str] = []
     for index, asset in enumerate(spec.assets):
@@ -56,7 +63,7 @@ def plan_rewrite(spec: LocalJobSpec, staged: Mapping[int, str] | None = None) ->
     if project is None:
         return RewritePlan(reasons=("template.src: a project given by URL is not rewritten",))
     try:
-        info = read_project(project)
+        info = read(project)
     except ProjectUnreadable as exc:
         return RewritePlan(reasons=(f"template.src: {exc}",))
     where = [(f"assets[{i}]", edit) for i, edit in edits]
