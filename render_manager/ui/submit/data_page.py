@@ -27,6 +27,7 @@ from render_manager.services.data_files import (
     single_row,
 )
 from render_manager.services.words import counted
+from render_manager.ui.submit.mapping_page import MappingPanel
 
 NOT_MAPPED = "(no column)"
 
@@ -78,17 +79,24 @@ class DataPage(QWidget):
             layout.addLayout(sheet_row)
             layout.addWidget(self.summary)
         self._show_sheets(())
+        self._placeholder_area(layout)
+        # A local batch maps columns to the project's layers too (shown by the dialog).
+        self.mapping_panel = MappingPanel(self)
+        self.mapping_panel.hide()
+        layout.addWidget(self.mapping_panel, 3)
+        if single:
+            browse.hide()
+            self.file.hide()
+
+    def _placeholder_area(self, layout: QVBoxLayout) -> None:
         self.heading = QLabel(self)
         layout.addWidget(self.heading)
         self._form_host = QWidget(self)
         self._form = QFormLayout(self._form_host)
-        scroll = QScrollArea(self)
+        self._placeholders = scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(self._form_host)
         layout.addWidget(scroll, 1)
-        if single:
-            browse.hide()
-            self.file.hide()
 
     def set_table(self, table: DataTable) -> None:
         """A data file was read: offer its columns, mapped by name where possible."""
@@ -103,6 +111,8 @@ class DataPage(QWidget):
             text += f" (read as {how})"
         self.summary.setText(text)
         self._remember()
+        first = table.rows[0].values if table.rows else {}
+        self.mapping_panel.set_columns(table.columns, first)
         # A choice the new file cannot honour gives way to a match by name.
         self._chosen = {n: c for n, c in self._chosen.items() if c in table.columns}
         self._rebuild(remember=False)
@@ -114,6 +124,11 @@ class DataPage(QWidget):
     def set_placeholders(self, names: Sequence[str]) -> None:
         """The template's placeholders, in order of first use."""
         self._names = list(names)
+        self._rebuild()
+
+    def show_mapping(self, shown: bool) -> None:
+        """Offer (or not) what each column drives in the project, below the placeholders."""
+        self.mapping_panel.setVisible(shown)
         self._rebuild()
 
     def mapping(self) -> dict[str, str | None]:
@@ -146,6 +161,10 @@ class DataPage(QWidget):
             self._form.removeRow(0)
         self._combos.clear()
         self._edits.clear()
+        # Beside the project mapping, an empty placeholder list is just left out.
+        quiet = not self._names and not self.mapping_panel.isHidden()
+        self.heading.setVisible(not quiet)
+        self._placeholders.setVisible(not quiet)
         if not self._names:
             self.heading.setText(
                 "The job template has no {{placeholders}}: there is nothing to fill in."

@@ -31,8 +31,15 @@ from render_manager.backends.errors import BackendError
 from render_manager.backends.factory import offers
 from render_manager.backends.protocol import HasTemplates, Prices
 from render_manager.domain.connection import Connection
+from render_manager.domain.status import BackendKind
+from render_manager.projects import ProjectUnreadable, read_project
 from render_manager.services.app_services import AppServices
 from render_manager.services.batch_data import prepare_rows
+from render_manager.services.batch_mapping import (
+    MappingError,
+    placeholder_columns,
+    with_mapped_assets,
+)
 from render_manager.services.batch_submit import BatchSubmission, RowState
 from render_manager.services.data_files import read_data
 from render_manager.services.job_templates import DataFileError, placeholders
@@ -149,6 +156,33 @@ class BatchDialog(QDialog):
         where = f"sheet {table.sheet!r} of {path.name}" if table.sheet else path.name
         self._say(f"Read {where}.")
 
+    async def load_project(self) -> None:
+        """Read the local template's project off the GUI thread, for the column mapping."""
+        panel = self.data_page.mapping_panel
+        text, composition = self.source.aep.text().strip(), self.source.composition.text().strip()
+        if not text:
+            panel.set_project(None, composition, "Choose the project on the first page.")
+            return
+        path = Path(text).expanduser()
+        panel.set_reading(path.name)
+        try:
+            info = await asyncio.to_thread(read_project, path)
+        except ProjectUnreadable as exc:
+            info, problem = None, exc
+        if (self.source.aep.text().strip(), self.source.composition.text().strip()) != (
+            text,
+            composition,
+        ):
+            return  # the user went back and chose another project meanwhile
+        panel.set_project(
+            info,
+            composition,
+            ""
+            if info is not None
+            else f"{problem}. Its layers cannot be listed: type each text layer's name; "
+            "the preview checks every row.",
+        )
+
     async def load_cloud_templates(self, name: str) -> None:
         """The Nexrender Cloud templates of a connection, for the template chooser."""
         await self.source.load_cloud_templates(self._services.job_service, name)
@@ -164,6 +198,14 @@ class BatchDialog(QDialog):
         if connection is None or table is None:
             return
         template, mapping = self.source.template_text(), self.data_page.mapping()
+        if self._maps_project():
+            choices = self.data_page.mapping_panel.choices()
+            try:
+                template = with_mapped_assets(template, choices)
+            except MappingError as exc:
+                self._say(f"The columns cannot be mapped: {exc}.")
+                return
+            mapping = {**mapping, **placeholder_columns(choices)}
         prepared = await asyncio.to_thread(
             prepare_rows, template, table.rows, mapping, connection.kind
         )
@@ -246,8 +288,11 @@ class BatchDialog(QDialog):
                 self._say(problem)
                 self.source.focus_problem()
                 return
+            self.data_page.show_mapping(self._maps_project())
             self.data_page.set_placeholders(placeholders(self.source.template_text()))
             self._show_page(DATA)
+            if self._maps_project():
+                self._spawn(self.load_project())
         elif page == DATA:
             problem = self.data_page.problem()
             if problem:
@@ -277,6 +322,15 @@ class BatchDialog(QDialog):
                 self._on_submit()
         else:
             self._on_next()
+
+    def _maps_project(self) -> bool:
+        """A local batch maps its columns to what the project has."""
+        connection = self.source.current()
+        return (
+            not self.data_page.single
+            and connection is not None
+            and connection.kind is BackendKind.LOCAL
+        )
 
     def _source_problem(self) -> str | None:
         if self.source.current() is None:
