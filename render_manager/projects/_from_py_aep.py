@@ -19,12 +19,15 @@ from render_manager.projects.model import (
     Composition,
     Footage,
     Layer,
+    LayerProperty,
     LayerType,
     OutputModule,
     ProjectInfo,
+    PropertyKind,
     RenderQueueItem,
     RenderStatus,
 )
+from render_manager.projects.values import format_value
 
 _WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\)|\\")
 
@@ -78,7 +81,109 @@ def _layer(index: int, layer: py_aep.Layer, fonts: set[str]) -> Layer:
         if isinstance(source, py_aep.FootageItem):
             main = source.main_source
             footage = main.file if isinstance(main, py_aep.FileSource) else None
-    return Layer(index=index, name=layer.name, type=kind, text=text, footage=footage)
+    properties = tuple(prop for prop, _raw in _settable_properties(layer))
+    return Layer(
+        index=index,
+        name=layer.name,
+        type=kind,
+        text=text,
+        footage=footage,
+        properties=properties,
+    )
+
+
+TRANSFORM_GROUP = "ADBE Transform Group"
+EFFECT_PARADE = "ADBE Effect Parade"
+# The transform properties a version sets, by match name; Rotation is Z Rotation on 3-D layers.
+_TRANSFORM = {
+    "ADBE Anchor Point": "Anchor Point",
+    "ADBE Position": "Position",
+    "ADBE Scale": "Scale",
+    "ADBE Rotate Z": "Rotation",
+    "ADBE Opacity": "Opacity",
+}
+_ONE_D = py_aep.PropertyValueType.OneD
+_MULTI_D = {
+    py_aep.PropertyValueType.TwoD,
+    py_aep.PropertyValueType.TwoD_SPATIAL,
+    py_aep.PropertyValueType.ThreeD,
+    py_aep.PropertyValueType.ThreeD_SPATIAL,
+}
+_CHECKBOX_EFFECT = "ADBE Checkbox Control"
+
+
+def _settable_properties(layer: py_aep.Layer) -> list[tuple[LayerProperty, py_aep.Property]]:
+    """The layer's transform and simple effect properties, each with py-aep's property.
+
+    Only the Transform group and the effects are walked (a roto-brushed layer's other
+    groups hold thousands of properties, and nothing there is a version's value).
+    """
+    found: list[tuple[LayerProperty, py_aep.Property]] = []
+    two_d = not getattr(layer, "three_d_layer", False)
+    for group in layer.properties:
+        if group.match_name == TRANSFORM_GROUP and isinstance(group, py_aep.PropertyGroup):
+            for prop in group.properties:
+                label = _TRANSFORM.get(prop.match_name)
+                if label and isinstance(prop, py_aep.Property):
+                    label = "Z Rotation" if label == "Rotation" and not two_d else label
+                    kind = PropertyKind.NUMBER if label in ("Rotation", "Opacity") else None
+                    dims = 2 if two_d else 3
+                    made = _described(prop, ("Transform", label), (group.match_name,), kind, dims)
+                    found += [(made, prop)] if made else []
+        elif group.match_name == EFFECT_PARADE and isinstance(group, py_aep.PropertyGroup):
+            for effect in group.properties:
+                if isinstance(effect, py_aep.PropertyGroup):
+                    found += _effect_properties(group.match_name, effect)
+    return found
+
+
+def _effect_properties(
+    parade: str, effect: py_aep.PropertyGroup
+) -> list[tuple[LayerProperty, py_aep.Property]]:
+    found = []
+    checkbox = effect.match_name == _CHECKBOX_EFFECT
+    for prop in effect.properties:
+        if not isinstance(prop, py_aep.Property):
+            continue  # e.g. the "Compositing Options" sub-group every effect has
+        kind = PropertyKind.CHECKBOX if checkbox else None
+        made = _described(
+            prop, ("Effects", effect.name, prop.name), (parade, effect.match_name), kind, None
+        )
+        if made:
+            found.append((made, prop))
+    return found
+
+
+def _described(
+    prop: py_aep.Property,
+    path: tuple[str, ...],
+    parents: tuple[str, ...],
+    kind: PropertyKind | None,
+    dimensions: int | None,
+) -> LayerProperty | None:
+    """The property as a `LayerProperty`, or None when its value is not a simple one."""
+    value_type = prop.property_value_type
+    value: Any = prop.value
+    if value_type == py_aep.PropertyValueType.COLOR:
+        kind, dimensions = PropertyKind.COLOR, 3
+    elif value_type == _ONE_D:
+        kind, dimensions = kind or PropertyKind.NUMBER, 1
+    elif value_type in _MULTI_D and isinstance(value, list):
+        kind, dimensions = kind or PropertyKind.POINT, dimensions or len(value)
+    else:
+        return None
+    text = format_value(kind, value, dimensions)
+    if text is None:
+        return None
+    return LayerProperty(
+        path=path,
+        kind=kind,
+        value=text,
+        match_path=(*parents, prop.match_name),
+        dimensions=dimensions,
+        keyframed=bool(prop.keyframes),
+        expression=bool(prop.expression_enabled and prop.expression),
+    )
 
 
 def _source_text(layer: py_aep.TextLayer) -> tuple[str, list[py_aep.TextDocument]]:

@@ -38,6 +38,12 @@ def _layer(layer: Layer) -> dict[str, Any]:
         out["text"] = layer.text
     elif layer.type == "footage":
         out["footage"] = layer.footage
+    out["properties"] = [
+        {"path": prop.dotted, "kind": str(prop.kind), "value": prop.value}
+        | ({"keyframed": True} if prop.keyframed else {})
+        | ({"expression": True} if prop.expression else {})
+        for prop in layer.properties
+    ]
     return out
 
 

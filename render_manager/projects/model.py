@@ -39,6 +39,42 @@ class RenderStatus(StrEnum):
     DONE = "done"
 
 
+class PropertyKind(StrEnum):
+    """The kind of value a settable layer property takes, as a user types it."""
+
+    COLOR = "color"  # "#RRGGBB" (Color Control, fill colours)
+    NUMBER = "number"  # sliders, angles, opacity, rotation
+    CHECKBOX = "checkbox"  # 0 or 1
+    POINT = "point"  # "x,y" or "x,y,z": position, anchor point, scale, point controls
+
+
+@dataclass(frozen=True)
+class LayerProperty:
+    """A property of a layer a version can set: a transform or a simple effect property.
+
+    `path` is the property path as nexrender users write it, by the names After Effects
+    shows (("Effects", "Brand Color", "Color"), ("Transform", "Position")); `match_path`
+    the same path by match names ("ADBE Effect Parade", "ADBE Color Control",
+    "ADBE Color Control-0001"). `value` is the stored value as a user would type it
+    ("#FF8000", "50", "1", "960,540"); `dimensions` how many numbers a POINT takes.
+    A `keyframed` property changes over time and an `expression` one is computed by
+    After Effects: a static value set on either would not be what renders.
+    """
+
+    path: tuple[str, ...]
+    kind: PropertyKind
+    value: str
+    match_path: tuple[str, ...] = ()
+    dimensions: int = 1
+    keyframed: bool = False
+    expression: bool = False
+
+    @property
+    def dotted(self) -> str:
+        """The path as nexrender's `property` field takes it: "Effects.Brand Color.Color"."""
+        return ".".join(self.path)
+
+
 @dataclass(frozen=True)
 class Layer:
     """One layer of a composition.
@@ -46,6 +82,7 @@ class Layer:
     `text` is set for text layers: the stored Source Text (for keyframed or
     expression-driven text, the value stored in the project). `footage` is set for
     footage layers: the file as the project names it, or None for a placeholder.
+    `properties` are the transform and effect properties a version can set.
     """
 
     index: int
@@ -53,6 +90,7 @@ class Layer:
     type: LayerType
     text: str | None = None
     footage: str | None = None
+    properties: tuple[LayerProperty, ...] = ()
 
 
 @dataclass(frozen=True)

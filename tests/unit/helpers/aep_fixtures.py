@@ -7,6 +7,7 @@ Nothing here knows a file by its name: every project is checked by the same rule
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,23 @@ def check_against_sidecar(data: dict[str, Any], expected: dict[str, Any]) -> Non
     assert all(isinstance(font, str) and font for font in data["fonts"])
 
 
+# What `inspect --json` prints for each kind of settable property (the sidecars do not
+# list properties: their shape is checked, and their values in test_project_properties).
+PROPERTY_VALUE = {
+    "color": re.compile(r"#[0-9A-F]{6}"),
+    "number": re.compile(r"-?\d+(\.\d+)?"),
+    "checkbox": re.compile(r"-?\d+(\.\d+)?"),
+    "point": re.compile(r"-?\d+(\.\d+)?(,-?\d+(\.\d+)?){1,2}"),
+}
+
+
+def _check_properties(properties: list[dict[str, Any]]) -> None:
+    for prop in properties:
+        assert set(prop) - {"keyframed", "expression"} == {"path", "kind", "value"}, prop
+        assert prop["path"].startswith(("Transform.", "Effects.")), prop
+        assert PROPERTY_VALUE[prop["kind"]].fullmatch(prop["value"]), prop
+
+
 def _check_comp(comp: dict[str, Any], want: dict[str, Any]) -> None:
     assert set(comp) == COMP_KEYS
     assert (comp["width"], comp["height"]) == (want["width"], want["height"])
@@ -110,9 +128,10 @@ def _check_comp(comp: dict[str, Any], want: dict[str, Any]) -> None:
     # The sidecars list the first 40 layers of a comp.
     for n, (layer, wanted) in enumerate(zip(layers, want["layers"], strict=False), 1):
         kind = expected_type(wanted)
-        keys = {"index", "name", "type"} | ({"text"} if kind == "text" else set())
+        keys = {"index", "name", "type", "properties"} | ({"text"} if kind == "text" else set())
         keys |= {"footage"} if kind == "footage" else set()
         assert set(layer) == keys, layer
+        _check_properties(layer["properties"])
         assert (layer["index"], layer["name"], layer["type"]) == (n, wanted["name"], kind)
         if kind == "text":
             assert layer["text"] == wanted["text"]
