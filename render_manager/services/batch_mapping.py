@@ -18,7 +18,8 @@ from enum import StrEnum
 from pathlib import PurePath
 from typing import Any
 
-from render_manager.projects import Composition, LayerType, ProjectInfo
+from render_manager.projects import Composition, Layer, LayerProperty, LayerType, ProjectInfo
+from render_manager.projects.properties import kind_words
 
 _SEP = " ▸ "
 _VIDEO = {".mov", ".mp4", ".m4v", ".avi", ".mkv", ".webm", ".mxf", ".mpg", ".mpeg", ".wmv"}
@@ -36,14 +37,8 @@ class TargetKind(StrEnum):
     POINT = "point"
 
 
-_HINTS = {
-    TargetKind.TEXT: "text",
-    TargetKind.FOOTAGE: "a file or an http(s) URL",
-    TargetKind.COLOR: "#RRGGBB",
-    TargetKind.NUMBER: "a number",
-    TargetKind.CHECKBOX: "0 or 1",
-    TargetKind.POINT: "x,y",
-}
+_TEXT_TAKES = "text"
+_FOOTAGE_TAKES = "a file or an http(s) URL"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +47,8 @@ class Target:
 
     `property_path` is the nexrender property path ("Source Text", "Effects.Brand Color.Color");
     None for a footage layer, whose file is replaced. `media` is nexrender's footage asset
-    type (image, video or audio).
+    type (image, video or audio); `takes` the values it takes, in words ("a colour #RRGGBB");
+    `current` its value in the project (the text, the file, "#FF0000").
     """
 
     composition: str
@@ -60,6 +56,8 @@ class Target:
     kind: TargetKind
     property_path: str | None = None
     media: str = "image"
+    takes: str = _TEXT_TAKES
+    current: str = ""
 
     @property
     def label(self) -> str:
@@ -68,28 +66,24 @@ class Target:
         what = "footage" if path is None else path.replace(".", _SEP)
         return f"{self.layer}{_SEP}{what}"
 
-    @property
-    def hint(self) -> str:
-        """The values it takes, in words ("#RRGGBB", "a file or an http(s) URL")."""
-        return _HINTS[self.kind]
-
     def asset(self, column: str) -> dict[str, Any]:
         """The nexrender asset that sets this target from `column` of each row."""
+        # Every value is a string as the data file holds it ("#FF8000", "10", "960,540"): the
+        # validator says per row when one is not of the property's kind.
         value = "{{" + column + "}}"
+        asset: dict[str, Any]
         if self.property_path is None:
-            return {
-                "type": self.media,
+            asset = {"type": self.media, "layerName": self.layer, "src": value}
+        else:
+            asset = {
+                "type": "data",
                 "layerName": self.layer,
-                "src": value,
-                "composition": self.composition,
+                "property": self.property_path,
+                "value": value,
             }
-        return {
-            "type": "data",
-            "layerName": self.layer,
-            "property": self.property_path,
-            "value": value,
-            "composition": self.composition,
-        }
+        if self.composition:
+            asset["composition"] = self.composition
+        return asset
 
 
 def compositions_to_map(info: ProjectInfo, composition: str) -> list[Composition]:
@@ -101,17 +95,45 @@ def compositions_to_map(info: ProjectInfo, composition: str) -> list[Composition
 
 def targets(info: ProjectInfo, composition: str) -> list[Target]:
     """Every target of the composition named (of every composition when it is not one of
-    the project's), top layer first: Source Text of text layers, the file of footage
-    layers, then each layer's settable properties."""
-    found: list[Target] = []
-    for comp in compositions_to_map(info, composition):
-        for layer in comp.layers:
-            if layer.type is LayerType.TEXT:
-                found.append(Target(comp.name, layer.name, TargetKind.TEXT, "Source Text"))
-            elif layer.type is LayerType.FOOTAGE:
-                media = _media(layer.footage)
-                found.append(Target(comp.name, layer.name, TargetKind.FOOTAGE, media=media))
+    the project's): first the Source Text of text layers and the file of footage layers,
+    then the effect properties, then the transform properties; top layer first in each."""
+    comps = compositions_to_map(info, composition)
+    layers = [(comp.name, layer) for comp in comps for layer in comp.layers]
+    found = [t for comp, layer in layers if (t := _content_target(comp, layer)) is not None]
+    for transform in (False, True):
+        for comp, layer in layers:
+            found += [
+                _property_target(comp, layer, prop)
+                for prop in layer.properties
+                if (prop.path[:1] == ("Transform",)) is transform
+            ]
     return found
+
+
+def _content_target(composition: str, layer: Layer) -> Target | None:
+    if layer.type is LayerType.TEXT:
+        text = layer.text or ""
+        return Target(composition, layer.name, TargetKind.TEXT, "Source Text", current=text)
+    if layer.type is LayerType.FOOTAGE:
+        return Target(
+            composition,
+            layer.name,
+            TargetKind.FOOTAGE,
+            media=_media(layer.footage),
+            takes=_FOOTAGE_TAKES,
+            current=layer.footage or "",
+        )
+    return None
+
+
+def _property_target(composition: str, layer: Layer, prop: LayerProperty) -> Target:
+    takes = kind_words(prop)
+    if prop.keyframed:
+        takes += " (keyframed: a set value would not render)"
+    elif prop.expression:
+        takes += " (an expression computes it)"
+    kind = TargetKind(prop.kind.value)
+    return Target(composition, layer.name, kind, prop.dotted, takes=takes, current=prop.value)
 
 
 def _media(file: str | None) -> str:
@@ -145,6 +167,15 @@ def auto_targets(columns: Sequence[str], offered: Sequence[Target]) -> dict[str,
     for target in offered:
         if target.kind is TargetKind.FOOTAGE:
             by_key.setdefault(_key(PurePath(target.layer).stem), target)
+    # An effect of one property ("Brand Color", a Color Control) named alone, if only one.
+    effects: dict[str, list[Target]] = {}
+    for target in offered:
+        steps = (target.property_path or "").split(".")
+        if len(steps) == 3 and steps[0] == "Effects":
+            effects.setdefault(_key(steps[1]), []).append(target)
+    for key, found in effects.items():
+        if len(found) == 1:
+            by_key.setdefault(key, found[0])
     chosen: dict[str, Target] = {}
     for column in columns:
         if not mappable(column):
@@ -193,6 +224,37 @@ def _same(asset: Mapping[str, Any], other: object) -> bool:
         return False
     keys = ("type", "layerName", "property", "value", "src")
     return all(asset.get(k) == other.get(k) for k in keys)
+
+
+def asset_columns(template: str, choices: Mapping[str, Target]) -> dict[int, str]:
+    """The column each asset of a (mapped) template takes its value from, by position."""
+    try:
+        body = json.loads(template)
+    except json.JSONDecodeError:
+        return {}
+    assets = body.get("assets") if isinstance(body, dict) else None
+    wanted = [(column, target.asset(column)) for column, target in choices.items()]
+    found: dict[int, str] = {}
+    for index, asset in enumerate(assets if isinstance(assets, list) else []):
+        column = next((c for c, a in wanted if _same(a, asset)), None)
+        if column is not None:
+            found[index] = column
+    return found
+
+
+# An asset's place in a problem, with the field path after it: "assets[2].src".
+_ASSET_PLACE = re.compile(r"\bassets\[(\d+)\][\w.]*")
+
+
+def name_columns(problem: str, columns: Mapping[int, str]) -> str:
+    """A row's problem with each mapped asset named by its column too:
+    "assets[2].src: ..." reads "column 'logo' (assets[2].src): ..."."""
+
+    def named(match: re.Match[str]) -> str:
+        column = columns.get(int(match.group(1)))
+        return match.group(0) if column is None else f"column {column!r} ({match.group(0)})"
+
+    return _ASSET_PLACE.sub(named, problem)
 
 
 def placeholder_columns(choices: Iterable[str]) -> dict[str, str]:

@@ -37,6 +37,8 @@ from render_manager.services.app_services import AppServices
 from render_manager.services.batch_data import prepare_rows
 from render_manager.services.batch_mapping import (
     MappingError,
+    asset_columns,
+    name_columns,
     placeholder_columns,
     with_mapped_assets,
 )
@@ -198,6 +200,7 @@ class BatchDialog(QDialog):
         if connection is None or table is None:
             return
         template, mapping = self.source.template_text(), self.data_page.mapping()
+        columns: dict[int, str] = {}
         if self._maps_project():
             choices = self.data_page.mapping_panel.choices()
             try:
@@ -206,6 +209,7 @@ class BatchDialog(QDialog):
                 self._say(f"The columns cannot be mapped: {exc}.")
                 return
             mapping = {**mapping, **placeholder_columns(choices)}
+            columns = asset_columns(template, choices)
         prepared = await asyncio.to_thread(
             prepare_rows, template, table.rows, mapping, connection.kind
         )
@@ -215,6 +219,9 @@ class BatchDialog(QDialog):
             connection, prepared, base_dir=base_dir, batch_name=name
         )
         await submission.check_files()
+        for row in submission.rows:
+            if row.error is not None and columns:
+                row.error = name_columns(row.error, columns)  # the user knows columns
         self.submission, self.sent = submission, False
         how = table.read_as()
         read_as = f"{table.source.name}, read as {how}" if table.source and how else ""

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from typing_extensions import override
 
 from render_manager.projects import ProjectInfo
 from render_manager.services.batch_mapping import (
@@ -35,6 +37,18 @@ from render_manager.ui.qt.elided_label import ElidedLabel
 
 NOT_USED = "(not used)"
 _HEADERS = ("Data column", "Drives", "Takes", "First row")
+
+
+class _Picker(QComboBox):
+    """An editable combo box whose text is selected on focus: typing starts a search."""
+
+    @override
+    def focusInEvent(self, e: QFocusEvent) -> None:
+        super().focusInEvent(e)
+        line = self.lineEdit()
+        if line is not None:
+            # After the line edit's own focus handling, which would place the cursor.
+            QTimer.singleShot(0, line.selectAll)
 
 
 class MappingPanel(QWidget):
@@ -124,6 +138,10 @@ class MappingPanel(QWidget):
         for col, text in enumerate(_HEADERS):
             header = QLabel(f"<b>{text}</b>", self._grid_host)
             self._grid.addWidget(header, 0, col)
+        # The "Takes" column as wide as its widest text: picking never moves the others.
+        takes = [t.takes for t in self._offered] + ["a file or an http(s) URL", "text"]
+        widest = max(self.fontMetrics().horizontalAdvance(t) for t in takes)
+        self._grid.setColumnMinimumWidth(2, widest + 8)
         guessed = auto_targets(self._columns, self._offered)
         for row, column in enumerate(self._columns, 1):
             name = QLabel(column, self._grid_host)
@@ -143,7 +161,7 @@ class MappingPanel(QWidget):
         self._grid.setRowStretch(len(self._columns) + 1, 1)
 
     def _picker(self, column: str) -> QComboBox:
-        combo = QComboBox(self._grid_host)
+        combo = _Picker(self._grid_host)
         combo.setAccessibleName(f"What {column} drives")
         combo.setMinimumContentsLength(28)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -151,7 +169,7 @@ class MappingPanel(QWidget):
         if mappable(column):
             for target in self._offered:
                 combo.addItem(target.label, target)
-                combo.setItemData(combo.count() - 1, target.hint, Qt.ItemDataRole.ToolTipRole)
+                combo.setItemData(combo.count() - 1, _tooltip(target), Qt.ItemDataRole.ToolTipRole)
         else:
             combo.setEnabled(False)
             combo.setToolTip("A column whose name has { or } cannot fill a placeholder.")
@@ -219,7 +237,13 @@ class MappingPanel(QWidget):
         if combo is None or hint is None:
             return
         target = self._target_of(combo)
-        hint.setText(target.hint if target is not None else "")
+        hint.setText(target.takes if target is not None else "")
+        combo.setToolTip(_tooltip(target) if target is not None else "Drives nothing")
+
+
+def _tooltip(target: Target) -> str:
+    current = f"\nIn the project: {target.current}" if target.current else ""
+    return f"{target.label}\nTakes {target.takes}{current}"
 
 
 def _summary(info: ProjectInfo, composition: str) -> str:

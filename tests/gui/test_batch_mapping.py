@@ -1,0 +1,271 @@
+"""The batch dialog maps data columns to what the project has: text layers, footage layers
+and properties picked from lists; every row is checked against the project in the preview
+and nothing is queued before Submit."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import py_aep
+import pytest
+import qasync
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from render_manager.services.app_services import AppServices
+from render_manager.services.batch_submit import RowState
+from render_manager.ui.submit import BatchDialog
+from render_manager.ui.submit.dialog import DATA, PREVIEW
+from render_manager.ui.submit.mapping_page import NOT_USED
+from render_manager.ui.submit.preview_model import PreviewColumn
+from tests.engine.fixtures import Engine
+from tests.gui.promo_project import promo_project
+from tests.unit.test_project_reader import _png
+
+
+async def _until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+def promo(engine: Engine, tmp_path: Path, fake_env: pytest.MonkeyPatch) -> Path:
+    """The promo project, on a stock aerender (no script can run)."""
+    fake_env.setenv("FAKE_AERENDER_STOCK", "1")
+    assert not engine.connection.engine.script_injection
+    return promo_project(tmp_path / "template")
+
+
+def _on_data_page(
+    qtbot: QtBot,
+    qloop: qasync.QEventLoop,
+    engine: Engine,
+    project: Path,
+    data: Path,
+    *,
+    text_layers: str = "",
+) -> BatchDialog:
+    """The dialog on its data page, `data` read and `project` read for the mapping."""
+    dialog = BatchDialog(AppServices(engine.ctx), connections=engine.ctx.connections.list())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.source.connection.setCurrentIndex(dialog.source.connection.findData("local"))
+    dialog.source.aep.setText(str(project))
+    dialog.source.composition.setText("Main")
+    dialog.source.text_layers.setText(text_layers)
+    dialog.next.click()
+    assert dialog.pages.currentIndex() == DATA
+    status = dialog.data_page.mapping_panel.project_status
+
+    async def read() -> None:
+        await dialog.load_data(data)
+        await _until(lambda: bool(status.text()) and not status.text().startswith("Reading"))
+
+    qloop.run_until_complete(read())
+    return dialog
+
+
+def _preview(qloop: qasync.QEventLoop, dialog: BatchDialog) -> list[tuple[str, str]]:
+    """Go to the preview; each row's status and job-or-problem text."""
+    dialog.next.click()
+    qloop.run_until_complete(_until(lambda: dialog.pages.currentIndex() == PREVIEW))
+    model = dialog.result_page.model
+    return [
+        (
+            model.index(r, PreviewColumn.STATE).data(),
+            model.index(r, PreviewColumn.MESSAGE).data(),
+        )
+        for r in range(model.rowCount())
+    ]
+
+
+def _csv(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_columns_named_as_layers_drive_them_and_every_row_is_checked_before_queueing(
+    qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine, promo: Path, tmp_path: Path
+) -> None:
+    rows = tmp_path / "rows"
+    _png(rows / "logo_fr.png")
+    _png(rows / "logo_de.png")
+    data = _csv(
+        rows / "versions.csv",
+        "Title,subtitle,Logo,Notes\n"
+        "Soldes,Jusqu'à -50 %,logo_fr.png,x\n"
+        "Sale,Bis -50 %,logo_de.png,y\n",
+    )
+    dialog = _on_data_page(qtbot, qloop, engine, promo, data)
+    panel = dialog.data_page.mapping_panel
+    assert panel.project_status.text() == (
+        "After Effects 26.0x67 project, composition 'Main' (1920\u00d71080, 25 fps): 4 layers."
+    )
+    # Matched by name: exactly, but for case, and a footage layer without its extension.
+    assert panel.combo("Title").currentText() == "Title ▸ Source Text"
+    assert panel.combo("subtitle").currentText() == "Subtitle ▸ Source Text"
+    assert panel.combo("Logo").currentText() == "logo.png ▸ footage"
+    assert panel.combo("Notes").currentText() == NOT_USED
+    assert panel.hint("Logo").text() == "a file or an http(s) URL"
+    assert not dialog.data_page.heading.isVisibleTo(dialog), "no empty placeholder list"
+
+    assert _preview(qloop, dialog) == [("Ready", ""), ("Ready", "")]
+    assert engine.ctx.jobs.list() == [], "nothing is queued before Submit"
+    first = dialog.submission.rows[0].body  # type: ignore[union-attr]
+    assert {"type": "data", "layerName": "Title", "property": "Source Text", "value": "Soldes",
+            "composition": "Main"} in first["assets"]  # fmt: skip
+    assert {"type": "image", "layerName": "logo.png", "src": "logo_fr.png",
+            "composition": "Main"} in first["assets"]  # fmt: skip
+
+
+def test_a_property_is_picked_by_typing_part_of_its_name(
+    qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine, promo: Path, tmp_path: Path
+) -> None:
+    data = _csv(tmp_path / "rows.csv", "Card size,Tint\n12,#00FF00\n")
+    dialog = _on_data_page(qtbot, qloop, engine, promo, data)
+    panel = dialog.data_page.mapping_panel
+    combo = panel.combo("Card size")
+    assert combo.currentText() == NOT_USED
+    offered = [combo.itemText(i) for i in range(combo.count())]
+    assert offered[:4] == [NOT_USED, "Title ▸ Source Text", "Subtitle ▸ Source Text",
+                           "logo.png ▸ footage"]  # fmt: skip
+    assert "Card ▸ Effects ▸ Brand Color ▸ Color" in offered
+    assert "Title ▸ Transform ▸ Position" in offered
+
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    combo.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: combo.lineEdit().selectedText() == NOT_USED)  # type: ignore[union-attr]
+    qtbot.keyClicks(combo.lineEdit(), "size")
+    popup = combo.completer().popup()  # type: ignore[union-attr]
+    qtbot.waitUntil(popup.isVisible)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    qtbot.keyClick(combo, Qt.Key.Key_Tab)
+    assert combo.currentText() == "Card ▸ Effects ▸ Size ▸ Slider"
+    assert panel.hint("Card size").text() == "a number"
+    assert "In the project: 10" in combo.toolTip()
+
+    # A half-typed search that matches nothing goes back to the choice made.
+    tint = panel.combo("Tint")
+    tint.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: tint.lineEdit().selectedText() == NOT_USED)  # type: ignore[union-attr]
+    qtbot.keyClicks(tint.lineEdit(), "zzz")
+    qtbot.keyClick(tint, Qt.Key.Key_Tab)
+    assert tint.currentText() == NOT_USED
+    assert set(panel.choices()) == {"Card size"}
+
+
+def test_a_footage_file_that_does_not_exist_is_an_error_of_its_row(
+    qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine, promo: Path, tmp_path: Path
+) -> None:
+    _png(tmp_path / "rows" / "logo_fr.png")
+    data = _csv(tmp_path / "rows" / "rows.csv", "Title,logo\nA,logo_fr.png\nB,logo_xx.png\n")
+    dialog = _on_data_page(qtbot, qloop, engine, promo, data)
+    (first, second) = _preview(qloop, dialog)
+    assert first == ("Ready", "")
+    missing = tmp_path / "rows" / "logo_xx.png"
+    assert second == ("Invalid", f"column 'logo' (assets[1].src): {missing} does not exist")
+    qloop.run_until_complete(dialog.send())
+    assert dialog.status.text().startswith("Some rows are invalid")
+    assert engine.ctx.jobs.list() == [], "an invalid row stops the batch until the user decides"
+
+
+def test_a_layer_renamed_in_the_project_after_mapping_is_caught_with_the_closest_names(
+    qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine, promo: Path, tmp_path: Path
+) -> None:
+    data = _csv(tmp_path / "rows.csv", "Title\nA\nB\n")
+    dialog = _on_data_page(qtbot, qloop, engine, promo, data)
+    assert dialog.data_page.mapping_panel.combo("Title").currentText() == "Title ▸ Source Text"
+    # The designer renames the layer in After Effects and saves, the dialog still open.
+    app = py_aep.parse(promo)
+    [title] = [layer for layer in app.project.compositions[0].layers if layer.name == "Title"]
+    title.name = "Titles"
+    saved = promo.with_name("saved.aep")
+    app.project.save(saved)
+    saved.replace(promo)
+    problems = {message for _state, message in _preview(qloop, dialog)}
+    assert len(problems) == 1
+    (problem,) = problems
+    assert problem.startswith(
+        "column 'Title' (assets[0]): no text layer named 'Title' in 'Main'; closest: Titles"
+    )
+    assert dialog.submission is not None
+    assert dialog.submission.count(RowState.INVALID) == 2
+    assert not dialog.submit_button.isEnabled()
+    assert engine.ctx.jobs.list() == []
+
+
+def test_a_text_layer_typed_by_hand_that_is_not_in_the_project_offers_the_closest(
+    qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine, promo: Path, tmp_path: Path
+) -> None:
+    data = _csv(tmp_path / "rows.csv", "Titel\nA\n")
+    dialog = _on_data_page(qtbot, qloop, engine, promo, data, text_layers="Titel")
+    [(state, message)] = _preview(qloop, dialog)
+    assert state == "Invalid"
+    assert message.startswith("assets[0]: no text layer named 'Titel'; closest: Title")
+    assert engine.ctx.jobs.list() == []
+
+
+def _corrupt(project: Path, dest: Path) -> Path:
+    data = bytearray(project.read_bytes())
+    # Keep the header, scramble the chunks after it: an .aep damaged on a bad disk.
+    data[200:] = bytes((b * 7 + 13) & 0xFF for b in data[200:])
+    dest.write_bytes(bytes(data))
+    return dest
+
+
+def _newer(project: Path, dest: Path) -> Path:
+    data = bytearray(project.read_bytes())
+    head = data.index(b"head") + 8  # the head chunk's body, after its 8-byte header
+    data[head + 1] = 0x7F  # a file-format version no After Effects the reader knows wrote
+    # ...by After Effects 27 (major = 8 * bits 26-30 + bits 19-21 of the version word).
+    word = int.from_bytes(data[head + 4 : head + 8], "big")
+    word = (word & ~(0x1F << 26) & ~(0x07 << 19)) | (3 << 26) | (3 << 19)
+    data[head + 4 : head + 8] = word.to_bytes(4, "big")
+    dest.write_bytes(bytes(data))
+    return dest
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        (_corrupt, "could not be read"),
+        (_newer, "was saved by After Effects 27.0x67, newer than the project reader knows"),
+    ],
+    ids=["corrupt", "newer-after-effects"],
+)
+def test_a_project_the_reader_cannot_read_is_said_and_its_rows_refused(
+    qtbot: QtBot,
+    qloop: qasync.QEventLoop,
+    engine: Engine,
+    promo: Path,
+    case: tuple[Callable[[Path, Path], Path], str],
+) -> None:
+    damage, says = case
+    project = damage(promo, promo.with_name("damaged.aep"))
+    data = _csv(promo.with_name("rows.csv"), "Title\nA\nB\n")
+    dialog = _on_data_page(qtbot, qloop, engine, project, data)
+    panel = dialog.data_page.mapping_panel
+    assert str(project) in panel.project_status.text()
+    assert says in panel.project_status.text()
+    assert "type each text layer's name" in panel.project_status.text()
+    combo = panel.combo("Title")
+    assert combo.count() == 1, "no layer can be offered"
+    combo.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: combo.lineEdit().selectedText() == NOT_USED)  # type: ignore[union-attr]
+    qtbot.keyClicks(combo.lineEdit(), "Title")
+    qtbot.keyClick(combo, Qt.Key.Key_Tab)
+    assert combo.currentText() == "Title"
+    rows = _preview(qloop, dialog)
+    assert [state for state, _message in rows] == ["Invalid", "Invalid"]
+    message = rows[0][1]
+    assert message.startswith(f"template.src: {project}: ")
+    assert says in message
+    assert engine.ctx.jobs.list() == []
