@@ -105,7 +105,7 @@ def test_columns_named_as_layers_drive_them_and_every_row_is_checked_before_queu
     dialog = _on_data_page(qtbot, qloop, engine, promo, data)
     panel = dialog.data_page.mapping_panel
     assert panel.project_status.text() == (
-        "After Effects 26.0x67 project, composition 'Main' (1920\u00d71080, 25 fps): 4 layers."
+        "promo.aep (After Effects 26.0x67) · composition 'Main', 1920\u00d71080, 25 fps · 4 layers"
     )
     # Matched by name: exactly, but for case, and a footage layer without its extension.
     assert panel.combo("Title").currentText() == "Title ▸ Source Text"

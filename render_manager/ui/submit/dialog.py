@@ -183,6 +183,7 @@ class BatchDialog(QDialog):
             if info is not None
             else f"{problem}. Its layers cannot be listed: type each text layer's name; "
             "the preview checks every row.",
+            path.name,
         )
 
     async def load_cloud_templates(self, name: str) -> None:

@@ -66,7 +66,7 @@ class MappingPanel(QWidget):
         # What the user picked (by label) or typed, kept across re-reads of the project.
         self._chosen: dict[str, str] = {}
 
-        self.heading = QLabel("What each column drives in the project:", self)
+        self.heading = QLabel("<b>What each data column drives in the project</b>", self)
         self.project_status = QLabel(self)
         self.project_status.setWordWrap(True)
         self.project_status.setAccessibleName("Project")
@@ -95,13 +95,15 @@ class MappingPanel(QWidget):
         """The project is being read: say so, keep the pickers as they are."""
         self.project_status.setText(f"Reading {project}…")
 
-    def set_project(self, info: ProjectInfo | None, composition: str, message: str) -> None:
-        """The project read (None: it could not be; `message` says why) and the composition
-        the template renders; the pickers offer its layers."""
+    def set_project(
+        self, info: ProjectInfo | None, composition: str, message: str, name: str = ""
+    ) -> None:
+        """The project read (None: it could not be; `message` says why), its file `name`
+        and the composition the template renders; the pickers offer its layers."""
         self._project_read = info is not None
         self._composition = composition
         self._offered = targets(info, composition) if info is not None else []
-        self.project_status.setText(message if info is None else _summary(info, composition))
+        self.project_status.setText(message if info is None else _summary(info, composition, name))
         self._rebuild()
 
     # -- what the dialog reads back ------------------------------------------------------------
@@ -246,18 +248,17 @@ def _tooltip(target: Target) -> str:
     return f"{target.label}\nTakes {target.takes}{current}"
 
 
-def _summary(info: ProjectInfo, composition: str) -> str:
+def _summary(info: ProjectInfo, composition: str, name: str) -> str:
     comps = compositions_to_map(info, composition)
+    if not comps:
+        return "The project has no composition: there is nothing to map."
     layers = sum(len(c.layers) for c in comps)
+    project = f"{name} (After Effects {info.ae_version})" if name else "The project"
     if len(comps) == 1 and comps[0].name == composition:
         c = comps[0]
         size = f"{c.width}\u00d7{c.height}"  # the multiplication sign, as After Effects shows it
-        where = f"composition {c.name!r} ({size}, {c.frame_rate:g} fps)"
+        where = f"composition {c.name!r}, {size}, {c.frame_rate:g} fps"
     else:
-        where = (
-            f"{counted(len(comps), 'composition')} (the composition is not one of the "
-            "project's, or comes from a column: every one is offered)"
-        )
-        if not comps:
-            return "The project has no composition: there is nothing to map."
-    return f"After Effects {info.ae_version} project, {where}: {counted(layers, 'layer')}."
+        # A composition that is a {{column}} or a typo: every one is offered.
+        where = f"every composition ({len(comps)}: the one named is not in the project)"
+    return f"{project} · {where} · {counted(layers, 'layer')}"
