@@ -287,6 +287,8 @@ class JobRunner:
         script = None
         # Reading the project is CPU work: off the event loop.
         plan = await asyncio.to_thread(plan_rewrite, spec, footage) if spec.needs_script else None
+        if plan is not None and plan.errors:
+            raise JobFailed("; ".join(plan.errors))
         if plan is not None and plan.possible:
             project = await self._rewrite(project, [edit for _i, edit in plan.edits])
         elif spec.needs_script:
