@@ -7,7 +7,7 @@ import logging
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -28,6 +28,7 @@ from render_manager.domain.local_job_rules import (
 from render_manager.domain.status import LocalStatus
 from render_manager.engine.aerender_command import AerenderArgs, build_aerender_command
 from render_manager.engine.aerender_output import AerenderProgressParser, LineSplitter
+from render_manager.engine.download_cache import DownloadCache
 from render_manager.engine.encode import EncodeProgress, run_encode
 from render_manager.engine.encode_spec import EncodeError, EncodeSpec, parse_encode_action
 from render_manager.engine.extendscript import build_injection_script
@@ -37,7 +38,7 @@ from render_manager.engine.log_tail import LogTail
 from render_manager.engine.outputs import find_output, partial_output_note
 from render_manager.engine.processes import ProcessIdentity, end_process_tree, new_session_kwargs
 from render_manager.engine.project_rewrite import plan_rewrite
-from render_manager.engine.staging import StagingError, file_name, stage
+from render_manager.engine.staging import StagingError, file_name, local_path, stage
 from render_manager.projects.edits import Edit, RewriteFailed
 from render_manager.projects.rewrite import write_rewritten
 from render_manager.store.local_jobs import LocalJobRepository
@@ -58,6 +59,7 @@ class RunnerContext:
     home: Path
     connection: Connection
     on_change: Callable[[], None]
+    downloads: DownloadCache = field(default_factory=DownloadCache)
 
 
 class JobFailed(Exception):
@@ -281,12 +283,14 @@ class JobRunner:
                     await stage(asset.src, self._work / name)
                     continue
                 dest = self._work / "assets" / f"{index:03d}-{name}"
-                footage[index] = str(await stage(asset.src, dest))
+                footage[index] = str(await stage(await self._downloaded(asset.src, name), dest))
         except StagingError as exc:
             raise JobFailed(f"staging failed: {exc}") from None
         script = None
         # Reading the project is CPU work: off the event loop.
         plan = await asyncio.to_thread(plan_rewrite, spec, footage) if spec.needs_script else None
+        if plan is not None and plan.errors:
+            raise JobFailed("; ".join(plan.errors))
         if plan is not None and plan.possible:
             project = await self._rewrite(project, [edit for _i, edit in plan.edits])
         elif spec.needs_script:
@@ -311,6 +315,14 @@ class JobRunner:
             script=script,
             extra_args=settings.extra_args,
         )
+
+    async def _downloaded(self, src: str, name: str) -> str:
+        """`src` itself for a local file; for a URL, the batch's one download of it."""
+        if local_path(src) is not None:
+            return src
+        batch = self._record.job.batch_id or self._job_id
+        folder = self._ctx.home / "downloads" / batch
+        return str(await self._ctx.downloads.fetch(src, folder, name))
 
     async def _rewrite(self, staged: Path, edits: list[Edit]) -> Path:
         """The job's own copy of the project with its values applied (CPU work: a thread)."""

@@ -130,6 +130,8 @@ class LocalValidator:
         plan = plan_rewrite(spec, read=self._read_project)
         if plan.possible:
             return []
+        if plan.errors:
+            return list(plan.errors)  # wrong input: no route would render what was asked
         refusal = script_injection_refusal(spec, patched=self._connection.engine.script_injection)
         return [] if refusal is None else [*plan.reasons, refusal]
 

@@ -14,7 +14,16 @@ from typing import Any
 import py_aep
 from py_aep.binary.item_chunks import FORMAT_VERSIONS
 
-from render_manager.projects.edits import Edit, EditedLayer, RewriteFailed, TextEdit
+from render_manager.projects.edits import (
+    Edit,
+    EditedLayer,
+    FootageEdit,
+    LayerRef,
+    PropertyEdit,
+    RewriteFailed,
+    TextEdit,
+    layer_words,
+)
 from render_manager.projects.model import (
     Composition,
     Footage,
@@ -27,7 +36,8 @@ from render_manager.projects.model import (
     RenderQueueItem,
     RenderStatus,
 )
-from render_manager.projects.values import format_value
+from render_manager.projects.properties import find_in, kind_words
+from render_manager.projects.values import format_value, parse_value, value_words
 
 _WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\)|\\")
 
@@ -285,29 +295,71 @@ def apply_edits(template: Path, dest: Path, edits: Sequence[Edit]) -> list[Edite
 
     Returns the layers changed, by composition and index: a footage layer without a name
     of its own takes the new file's name, so the check reads them back by place. Raises
-    `RewriteFailed` when an edit finds no layer of its kind.
+    `RewriteFailed` when an edit finds no layer of its kind, or a property it cannot set.
     """
     project = py_aep.parse(template).project
     # Every layer is found before any is changed: a replacement renames unnamed layers.
-    found = [(edit, _layers_named(project, edit.layer, edit.composition)) for edit in edits]
+    found = [(edit, _layers_of(project, edit.layer, edit.composition)) for edit in edits]
     edited: list[EditedLayer] = []
     for edit, layers in found:
         if isinstance(edit, TextEdit):
             targets = [(c, i, lay) for c, i, lay in layers if isinstance(lay, py_aep.TextLayer)]
             for _c, _i, layer in targets:
                 _set_source_text(layer, edit.text)
-        else:
+            missing = "no text layer"
+        elif isinstance(edit, FootageEdit):
             targets = [(c, i, lay) for c, i, lay in layers if _file_footage(lay)]
             for _c, _i, layer in targets:
                 source = layer.source
                 assert isinstance(source, py_aep.FootageItem)  # checked by _file_footage
                 source.replace(str(edit.file))
+            missing = "no footage layer"
+        else:
+            targets = [(c, i, lay) for c, i, lay in layers if _set_property(lay, edit)]
+            missing = f"no layer with a property {'.'.join(edit.path)!r}"
         if not targets:
-            kind = "text" if isinstance(edit, TextEdit) else "footage"
-            raise RewriteFailed(f"no {kind} layer named {edit.layer!r}")
+            raise RewriteFailed(f"{missing} {layer_words(edit.layer)}")
         edited += [EditedLayer(comp, index, edit) for comp, index, _layer in targets]
     project.save(dest)
     return edited
+
+
+def _set_property(layer: py_aep.Layer, edit: PropertyEdit) -> bool:
+    """Set the edit's property on `layer`; False when the layer has no such property.
+
+    Raises `RewriteFailed` for a value of the wrong kind, or a keyframed or
+    expression-driven property: its static value is not what would render.
+    """
+    settable = _settable_properties(layer)
+    index = find_in([described for described, _prop in settable], edit.path)
+    if index is None:
+        return False
+    described, prop = settable[index]
+    where = f"{described.dotted} of layer {layer.name!r}"
+    if described.keyframed or described.expression:
+        how = "is keyframed" if described.keyframed else "has an expression"
+        raise RewriteFailed(f"{where} {how}; a project rewrite sets only a static value")
+    numbers = parse_value(described.kind, edit.value)
+    if numbers is None:
+        raise RewriteFailed(f"{where} takes {kind_words(described)}; got {value_words(edit.value)}")
+    _write_numbers(prop, numbers)
+    return True
+
+
+def _write_numbers(prop: py_aep.Property, numbers: tuple[float, ...]) -> None:
+    stored: Any = prop.value
+    if not isinstance(stored, list):
+        prop.value = numbers[0]
+        return
+    # What the job does not give (a colour's alpha, a 2-D layer's z) keeps its value.
+    new = [*numbers[: len(stored)], *list(stored)[len(numbers) :]]
+    if prop.dimensions_separated:
+        for dim, number in enumerate(new):
+            follower = prop.get_separation_follower(dim)
+            if follower is not None:
+                follower.value = number
+        return
+    prop.value = new
 
 
 def _file_footage(layer: Any) -> bool:
@@ -328,14 +380,14 @@ def _set_source_text(layer: py_aep.TextLayer, text: str) -> None:
     prop.value = document  # assigning writes the document back into the layer
 
 
-def _layers_named(
-    project: py_aep.Project, name: str, composition: str | None
+def _layers_of(
+    project: py_aep.Project, layer: LayerRef, composition: str | None
 ) -> list[tuple[str, int, Any]]:
-    """(composition name, 1-based index, layer) of the layers called `name`."""
+    """(composition name, 1-based index, layer) of the layers `layer` names or numbers."""
     return [
-        (comp.name, index, layer)
+        (comp.name, index, each)
         for comp in project.compositions
         if composition is None or comp.name == composition
-        for index, layer in enumerate(comp.layers, 1)
-        if layer.name == name
+        for index, each in enumerate(comp.layers, 1)
+        if (index if isinstance(layer, int) else each.name) == layer
     ]

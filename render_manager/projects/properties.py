@@ -25,11 +25,17 @@ def split_path(path: str | Sequence[str]) -> tuple[str, ...]:
 
 def find_property(layer: Layer, path: str | Sequence[str]) -> LayerProperty | None:
     """The settable property of `layer` at `path`, or None (the first one, as AE finds)."""
+    index = find_in(layer.properties, path)
+    return None if index is None else layer.properties[index]
+
+
+def find_in(properties: Sequence[LayerProperty], path: str | Sequence[str]) -> int | None:
+    """The index in `properties` of the one at `path`, or None."""
     steps = split_path(path)
     for candidate in (steps, (_TRANSFORM[0], *steps)) if len(steps) == 1 else (steps,):
-        for prop in layer.properties:
+        for index, prop in enumerate(properties):
             if _matches(prop, candidate):
-                return prop
+                return index
     return None
 
 

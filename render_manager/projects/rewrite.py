@@ -8,28 +8,90 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from render_manager.projects.edits import Edit, FootageEdit, RewriteFailed, TextEdit
+from render_manager.projects.edits import (
+    Edit,
+    EditedLayer,
+    FootageEdit,
+    PropertyEdit,
+    RewriteFailed,
+    TextEdit,
+    layer_words,
+)
 from render_manager.projects.errors import ProjectUnreadable
-from render_manager.projects.model import Layer, LayerType, ProjectInfo
+from render_manager.projects.model import Layer, LayerProperty, LayerType, ProjectInfo
+from render_manager.projects.properties import find_property, kind_words, resolve_property
 from render_manager.projects.reader import read_project
+from render_manager.projects.values import parse_value, value_words
+
+# Within this, a number read back is the number written (values are shown to 4 decimals).
+TOLERANCE = 1e-3
 
 
-def edit_problems(info: ProjectInfo, edits: Sequence[tuple[str, Edit]]) -> list[str]:
+@dataclass(frozen=True)
+class EditProblems:
+    """What stops edits: `errors` are wrong input (no such layer or property, a value of
+    the wrong kind), refused whatever the route; `limits` are what a project rewrite
+    cannot do (a keyframed property), which a script inside After Effects might."""
+
+    errors: list[str] = field(default_factory=list)
+    limits: list[str] = field(default_factory=list)
+
+
+def edit_problems(info: ProjectInfo, edits: Sequence[tuple[str, Edit]]) -> EditProblems:
     """Why each `(where, edit)` cannot be applied to the project `info` describes."""
-    problems = []
+    found = EditProblems()
     for where, edit in edits:
-        layers = _layers(info, edit.composition)
-        wanted = LayerType.TEXT if isinstance(edit, TextEdit) else LayerType.FOOTAGE
-        if any(layer.name == edit.layer and layer.type is wanted for layer in layers):
+        layers = _layers(info, edit.composition, edit.layer)
+        in_comp = f" in {edit.composition!r}" if edit.composition else ""
+        if isinstance(edit, PropertyEdit) and layers:
+            _property_problems(where, edit, layers, in_comp, found)
             continue
-        names = sorted({layer.name for layer in layers if layer.type is wanted})
-        closest = difflib.get_close_matches(edit.layer, names, n=3, cutoff=0.5)
-        hint = f"; closest: {', '.join(closest)}" if closest else ""
-        where_comp = f" in {edit.composition!r}" if edit.composition else ""
-        problems.append(f"{where}: no {wanted.value} layer named {edit.layer!r}{where_comp}{hint}")
-    return problems
+        wanted = _LAYER_TYPE.get(type(edit))
+        if any(wanted in (None, layer.type) for layer in layers):
+            continue
+        names = sorted(
+            {la.name for la in _layers(info, edit.composition) if wanted in (None, la.type)}
+        )
+        kind = f"{wanted.value} layer" if wanted else "layer"
+        found.errors.append(
+            f"{where}: no {kind} {layer_words(edit.layer)}{in_comp}{_closest(edit.layer, names)}"
+        )
+    return found
+
+
+# The kind of layer each edit needs; a property edit takes any layer that has the property.
+_LAYER_TYPE: dict[type, LayerType] = {TextEdit: LayerType.TEXT, FootageEdit: LayerType.FOOTAGE}
+
+
+def _property_problems(
+    where: str, edit: PropertyEdit, layers: list[Layer], in_comp: str, found: EditProblems
+) -> None:
+    lookups = [resolve_property(layer, edit.path) for layer in layers]
+    props = [lookup.prop for lookup in lookups if lookup.prop is not None]
+    if not props:
+        found.errors.append(f"{where}: {lookups[0].problem}")
+        return
+    prop = props[0]
+    if parse_value(prop.kind, edit.value) is None:
+        found.errors.append(
+            f"{where}: {prop.dotted} takes {kind_words(prop)}; got {value_words(edit.value)}"
+        )
+    elif animated := next((p for p in props if p.keyframed or p.expression), None):
+        how = "is keyframed" if animated.keyframed else "has an expression"
+        found.limits.append(
+            f"{where}: {animated.dotted} of layer {layer_words(edit.layer)}{in_comp} {how}; "
+            "a project rewrite sets only a static value"
+        )
+
+
+def _closest(layer: str | int, names: list[str]) -> str:
+    if isinstance(layer, int):
+        return ""
+    closest = difflib.get_close_matches(layer, names, n=3, cutoff=0.5)
+    return f"; closest: {', '.join(closest)}" if closest else ""
 
 
 def write_rewritten(template: Path, dest: Path, edits: Sequence[Edit]) -> None:
@@ -45,6 +107,11 @@ def write_rewritten(template: Path, dest: Path, edits: Sequence[Edit]) -> None:
         raise
     except Exception as exc:
         raise RewriteFailed(f"{type(exc).__name__}: {exc}") from exc
+    check_landed(dest, edited)
+
+
+def check_landed(dest: Path, edited: Sequence[EditedLayer]) -> None:
+    """Read `dest` back; raise `RewriteFailed` unless every edited layer shows its value."""
     try:
         info = read_project(dest)
     except ProjectUnreadable as exc:
@@ -58,19 +125,44 @@ def write_rewritten(template: Path, dest: Path, edits: Sequence[Edit]) -> None:
 
 def _check_landed(layer: Layer | None, edit: Edit) -> None:
     """Raise `RewriteFailed` unless the layer read back shows the edit's value."""
+    where = f"layer {layer_words(edit.layer)}"
     if isinstance(edit, TextEdit):
         if layer is None or layer.text != edit.text:
-            raise RewriteFailed(f"the text of layer {edit.layer!r} did not change to {edit.text!r}")
-    elif isinstance(edit, FootageEdit) and (
-        layer is None or layer.footage is None or Path(layer.footage) != edit.file
-    ):
-        raise RewriteFailed(f"the footage of layer {edit.layer!r} was not replaced by {edit.file}")
+            raise RewriteFailed(f"the text of {where} did not change to {edit.text!r}")
+    elif isinstance(edit, FootageEdit):
+        if layer is None or layer.footage is None or Path(layer.footage) != edit.file:
+            raise RewriteFailed(f"the footage of {where} was not replaced by {edit.file}")
+    else:
+        prop = find_property(layer, edit.path) if layer is not None else None
+        if prop is None or not _same_value(prop, edit):
+            shown = prop.value if prop is not None else "nothing"
+            raise RewriteFailed(
+                f"{'.'.join(edit.path)} of {where} did not change to "
+                f"{value_words(edit.value)} (read back: {shown})"
+            )
 
 
-def _layers(info: ProjectInfo, composition: str | None) -> list[Layer]:
+def _same_value(prop: LayerProperty, edit: PropertyEdit) -> bool:
+    wanted = parse_value(prop.kind, edit.value)
+    got = parse_value(prop.kind, prop.value)
+    if wanted is None or got is None:
+        return False
+    # A 2-D layer's point reads back as x,y: compare what both have.
+    pairs = list(zip(wanted, got, strict=False))
+    tolerance = 0.6 / 255 if prop.kind == "color" else TOLERANCE
+    return len(pairs) == min(len(wanted), len(got)) and all(
+        abs(a - b) <= tolerance for a, b in pairs
+    )
+
+
+def _layers(
+    info: ProjectInfo, composition: str | None, layer: str | int | None = None
+) -> list[Layer]:
+    """The layers of `composition` (every one when None) that `layer` names (all when None)."""
     return [
-        layer
+        each
         for comp in info.compositions
         if composition is None or comp.name == composition
-        for layer in comp.layers
+        for each in comp.layers
+        if layer is None or (each.index if isinstance(layer, int) else each.name) == layer
     ]

@@ -88,8 +88,19 @@ RULES = [
         id="needs-script",
     ),
     pytest.param(_render(assets=[_TEXT]), "patched", LocalJobType.RENDER, id="patched-aerender"),
+    # A layer the project does not have is refused on every route, unless the asset says
+    # to carry on without it (nexrender's continueOnMissing).
     pytest.param(
-        _render(assets=[_image("logo.png")]), "patched", LocalJobType.RENDER, id="footage"
+        _render(assets=[_image("logo.png")]),
+        "patched",
+        [r"^assets\[0\]: no footage layer named 'logo\.png'$"],
+        id="footage-missing-layer",
+    ),
+    pytest.param(
+        _render(assets=[{**_image("logo.png"), "continueOnMissing": True}]),
+        "stock",
+        LocalJobType.RENDER,
+        id="footage-missing-layer-continue",
     ),
     pytest.param(
         _render(actions={"prerender": [{"module": "crop"}]}),
@@ -213,7 +224,9 @@ def test_relative_paths_start_at_the_job_files_folder(
 ) -> None:
     validator = LocalValidator(connections["patched"], job_folder)
     work_dir = job_folder.parent / "home" / "jobs" / "J1"
-    render = validator.validate(_render(assets=[_image("logo.png")]), work_dir=work_dir)
+    # (The project has no "logo.png" layer: the asset carries on without one.)
+    image = {**_image("logo.png"), "continueOnMissing": True}
+    render = validator.validate(_render(assets=[image]), work_dir=work_dir)
     assert isinstance(render, RenderJob)
     assert render.spec.template.src == str(job_folder / "promo.aep")
     assert render.spec.assets[0].src == str(job_folder / "logo.png")  # type: ignore[union-attr]
