@@ -269,3 +269,41 @@ def test_a_project_the_reader_cannot_read_is_said_and_its_rows_refused(
     assert message.startswith(f"template.src: {project}: ")
     assert says in message
     assert engine.ctx.jobs.list() == []
+
+
+def test_values_a_property_does_not_take_are_errors_of_their_rows(
+    qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine, promo: Path, tmp_path: Path
+) -> None:
+    data = _csv(
+        tmp_path / "rows.csv",
+        "Brand Color,Size,Show,logo\n"
+        "#00FF00,12,1,https://cdn.example.com/logo.png\n"
+        "#GG0000,12,1,logo.png\n"
+        "#0000FF,large,1,logo.png\n"
+        "#0000FF,12,maybe,logo.png\n"
+        "#0000FF,12,1,ftp://cdn.example.com/logo.png\n",
+    )
+    _png(tmp_path / "logo.png")
+    dialog = _on_data_page(qtbot, qloop, engine, promo, data)
+    panel = dialog.data_page.mapping_panel
+    assert panel.combo("Size").currentText() == "Card ▸ Effects ▸ Size ▸ Slider"
+    assert panel.combo("Show").currentText() == "Card ▸ Effects ▸ Show ▸ Checkbox"
+    rows = _preview(qloop, dialog)
+    assert rows[0] == ("Ready", "")
+    assert [state for state, _message in rows[1:]] == ["Invalid"] * 4
+    assert rows[1][1] == (
+        "column 'Brand Color' (assets[0]): Effects.Brand Color.Color takes a colour #RRGGBB; "
+        "got '#GG0000'"
+    )
+    assert (
+        rows[2][1] == "column 'Size' (assets[1]): Effects.Size.Slider takes a number; got 'large'"
+    )
+    assert rows[3][1].startswith(
+        "column 'Show' (assets[2]): Effects.Show.Checkbox takes a checkbox"
+    )
+    assert "'maybe'" in rows[3][1]
+    assert (
+        "column 'logo' (assets[3].src): 'ftp://cdn.example.com/logo.png' uses ftp://" in rows[4][1]
+    )
+    qloop.run_until_complete(dialog.send())
+    assert engine.ctx.jobs.list() == []

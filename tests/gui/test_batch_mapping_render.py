@@ -1,5 +1,6 @@
-"""A data-driven batch made in the window's batch dialog, mapped to the project's layers,
-rendered on a stock aerender: each job renders its own rewritten copy of the template."""
+"""A data-driven batch made in the window's batch dialog, mapped to the project's text,
+footage and effect properties, rendered on a stock aerender: each job renders its own
+rewritten copy of the template."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QLineEdit, QWidget
 
 from render_manager.projects import LayerType, read_project
 from render_manager.services.batch_submit import RowState
@@ -54,13 +55,20 @@ def _statuses(window: MainWindow) -> list[str]:
 def _versions(folder: Path) -> tuple[Path, list[dict[str, str]]]:
     """A CSV of ROWS versions (title, subtitle, a logo file each) beside its logos."""
     rows = [
-        {"Title": f"Sale {n} «été» 日本", "Subtitle": f"-{n} % today", "Logo": f"logo_{n:02d}.png"}
+        {
+            "Title": f"Sale {n} «été» 日本",
+            "Subtitle": f"-{n} % today",
+            "Logo": f"logo_{n:02d}.png",
+            "Brand Color": f"#{n * 12:02X}80{255 - n:02X}",
+            "Card size": str(n * 5),
+            "Show": str(n % 2),
+        }
         for n in range(1, ROWS + 1)
     ]
     for row in rows:
         _png(folder / row["Logo"])
-    lines = ["Title,Subtitle,Logo,Notes"]
-    lines += [f"{r['Title']},{r['Subtitle']},{r['Logo']},note" for r in rows]
+    lines = [",".join([*rows[0], "Notes"])]
+    lines += [",".join([*r.values(), "note"]) for r in rows]
     data = folder / "versions.csv"
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return data, rows
@@ -91,6 +99,21 @@ async def _choose_data_file(dialog: BatchDialog, data: Path) -> None:
     await _until(lambda: dialog.data_page.table is not None, 10)
 
 
+async def _pick(combo: QComboBox, search: str) -> None:
+    """Tab into a picker, type part of a name and take the first match offered."""
+    combo.setFocus(Qt.FocusReason.TabFocusReason)
+    line, completer = combo.lineEdit(), combo.completer()
+    assert line is not None
+    assert completer is not None
+    await _until(lambda: line.selectedText() == combo.currentText(), 5)
+    QTest.keyClicks(line, search)
+    popup = completer.popup()
+    await _until(popup.isVisible, 5)
+    QTest.keyClick(popup, Qt.Key.Key_Down)
+    QTest.keyClick(popup, Qt.Key.Key_Return)
+    QTest.keyClick(line, Qt.Key.Key_Tab)
+
+
 def _each_row_rendered_once(
     received_file: Path, rows: list[dict[str, str]], template: Path
 ) -> None:
@@ -108,6 +131,11 @@ def _each_row_rendered_once(
         (footage,) = [Path(layer.footage or "") for layer in main.layers if layer.footage]
         assert footage.name.endswith(row["Logo"])
         assert footage.is_file()
+        (card,) = [layer for layer in main.layers if layer.name == "Card"]
+        values = {prop.dotted: prop.value for prop in card.properties}
+        assert values["Effects.Brand Color.Color"] == row["Brand Color"]
+        assert values["Effects.Size.Slider"] == row["Card size"]
+        assert values["Effects.Show.Checkbox"] == row["Show"]
         seen.add(row["Title"])
     assert seen == set(by_title), "every row rendered, each once"
 
@@ -141,6 +169,12 @@ def test_twenty_versions_mapped_in_the_dialog_render_on_stock_aerender(
         await _until(lambda: panel.combo("Title").currentText() == "Title ▸ Source Text", 10)
         assert panel.combo("Subtitle").currentText() == "Subtitle ▸ Source Text"
         assert panel.combo("Logo").currentText() == "logo.png ▸ footage"
+        assert panel.combo("Brand Color").currentText() == "Card ▸ Effects ▸ Brand Color ▸ Color"
+        await _active(dialog)
+        await _pick(panel.combo("Card size"), "size")
+        assert panel.combo("Card size").currentText() == "Card ▸ Effects ▸ Size ▸ Slider"
+        await _pick(panel.combo("Show"), "show")
+        assert panel.combo("Show").currentText() == "Card ▸ Effects ▸ Show ▸ Checkbox"
         assert engine.ctx.jobs.list() == []
 
         await _active(dialog)
