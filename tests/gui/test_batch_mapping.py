@@ -307,3 +307,50 @@ def test_values_a_property_does_not_take_are_errors_of_their_rows(
     )
     qloop.run_until_complete(dialog.send())
     assert engine.ctx.jobs.list() == []
+
+
+def test_picks_are_kept_back_and_forth_and_another_project_is_matched_afresh(
+    qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine, promo: Path, tmp_path: Path
+) -> None:
+    data = _csv(tmp_path / "rows.csv", "Headline,Card\nA,#FF8000\n")
+    dialog = _on_data_page(qtbot, qloop, engine, promo, data)
+    panel = dialog.data_page.mapping_panel
+    headline = panel.combo("Headline")
+    headline.setCurrentIndex(headline.findText("Subtitle ▸ Source Text"))
+    headline.activated.emit(headline.currentIndex())  # as a user's pick is signalled
+
+    def back_and_next() -> None:
+        dialog.back.click()
+        dialog.next.click()
+        status = panel.project_status
+        qloop.run_until_complete(_until(lambda: not panel.reading and bool(status.text())))
+
+    back_and_next()
+    assert panel.combo("Headline").currentText() == "Subtitle ▸ Source Text", "kept"
+    # Another project, whose layers are named otherwise: the pick it lacks gives way.
+    other = py_aep.new()
+    main = other.project.root_folder.add_comp("Main", 640, 360, 1.0, 2.0, 25.0)
+    main.add_text("News").name = "Headline"
+    other.project.save(tmp_path / "news.aep")
+    dialog.source.aep.setText(str(tmp_path / "news.aep"))
+    back_and_next()
+    assert panel.combo("Headline").currentText() == "Headline ▸ Source Text"
+
+
+def test_next_waits_for_the_project_and_refuses_a_batch_of_identical_jobs(
+    qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine, promo: Path, tmp_path: Path
+) -> None:
+    data = _csv(tmp_path / "rows.csv", "Market,Notes\nFR,x\nDE,y\n")
+    dialog = _on_data_page(qtbot, qloop, engine, promo, data)
+    assert dialog.data_page.mapping_panel.combo("Market").currentText() == NOT_USED
+    dialog.next.click()
+    assert dialog.pages.currentIndex() == DATA
+    assert dialog.status.text() == (
+        "No column drives anything in the project, so every row would render the same job: "
+        "pick what each column drives."
+    )
+    dialog.data_page.mapping_panel.set_reading("promo.aep")
+    dialog.next.click()
+    assert dialog.pages.currentIndex() == DATA
+    assert dialog.status.text() == "The project is still being read: a moment."
+    assert engine.ctx.jobs.list() == []

@@ -149,6 +149,9 @@ class DataPage(QWidget):
             return None
         if self.table is None:
             return "Choose a data file (or drop one on this window)."
+        panel = self.mapping_panel
+        if not panel.isHidden() and (problem := panel.problem(placeholders=bool(self._names))):
+            return problem
         unmapped = [n for n, c in self.mapping().items() if c is None]
         if unmapped:
             return "Choose a column for " + ", ".join("{{" + n + "}}" for n in unmapped) + "."

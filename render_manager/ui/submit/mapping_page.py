@@ -60,6 +60,8 @@ class MappingPanel(QWidget):
         self._first: dict[str, str] = {}
         self._offered: list[Target] = []
         self._project_read = False
+        self.reading = False
+        """True from `set_reading` until `set_project`: the pickers are not complete yet."""
         self._composition = ""
         self._combos: dict[str, QComboBox] = {}
         self._hints: dict[str, QLabel] = {}
@@ -93,6 +95,7 @@ class MappingPanel(QWidget):
 
     def set_reading(self, project: str) -> None:
         """The project is being read: say so, keep the pickers as they are."""
+        self.reading = True
         self.project_status.setText(f"Reading {project}…")
 
     def set_project(
@@ -101,12 +104,25 @@ class MappingPanel(QWidget):
         """The project read (None: it could not be; `message` says why), its file `name`
         and the composition the template renders; the pickers offer its layers."""
         self._project_read = info is not None
+        self.reading = False
         self._composition = composition
         self._offered = targets(info, composition) if info is not None else []
         self.project_status.setText(message if info is None else _summary(info, composition, name))
         self._rebuild()
 
     # -- what the dialog reads back ------------------------------------------------------------
+
+    def problem(self, *, placeholders: bool) -> str | None:
+        """Why the rows cannot be checked yet, or would all be the same job (when the
+        template has no `placeholders` of its own either)."""
+        if self.reading:
+            return "The project is still being read: a moment."
+        if not placeholders and self._project_read and self._columns and not self.choices():
+            return (
+                "No column drives anything in the project, so every row would render the "
+                "same job: pick what each column drives."
+            )
+        return None
 
     def choices(self) -> dict[str, Target]:
         """The target of each column that drives one."""
@@ -198,9 +214,11 @@ class MappingPanel(QWidget):
             index = combo.findText(label, Qt.MatchFlag.MatchExactly)
             if index >= 0:
                 combo.setCurrentIndex(index)
-            elif not self._project_read and label != NOT_USED:
+                return
+            if not self._project_read and label != NOT_USED:
                 combo.setEditText(label)  # a typed name, kept while the project is unread
-            return
+                return
+        # Nothing chosen yet, or a choice another project does not have: a match by name.
         combo.setCurrentIndex(max(combo.findData(guess), 0) if guess is not None else 0)
 
     def _on_picked(self, column: str) -> None:
