@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import py_aep
 import pytest
@@ -15,7 +16,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from render_manager.services.app_services import AppServices
-from render_manager.services.batch_submit import RowState
+from render_manager.services.batch_submit import BatchSubmission, RowState
 from render_manager.ui.submit import BatchDialog
 from render_manager.ui.submit.dialog import DATA, PREVIEW
 from render_manager.ui.submit.mapping_page import NOT_USED
@@ -354,3 +355,32 @@ def test_next_waits_for_the_project_and_refuses_a_batch_of_identical_jobs(
     assert dialog.pages.currentIndex() == DATA
     assert dialog.status.text() == "The project is still being read: a moment."
     assert engine.ctx.jobs.list() == []
+
+
+class _CountingServices(AppServices):
+    """Services that count the previews built (one submission each)."""
+
+    built = 0
+
+    def submission(self, *args: Any, **kw: Any) -> BatchSubmission:
+        _CountingServices.built += 1
+        return super().submission(*args, **kw)
+
+
+def test_ctrl_return_pressed_twice_checks_the_rows_once_and_queues_each_row_once(
+    qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine, promo: Path, tmp_path: Path
+) -> None:
+    data = _csv(tmp_path / "rows.csv", "Title\nA\nB\n")
+    dialog = _on_data_page(qtbot, qloop, engine, promo, data)
+    dialog._services = services = _CountingServices(engine.ctx)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    _CountingServices.built = 0
+    qtbot.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qloop.run_until_complete(_until(lambda: dialog.pages.currentIndex() == PREVIEW))
+    qloop.run_until_complete(dialog._tasks.wait_idle())
+    assert services.built == 1
+    qtbot.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qloop.run_until_complete(_until(lambda: dialog.sent))
+    assert len(engine.ctx.jobs.list()) == 2

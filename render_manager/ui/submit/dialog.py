@@ -82,6 +82,7 @@ class BatchDialog(QDialog):
         self.sending = False
         self._stop = False
         self._close_when_done = False
+        self._checking = False
         self.setWindowTitle("New render" if single else "New batch")
         self.setAcceptDrops(not single)
         self.resize(900, 640)
@@ -231,6 +232,12 @@ class BatchDialog(QDialog):
         if offers(connection.kind, Prices) and submission.count(RowState.READY):
             await self.price(submission)
 
+    async def _check_rows(self) -> None:
+        try:
+            await self.build_preview()
+        finally:
+            self._checking = False
+
     async def price(self, submission: BatchSubmission) -> None:
         """Show what the ready rows cost in credits (Rendley's export/cost) before sending."""
         self.result_page.set_cost("Asking Rendley for the price…")
@@ -306,8 +313,11 @@ class BatchDialog(QDialog):
             if problem:
                 self._say(problem)
                 return
+            if self._checking:
+                return  # a second Next while the rows are checked would check them twice
             self._say("Checking the job…" if self.data_page.single else "Checking every row…")
-            self._spawn(self.build_preview())
+            self._checking = True  # now: the task starts only when the loop runs again
+            self._spawn(self._check_rows())
 
     def _on_back(self) -> None:
         if self.back.isEnabled():
