@@ -82,8 +82,11 @@ def _composition(comp: py_aep.CompItem, fonts: set[str]) -> Composition:
 def _layer(index: int, layer: py_aep.Layer, fonts: set[str]) -> Layer:
     """One layer; the fonts of a text layer are added to `fonts`."""
     kind = _layer_type(layer)
-    text = footage = None
-    if kind is LayerType.TEXT and isinstance(layer, py_aep.TextLayer):
+    text = footage = precomp = None
+    if kind is LayerType.PRECOMP and isinstance(layer, py_aep.AVLayer):
+        source = layer.source
+        precomp = source.name if isinstance(source, py_aep.CompItem) else None
+    elif kind is LayerType.TEXT and isinstance(layer, py_aep.TextLayer):
         text, documents = _source_text(layer)
         fonts.update(_fonts_of(documents))
     elif kind is LayerType.FOOTAGE and isinstance(layer, py_aep.AVLayer):
@@ -99,6 +102,7 @@ def _layer(index: int, layer: py_aep.Layer, fonts: set[str]) -> Layer:
         text=text,
         footage=footage,
         properties=properties,
+        precomp=precomp,
     )
 
 

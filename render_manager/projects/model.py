@@ -82,7 +82,8 @@ class Layer:
     `text` is set for text layers: the stored Source Text (for keyframed or
     expression-driven text, the value stored in the project). `footage` is set for
     footage layers: the file as the project names it, or None for a placeholder.
-    `properties` are the transform and effect properties a version can set.
+    `properties` are the transform and effect properties a version can set. `precomp` is
+    set for precomp layers: the name of the composition the layer shows.
     """
 
     index: int
@@ -91,6 +92,7 @@ class Layer:
     text: str | None = None
     footage: str | None = None
     properties: tuple[LayerProperty, ...] = ()
+    precomp: str | None = None
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,9 @@ class Target:
     `property_path` is the nexrender property path ("Source Text", "Effects.Brand Color.Color");
     None for a footage layer, whose file is replaced. `media` is nexrender's footage asset
     type (image, video or audio); `takes` the values it takes, in words ("a colour #RRGGBB");
-    `current` its value in the project (the text, the file, "#FF0000").
+    `current` its value in the project (the text, the file, "#FF0000"). `composition` is
+    nexrender's: "Main", or "Main->Lower Third" for a layer inside a precomp of Main; `where`
+    names the composition in the label when the one rendered is not the layer's own.
     """
 
     composition: str
@@ -58,13 +60,15 @@ class Target:
     media: str = "image"
     takes: str = _TEXT_TAKES
     current: str = ""
+    where: str = ""
 
     @property
     def label(self) -> str:
-        """How the picker shows it: "Title ▸ Source Text", "logo.png ▸ footage"."""
+        """How the picker shows it: "Title ▸ Source Text", "Bar ▸ footage — in Lower Third"."""
         path = self.property_path
         what = "footage" if path is None else path.replace(".", _SEP)
-        return f"{self.layer}{_SEP}{what}"
+        where = f" — in {self.where}" if self.where else ""
+        return f"{self.layer}{_SEP}{what}{where}"
 
     def asset(self, column: str) -> dict[str, Any]:
         """The nexrender asset that sets this target from `column` of each row."""
@@ -94,26 +98,47 @@ def compositions_to_map(info: ProjectInfo, composition: str) -> list[Composition
 
 
 def targets(info: ProjectInfo, composition: str) -> list[Target]:
-    """Every target of the composition named (of every composition when it is not one of
-    the project's): first the Source Text of text layers and the file of footage layers,
-    then the effect properties, then the transform properties; top layer first in each."""
-    comps = compositions_to_map(info, composition)
-    layers = [(comp.name, layer) for comp in comps for layer in comp.layers]
-    found = [t for comp, layer in layers if (t := _content_target(comp, layer)) is not None]
+    """Every target of the composition named and of the precomps inside it (of every
+    composition when the name is not one of the project's): first the Source Text of text
+    layers and the file of footage layers, then the effect properties, then the transform
+    properties; top layer first in each, a precomp's layers after its composition's."""
+    found = info.composition(composition)
+    if found is not None:
+        places = _nested(info, found)
+    else:
+        places = [(comp.name, comp.name, comp) for comp in info.compositions]
+    layers = [(path, where, layer) for path, where, comp in places for layer in comp.layers]
+    offered = [t for p, w, layer in layers if (t := _content_target(p, w, layer)) is not None]
     for transform in (False, True):
-        for comp, layer in layers:
-            found += [
-                _property_target(comp, layer, prop)
+        for path, where, layer in layers:
+            offered += [
+                _property_target(path, where, layer, prop)
                 for prop in layer.properties
                 if (prop.path[:1] == ("Transform",)) is transform
             ]
-    return found
+    return offered
 
 
-def _content_target(composition: str, layer: Layer) -> Target | None:
+def _nested(info: ProjectInfo, top: Composition) -> list[tuple[str, str, Composition]]:
+    """`top` and the compositions its precomp layers show, at any depth, each once:
+    (nexrender's composition path "Main->Lower Third", the name shown, the composition)."""
+    places = [(top.name, "", top)]
+    seen = {top.name}
+    for path, _where, comp in places:  # grows while it is walked: breadth first
+        for layer in comp.layers:
+            inner = info.composition(layer.precomp) if layer.precomp else None
+            if inner is not None and inner.name not in seen:
+                seen.add(inner.name)
+                places.append((f"{path}->{inner.name}", inner.name, inner))
+    return places
+
+
+def _content_target(composition: str, where: str, layer: Layer) -> Target | None:
     if layer.type is LayerType.TEXT:
         text = layer.text or ""
-        return Target(composition, layer.name, TargetKind.TEXT, "Source Text", current=text)
+        return Target(
+            composition, layer.name, TargetKind.TEXT, "Source Text", current=text, where=where
+        )
     if layer.type is LayerType.FOOTAGE:
         return Target(
             composition,
@@ -122,18 +147,21 @@ def _content_target(composition: str, layer: Layer) -> Target | None:
             media=_media(layer.footage),
             takes=_FOOTAGE_TAKES,
             current=layer.footage or "",
+            where=where,
         )
     return None
 
 
-def _property_target(composition: str, layer: Layer, prop: LayerProperty) -> Target:
+def _property_target(composition: str, where: str, layer: Layer, prop: LayerProperty) -> Target:
     takes = kind_words(prop)
     if prop.keyframed:
         takes += " (keyframed: a set value would not render)"
     elif prop.expression:
         takes += " (an expression computes it)"
     kind = TargetKind(prop.kind.value)
-    return Target(composition, layer.name, kind, prop.dotted, takes=takes, current=prop.value)
+    return Target(
+        composition, layer.name, kind, prop.dotted, takes=takes, current=prop.value, where=where
+    )
 
 
 def _media(file: str | None) -> str:
@@ -157,7 +185,8 @@ def mappable(column: str) -> bool:
 def auto_targets(columns: Sequence[str], offered: Sequence[Target]) -> dict[str, Target]:
     """The target each column drives when its name says so: the layer of that name (exactly,
     else but for case, spaces, '-' and '_'; a footage layer's name also without its file
-    extension: "logo" for "logo.png"), its text or its footage; each target once."""
+    extension: "logo" for "logo.png"), its text or its footage, else a one-property effect
+    of that name ("Brand Color"); each target once, the first offered when several are."""
     by_layer: dict[str, Target] = {}
     by_key: dict[str, Target] = {}
     for target in offered:
@@ -167,15 +196,17 @@ def auto_targets(columns: Sequence[str], offered: Sequence[Target]) -> dict[str,
     for target in offered:
         if target.kind is TargetKind.FOOTAGE:
             by_key.setdefault(_key(PurePath(target.layer).stem), target)
-    # An effect of one property ("Brand Color", a Color Control) named alone, if only one.
+    # An effect of one property ("Brand Color", a Color Control) named alone: the only one
+    # of that name in the composition rendered, else in it and its precomps.
     effects: dict[str, list[Target]] = {}
     for target in offered:
         steps = (target.property_path or "").split(".")
         if len(steps) == 3 and steps[0] == "Effects":
             effects.setdefault(_key(steps[1]), []).append(target)
     for key, found in effects.items():
-        if len(found) == 1:
-            by_key.setdefault(key, found[0])
+        top = [t for t in found if not t.where]
+        if len(top) == 1 or len(found) == 1:
+            by_key.setdefault(key, top[0] if len(top) == 1 else found[0])
     chosen: dict[str, Target] = {}
     for column in columns:
         if not mappable(column):

@@ -15,6 +15,7 @@ import qasync
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from render_manager.projects import read_project
 from render_manager.services.app_services import AppServices
 from render_manager.services.batch_submit import BatchSubmission, RowState
 from render_manager.ui.submit import BatchDialog
@@ -22,7 +23,9 @@ from render_manager.ui.submit.dialog import DATA, PREVIEW
 from render_manager.ui.submit.mapping_page import NOT_USED
 from render_manager.ui.submit.preview_model import PreviewColumn
 from tests.engine.fixtures import Engine
+from tests.engine.processes import renderctl
 from tests.gui.promo_project import promo_project
+from tests.unit.helpers.aep_make import branded_project
 from tests.unit.test_project_reader import _png
 
 
@@ -384,3 +387,42 @@ def test_ctrl_return_pressed_twice_checks_the_rows_once_and_queues_each_row_once
     qtbot.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qloop.run_until_complete(_until(lambda: dialog.sent))
     assert len(engine.ctx.jobs.list()) == 2
+
+
+def test_a_layer_inside_a_precomp_is_picked_and_rendered_on_stock_aerender(
+    qtbot: QtBot,
+    qloop: qasync.QEventLoop,
+    engine: Engine,
+    promo: Path,
+    fake_env: pytest.MonkeyPatch,
+) -> None:
+    tmp_path = promo.parent.parent
+    project = branded_project(tmp_path / "brand" / "brand.aep")
+    received = tmp_path / "received.txt"
+    fake_env.setenv("FAKE_AERENDER_RECEIVED", str(received))
+    data = _csv(tmp_path / "rows.csv", "Title,Bar colour\nHola,#123456\n")
+    dialog = _on_data_page(qtbot, qloop, engine, project, data)
+    combo = dialog.data_page.mapping_panel.combo("Bar colour")
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    combo.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: combo.lineEdit().selectedText() == NOT_USED)  # type: ignore[union-attr]
+    qtbot.keyClicks(combo.lineEdit(), "bar")
+    popup = combo.completer().popup()  # type: ignore[union-attr]
+    qtbot.waitUntil(popup.isVisible)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    qtbot.keyClick(combo, Qt.Key.Key_Tab)
+    assert combo.currentText() == "Bar ▸ Effects ▸ Brand Color ▸ Color — in Lower Third"
+    assert _preview(qloop, dialog) == [("Ready", "")]
+    qloop.run_until_complete(dialog.send())
+    assert len(engine.ctx.jobs.list()) == 1
+    done = renderctl(engine.ctx.home, "engine", "--until-idle")
+    assert done.returncode == 0, done.stdout + done.stderr
+    [job] = engine.ctx.jobs.list()
+    assert job.status.value == "finished", job
+    [copy] = received.read_text(encoding="utf-8").splitlines()
+    comps = {c.name: c for c in read_project(copy).compositions}
+    [bar] = comps["Lower Third"].layers
+    assert {p.dotted: p.value for p in bar.properties}["Effects.Brand Color.Color"] == "#123456"
+    assert {layer.name: layer.text for layer in comps["Main"].layers}["Title"] == "Hola"

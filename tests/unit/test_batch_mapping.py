@@ -48,11 +48,28 @@ def test_text_first_then_effects_then_transforms_of_the_chosen_composition(
     )
 
 
-def test_a_composition_not_in_the_project_offers_every_composition(tmp_path: Path) -> None:
+def test_the_layers_of_precomps_are_offered_with_their_nexrender_composition_path(
+    offered: list[Target],
+) -> None:
+    (bar,) = [t for t in offered if t.layer == "Bar" and t.kind is TargetKind.COLOR]
+    assert bar.label == "Bar ▸ Effects ▸ Brand Color ▸ Color — in Lower Third"
+    assert bar.current == "#00FF00"
+    assert bar.asset("Bar colour") == {
+        "type": "data",
+        "layerName": "Bar",
+        "property": "Effects.Brand Color.Color",
+        "value": "{{Bar colour}}",
+        "composition": "Main->Lower Third",
+    }
+
+
+def test_a_composition_not_in_the_project_offers_every_composition_each_named(
+    tmp_path: Path,
+) -> None:
     info = read_project(branded_project(tmp_path / "brand.aep"))
     labels = {(t.composition, t.label) for t in targets(info, "{{comp}}")}
-    assert ("Lower Third", "Bar ▸ Effects ▸ Brand Color ▸ Color") in labels
-    assert ("Main", "Card ▸ Effects ▸ Brand Color ▸ Color") in labels
+    assert ("Lower Third", "Bar ▸ Effects ▸ Brand Color ▸ Color — in Lower Third") in labels
+    assert ("Main", "Card ▸ Effects ▸ Brand Color ▸ Color — in Main") in labels
 
 
 def test_columns_are_matched_by_layer_then_by_a_one_property_effect_each_target_once(
