@@ -79,7 +79,9 @@ def _composition(comp: py_aep.CompItem, fonts: set[str]) -> Composition:
     )
 
 
-def _layer(index: int, layer: py_aep.Layer, fonts: set[str]) -> Layer:
+def _layer(
+    index: int, layer: py_aep.Layer, fonts: set[str], *, with_properties: bool = True
+) -> Layer:
     """One layer; the fonts of a text layer are added to `fonts`."""
     kind = _layer_type(layer)
     text = footage = None
@@ -91,7 +93,8 @@ def _layer(index: int, layer: py_aep.Layer, fonts: set[str]) -> Layer:
         if isinstance(source, py_aep.FootageItem):
             main = source.main_source
             footage = main.file if isinstance(main, py_aep.FileSource) else None
-    properties = tuple(prop for prop, _raw in _settable_properties(layer))
+    settable = _settable_properties(layer) if with_properties else []
+    properties = tuple(prop for prop, _raw in settable)
     return Layer(
         index=index,
         name=layer.name,
@@ -290,6 +293,25 @@ def _file_found(file: str, project_dir: Path) -> bool:
     return Path(file).exists() or (bool(name) and (project_dir / name).exists())
 
 
+def read_layers(
+    path: Path, places: Sequence[tuple[str, int, bool]]
+) -> dict[tuple[str, int], Layer]:
+    """The layers at `places` (composition name, 1-based index, with properties) of the
+    project at `path`: what checking a rewritten copy needs, without reading the rest."""
+    project = py_aep.parse(path).project
+    wanted: dict[tuple[str, int], bool] = {}
+    for comp_name, index, with_properties in places:
+        key = (comp_name, index)
+        wanted[key] = wanted.get(key, False) or with_properties
+    found: dict[tuple[str, int], Layer] = {}
+    for comp in project.compositions:
+        for index, layer in enumerate(comp.layers, 1):
+            if (comp.name, index) in wanted and (comp.name, index) not in found:
+                props = wanted[(comp.name, index)]
+                found[(comp.name, index)] = _layer(index, layer, set(), with_properties=props)
+    return found
+
+
 def apply_edits(template: Path, dest: Path, edits: Sequence[Edit]) -> list[EditedLayer]:
     """Parse `template`, apply `edits` to every layer they name, save the result to `dest`.
 
@@ -301,6 +323,8 @@ def apply_edits(template: Path, dest: Path, edits: Sequence[Edit]) -> list[Edite
     # Every layer is found before any is changed: a replacement renames unnamed layers.
     found = [(edit, _layers_of(project, edit.layer, edit.composition)) for edit in edits]
     edited: list[EditedLayer] = []
+    # Each layer's properties are walked once, however many of them the job sets.
+    settable: dict[int, list[tuple[LayerProperty, py_aep.Property]]] = {}
     for edit, layers in found:
         if isinstance(edit, TextEdit):
             targets = [(c, i, lay) for c, i, lay in layers if isinstance(lay, py_aep.TextLayer)]
@@ -315,7 +339,7 @@ def apply_edits(template: Path, dest: Path, edits: Sequence[Edit]) -> list[Edite
                 source.replace(str(edit.file))
             missing = "no footage layer"
         else:
-            targets = [(c, i, lay) for c, i, lay in layers if _set_property(lay, edit)]
+            targets = [(c, i, lay) for c, i, lay in layers if _set_property(lay, edit, settable)]
             missing = f"no layer with a property {'.'.join(edit.path)!r}"
         if not targets:
             raise RewriteFailed(f"{missing} {layer_words(edit.layer)}")
@@ -324,13 +348,20 @@ def apply_edits(template: Path, dest: Path, edits: Sequence[Edit]) -> list[Edite
     return edited
 
 
-def _set_property(layer: py_aep.Layer, edit: PropertyEdit) -> bool:
+def _set_property(
+    layer: py_aep.Layer,
+    edit: PropertyEdit,
+    walked: dict[int, list[tuple[LayerProperty, py_aep.Property]]],
+) -> bool:
     """Set the edit's property on `layer`; False when the layer has no such property.
 
-    Raises `RewriteFailed` for a value of the wrong kind, or a keyframed or
-    expression-driven property: its static value is not what would render.
+    `walked` keeps each layer's settable properties (by id) for the next edit. Raises
+    `RewriteFailed` for a value of the wrong kind, or a keyframed or expression-driven
+    property: its static value is not what would render.
     """
-    settable = _settable_properties(layer)
+    settable = walked.get(id(layer))
+    if settable is None:
+        settable = walked[id(layer)] = _settable_properties(layer)
     index = find_in([described for described, _prop in settable], edit.path)
     if index is None:
         return False

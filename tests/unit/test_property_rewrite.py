@@ -122,3 +122,13 @@ def test_a_keyframed_property_is_a_limit_of_the_rewrite(tmp_path: Path) -> None:
     ]
     with pytest.raises(RewriteFailed, match=r"Transform\.Opacity of layer 'Card' is keyframed"):
         write_rewritten(tmp_path / "keyed.aep", tmp_path / "job.aep", [edit])
+
+
+def test_a_job_written_again_replaces_its_old_copy(template: Path, tmp_path: Path) -> None:
+    # A job run a second time (retried, or requeued after the engine stopped) rewrites
+    # the copy its first run left in its folder.
+    copy = tmp_path / "job.aep"
+    write_rewritten(template, copy, [PropertyEdit("Card", ("Opacity",), 10)])
+    write_rewritten(template, copy, [PropertyEdit("Card", ("Opacity",), 20)])
+    assert _values(_layer(copy, "Main", "Card"))["Transform.Opacity"] == "20"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["job.aep"]
