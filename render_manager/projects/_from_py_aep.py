@@ -95,6 +95,7 @@ def _layer(
             footage = main.file if isinstance(main, py_aep.FileSource) else None
     settable = _settable_properties(layer) if with_properties else []
     properties = tuple(prop for prop, _raw in settable)
+    effects, others = _effects_of(layer, settable) if with_properties else ((), ())
     return Layer(
         index=index,
         name=layer.name,
@@ -102,6 +103,8 @@ def _layer(
         text=text,
         footage=footage,
         properties=properties,
+        effects=effects,
+        other_effect_properties=others,
     )
 
 
@@ -148,6 +151,28 @@ def _settable_properties(layer: py_aep.Layer) -> list[tuple[LayerProperty, py_ae
                 if isinstance(effect, py_aep.PropertyGroup):
                     found += _effect_properties(group.match_name, effect)
     return found
+
+
+def _effects_of(
+    layer: py_aep.Layer, settable: list[tuple[LayerProperty, py_aep.Property]]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names of the layer's effects, and the paths of their properties not in
+    `settable` (the tree is built by then: nothing more is decoded)."""
+    kept = {id(prop) for _described, prop in settable}
+    names: list[str] = []
+    others: list[str] = []
+    for group in layer.properties:
+        if group.match_name != EFFECT_PARADE or not isinstance(group, py_aep.PropertyGroup):
+            continue
+        for effect in group.properties:
+            if isinstance(effect, py_aep.PropertyGroup):
+                names.append(effect.name)
+                others += [
+                    f"Effects.{effect.name}.{prop.name}"
+                    for prop in effect.properties
+                    if isinstance(prop, py_aep.Property) and id(prop) not in kept and prop.name
+                ]
+    return tuple(names), tuple(others)
 
 
 def _effect_properties(

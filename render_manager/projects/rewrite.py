@@ -70,7 +70,11 @@ def _property_problems(
     lookups = [resolve_property(layer, edit.path) for layer in layers]
     props = [lookup.prop for lookup in lookups if lookup.prop is not None]
     if not props:
-        found.errors.append(f"{where}: {lookups[0].problem}")
+        wrong = [lookup for lookup in lookups if not lookup.limit]
+        if wrong:
+            found.errors.append(f"{where}: {wrong[0].problem}")
+        else:
+            found.limits.append(f"{where}: {lookups[0].problem}")
         return
     prop = props[0]
     if parse_value(prop.kind, edit.value) is None:
