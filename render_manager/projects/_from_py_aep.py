@@ -118,6 +118,11 @@ _TRANSFORM = {
     "ADBE Rotate Z": "Rotation",
     "ADBE Opacity": "Opacity",
 }
+_CAMERA_TRANSFORM = {
+    "ADBE Anchor Point": "Point of Interest",
+    "ADBE Position": "Position",
+    "ADBE Rotate Z": "Rotation",
+}
 _ONE_D = py_aep.PropertyValueType.OneD
 _MULTI_D = {
     py_aep.PropertyValueType.TwoD,
@@ -135,11 +140,15 @@ def _settable_properties(layer: py_aep.Layer) -> list[tuple[LayerProperty, py_ae
     groups hold thousands of properties, and nothing there is a version's value).
     """
     found: list[tuple[LayerProperty, py_aep.Property]] = []
-    two_d = not getattr(layer, "three_d_layer", False)
+    # Cameras and lights are always 3-D; an AV layer is 2-D unless its 3-D switch is on.
+    two_d = isinstance(layer, py_aep.AVLayer) and not layer.three_d_layer
+    camera_or_light = isinstance(layer, py_aep.CameraLayer | py_aep.LightLayer)
     for group in layer.properties:
         if group.match_name == TRANSFORM_GROUP and isinstance(group, py_aep.PropertyGroup):
             for prop in group.properties:
                 label = _TRANSFORM.get(prop.match_name)
+                if camera_or_light:  # After Effects shows neither scale nor opacity there
+                    label = _CAMERA_TRANSFORM.get(prop.match_name)
                 if label and isinstance(prop, py_aep.Property):
                     label = "Z Rotation" if label == "Rotation" and not two_d else label
                     kind = PropertyKind.NUMBER if label in ("Rotation", "Opacity") else None

@@ -3,7 +3,8 @@
 nexrender's `property` is a dotted path of names, as ExtendScript's `property(name)` takes
 each step: the name After Effects shows or the match name, case-sensitive. A transform
 property may be named alone ("Position" is "Transform.Position"), as ExtendScript finds
-the Transform group's properties on the layer itself.
+the Transform group's properties on the layer itself; "Rotation" is a 3-D layer's
+"Z Rotation" too, as in ExtendScript.
 """
 
 from __future__ import annotations
@@ -128,4 +129,7 @@ def _matches(prop: LayerProperty, steps: tuple[str, ...]) -> bool:
         return False
     match_path = prop.match_path or prop.path
     pairs = zip(steps, prop.path, match_path, strict=True)
-    return all(step in (name, match) for step, name, match in pairs)
+    return all(
+        step in (name, match) or (step == "Rotation" and match == "ADBE Rotate Z")
+        for step, name, match in pairs
+    )

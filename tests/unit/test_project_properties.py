@@ -114,3 +114,24 @@ def test_inspect_json_lists_each_layers_properties(
         "properties"
     ]
     assert {"path": "Transform.Opacity", "kind": "number", "value": "100"} in bar["properties"]
+
+
+def test_3d_layers_and_cameras_have_3d_points_and_their_own_names(tmp_path: Path) -> None:
+    app = py_aep.new()
+    comp = app.project.root_folder.add_comp("Main", 64, 36, 1.0, 2.0, 25.0)
+    comp.add_camera("Cam", [32.0, 18.0])
+    comp.add_solid([1.0, 0.0, 0.0], "Card", 64, 36).three_d_layer = True
+    app.project.save(tmp_path / "3d.aep")
+    card, cam = read_project(tmp_path / "3d.aep").compositions[0].layers
+    assert [(p.dotted, p.value) for p in card.properties][:2] == [
+        ("Transform.Anchor Point", "32,18,0"),
+        ("Transform.Position", "32,18,0"),
+    ]
+    rotation = find_property(card, "Rotation")  # a 3-D layer's Z Rotation, as in ExtendScript
+    assert rotation is not None
+    assert rotation.dotted == "Transform.Z Rotation"
+    assert [p.dotted for p in cam.properties] == [
+        "Transform.Point of Interest",
+        "Transform.Position",
+        "Transform.Z Rotation",
+    ]
