@@ -228,9 +228,18 @@ def _described(
         value=text,
         match_path=(*parents, prop.match_name),
         dimensions=dimensions,
-        keyframed=bool(prop.keyframes),
-        expression=bool(prop.expression_enabled and prop.expression),
+        keyframed=any(part.keyframes for part in _parts(prop)),
+        expression=any(part.expression_enabled and part.expression for part in _parts(prop)),
     )
+
+
+def _parts(prop: py_aep.Property) -> list[py_aep.Property]:
+    """The property, and its X / Y / Z followers when its dimensions are separated (their
+    keys and expressions are what animates it then)."""
+    if not prop.is_separation_leader or not prop.dimensions_separated:
+        return [prop]
+    followers = [prop.get_separation_follower(dim) for dim in range(3)]
+    return [prop, *(f for f in followers if f is not None)]
 
 
 def _source_text(layer: py_aep.TextLayer) -> tuple[str, list[py_aep.TextDocument]]:
