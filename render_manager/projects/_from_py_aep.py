@@ -79,7 +79,9 @@ def _composition(comp: py_aep.CompItem, fonts: set[str]) -> Composition:
     )
 
 
-def _layer(index: int, layer: py_aep.Layer, fonts: set[str]) -> Layer:
+def _layer(
+    index: int, layer: py_aep.Layer, fonts: set[str], *, with_properties: bool = True
+) -> Layer:
     """One layer; the fonts of a text layer are added to `fonts`."""
     kind = _layer_type(layer)
     text = footage = precomp = None
@@ -94,7 +96,9 @@ def _layer(index: int, layer: py_aep.Layer, fonts: set[str]) -> Layer:
         if isinstance(source, py_aep.FootageItem):
             main = source.main_source
             footage = main.file if isinstance(main, py_aep.FileSource) else None
-    properties = tuple(prop for prop, _raw in _settable_properties(layer))
+    settable = _settable_properties(layer) if with_properties else []
+    properties = tuple(prop for prop, _raw in settable)
+    effects, others = _effects_of(layer, settable) if with_properties else ((), ())
     return Layer(
         index=index,
         name=layer.name,
@@ -102,6 +106,8 @@ def _layer(index: int, layer: py_aep.Layer, fonts: set[str]) -> Layer:
         text=text,
         footage=footage,
         properties=properties,
+        effects=effects,
+        other_effect_properties=others,
         precomp=precomp,
     )
 
@@ -115,6 +121,11 @@ _TRANSFORM = {
     "ADBE Scale": "Scale",
     "ADBE Rotate Z": "Rotation",
     "ADBE Opacity": "Opacity",
+}
+_CAMERA_TRANSFORM = {
+    "ADBE Anchor Point": "Point of Interest",
+    "ADBE Position": "Position",
+    "ADBE Rotate Z": "Rotation",
 }
 _ONE_D = py_aep.PropertyValueType.OneD
 _MULTI_D = {
@@ -133,11 +144,15 @@ def _settable_properties(layer: py_aep.Layer) -> list[tuple[LayerProperty, py_ae
     groups hold thousands of properties, and nothing there is a version's value).
     """
     found: list[tuple[LayerProperty, py_aep.Property]] = []
-    two_d = not getattr(layer, "three_d_layer", False)
+    # Cameras and lights are always 3-D; an AV layer is 2-D unless its 3-D switch is on.
+    two_d = isinstance(layer, py_aep.AVLayer) and not layer.three_d_layer
+    camera_or_light = isinstance(layer, py_aep.CameraLayer | py_aep.LightLayer)
     for group in layer.properties:
         if group.match_name == TRANSFORM_GROUP and isinstance(group, py_aep.PropertyGroup):
             for prop in group.properties:
                 label = _TRANSFORM.get(prop.match_name)
+                if camera_or_light:  # After Effects shows neither scale nor opacity there
+                    label = _CAMERA_TRANSFORM.get(prop.match_name)
                 if label and isinstance(prop, py_aep.Property):
                     label = "Z Rotation" if label == "Rotation" and not two_d else label
                     kind = PropertyKind.NUMBER if label in ("Rotation", "Opacity") else None
@@ -149,6 +164,28 @@ def _settable_properties(layer: py_aep.Layer) -> list[tuple[LayerProperty, py_ae
                 if isinstance(effect, py_aep.PropertyGroup):
                     found += _effect_properties(group.match_name, effect)
     return found
+
+
+def _effects_of(
+    layer: py_aep.Layer, settable: list[tuple[LayerProperty, py_aep.Property]]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names of the layer's effects, and the paths of their properties not in
+    `settable` (the tree is built by then: nothing more is decoded)."""
+    kept = {id(prop) for _described, prop in settable}
+    names: list[str] = []
+    others: list[str] = []
+    for group in layer.properties:
+        if group.match_name != EFFECT_PARADE or not isinstance(group, py_aep.PropertyGroup):
+            continue
+        for effect in group.properties:
+            if isinstance(effect, py_aep.PropertyGroup):
+                names.append(effect.name)
+                others += [
+                    f"Effects.{effect.name}.{prop.name}"
+                    for prop in effect.properties
+                    if isinstance(prop, py_aep.Property) and id(prop) not in kept and prop.name
+                ]
+    return tuple(names), tuple(others)
 
 
 def _effect_properties(
@@ -195,9 +232,18 @@ def _described(
         value=text,
         match_path=(*parents, prop.match_name),
         dimensions=dimensions,
-        keyframed=bool(prop.keyframes),
-        expression=bool(prop.expression_enabled and prop.expression),
+        keyframed=any(part.keyframes for part in _parts(prop)),
+        expression=any(part.expression_enabled and part.expression for part in _parts(prop)),
     )
+
+
+def _parts(prop: py_aep.Property) -> list[py_aep.Property]:
+    """The property, and its X / Y / Z followers when its dimensions are separated (their
+    keys and expressions are what animates it then)."""
+    if not prop.is_separation_leader or not prop.dimensions_separated:
+        return [prop]
+    followers = [prop.get_separation_follower(dim) for dim in range(3)]
+    return [prop, *(f for f in followers if f is not None)]
 
 
 def _source_text(layer: py_aep.TextLayer) -> tuple[str, list[py_aep.TextDocument]]:
@@ -294,6 +340,25 @@ def _file_found(file: str, project_dir: Path) -> bool:
     return Path(file).exists() or (bool(name) and (project_dir / name).exists())
 
 
+def read_layers(
+    path: Path, places: Sequence[tuple[str, int, bool]]
+) -> dict[tuple[str, int], Layer]:
+    """The layers at `places` (composition name, 1-based index, with properties) of the
+    project at `path`: what checking a rewritten copy needs, without reading the rest."""
+    project = py_aep.parse(path).project
+    wanted: dict[tuple[str, int], bool] = {}
+    for comp_name, index, with_properties in places:
+        key = (comp_name, index)
+        wanted[key] = wanted.get(key, False) or with_properties
+    found: dict[tuple[str, int], Layer] = {}
+    for comp in project.compositions:
+        for index, layer in enumerate(comp.layers, 1):
+            if (comp.name, index) in wanted and (comp.name, index) not in found:
+                props = wanted[(comp.name, index)]
+                found[(comp.name, index)] = _layer(index, layer, set(), with_properties=props)
+    return found
+
+
 def apply_edits(template: Path, dest: Path, edits: Sequence[Edit]) -> list[EditedLayer]:
     """Parse `template`, apply `edits` to every layer they name, save the result to `dest`.
 
@@ -305,6 +370,8 @@ def apply_edits(template: Path, dest: Path, edits: Sequence[Edit]) -> list[Edite
     # Every layer is found before any is changed: a replacement renames unnamed layers.
     found = [(edit, _layers_of(project, edit.layer, edit.composition)) for edit in edits]
     edited: list[EditedLayer] = []
+    # Each layer's properties are walked once, however many of them the job sets.
+    settable: dict[int, list[tuple[LayerProperty, py_aep.Property]]] = {}
     for edit, layers in found:
         if isinstance(edit, TextEdit):
             targets = [(c, i, lay) for c, i, lay in layers if isinstance(lay, py_aep.TextLayer)]
@@ -319,7 +386,7 @@ def apply_edits(template: Path, dest: Path, edits: Sequence[Edit]) -> list[Edite
                 source.replace(str(edit.file))
             missing = "no footage layer"
         else:
-            targets = [(c, i, lay) for c, i, lay in layers if _set_property(lay, edit)]
+            targets = [(c, i, lay) for c, i, lay in layers if _set_property(lay, edit, settable)]
             missing = f"no layer with a property {'.'.join(edit.path)!r}"
         if not targets:
             raise RewriteFailed(f"{missing} {layer_words(edit.layer)}")
@@ -328,13 +395,20 @@ def apply_edits(template: Path, dest: Path, edits: Sequence[Edit]) -> list[Edite
     return edited
 
 
-def _set_property(layer: py_aep.Layer, edit: PropertyEdit) -> bool:
+def _set_property(
+    layer: py_aep.Layer,
+    edit: PropertyEdit,
+    walked: dict[int, list[tuple[LayerProperty, py_aep.Property]]],
+) -> bool:
     """Set the edit's property on `layer`; False when the layer has no such property.
 
-    Raises `RewriteFailed` for a value of the wrong kind, or a keyframed or
-    expression-driven property: its static value is not what would render.
+    `walked` keeps each layer's settable properties (by id) for the next edit. Raises
+    `RewriteFailed` for a value of the wrong kind, or a keyframed or expression-driven
+    property: its static value is not what would render.
     """
-    settable = _settable_properties(layer)
+    settable = walked.get(id(layer))
+    if settable is None:
+        settable = walked[id(layer)] = _settable_properties(layer)
     index = find_in([described for described, _prop in settable], edit.path)
     if index is None:
         return False

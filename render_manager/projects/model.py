@@ -82,8 +82,10 @@ class Layer:
     `text` is set for text layers: the stored Source Text (for keyframed or
     expression-driven text, the value stored in the project). `footage` is set for
     footage layers: the file as the project names it, or None for a placeholder.
-    `properties` are the transform and effect properties a version can set. `precomp` is
-    set for precomp layers: the name of the composition the layer shows.
+    `properties` are the transform and effect properties a version can set; `effects`
+    the names of the layer's effects, top first, and `other_effect_properties` the paths
+    of their properties a version cannot set (a gradient, a layer picker, a curve).
+    `precomp` is set for precomp layers: the name of the composition the layer shows.
     """
 
     index: int
@@ -92,6 +94,8 @@ class Layer:
     text: str | None = None
     footage: str | None = None
     properties: tuple[LayerProperty, ...] = ()
+    effects: tuple[str, ...] = ()
+    other_effect_properties: tuple[str, ...] = ()
     precomp: str | None = None
 
 

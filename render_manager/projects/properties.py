@@ -3,7 +3,8 @@
 nexrender's `property` is a dotted path of names, as ExtendScript's `property(name)` takes
 each step: the name After Effects shows or the match name, case-sensitive. A transform
 property may be named alone ("Position" is "Transform.Position"), as ExtendScript finds
-the Transform group's properties on the layer itself.
+the Transform group's properties on the layer itself; "Rotation" is a 3-D layer's
+"Z Rotation" too, as in ExtendScript.
 """
 
 from __future__ import annotations
@@ -41,24 +42,75 @@ def find_in(properties: Sequence[LayerProperty], path: str | Sequence[str]) -> i
 
 @dataclass(frozen=True, slots=True)
 class PropertyLookup:
-    """What `resolve_property` found: the property, or why not (`problem`)."""
+    """What `resolve_property` found: the property, or why not (`problem`).
+
+    A `limit` problem names a property the layer may well have but a project rewrite does
+    not set (a mask path, an effect's gradient): a script inside After Effects might. Any
+    other problem is wrong input: the layer has no such effect or transform property.
+    """
 
     prop: LayerProperty | None
     problem: str = ""
+    limit: bool = False
+
+
+# Every property of After Effects' Transform group, by the names it shows.
+TRANSFORM_NAMES = frozenset(
+    {
+        "Anchor Point",
+        "Position",
+        "X Position",
+        "Y Position",
+        "Z Position",
+        "Scale",
+        "Orientation",
+        "X Rotation",
+        "Y Rotation",
+        "Rotation",
+        "Z Rotation",
+        "Opacity",
+        "Point of Interest",
+    }
+)
+_EFFECTS = ("Effects", "ADBE Effect Parade")
+_NOT_SET = "is not a value a project rewrite sets"
 
 
 def resolve_property(layer: Layer, path: str | Sequence[str]) -> PropertyLookup:
-    """The property at `path`, or a problem naming the closest paths the layer has."""
+    """The property at `path`, or a problem naming the closest names the layer has."""
     found = find_property(layer, path)
     if found is not None:
         return PropertyLookup(found)
-    dotted = ".".join(split_path(path))
-    names = [prop.dotted for prop in layer.properties]
-    closest = difflib.get_close_matches(dotted, names, n=3, cutoff=0.5)
-    if not closest and names:
-        closest = names[:3]
-    hint = f"; closest: {', '.join(closest)}" if closest else "; it has no settable property"
-    return PropertyLookup(None, f"layer {layer.name!r} has no property {dotted!r}{hint}")
+    steps = split_path(path)
+    dotted = ".".join(steps)
+    if steps[0] in _EFFECTS and len(steps) >= 2:
+        effect = steps[1]
+        if effect.startswith("ADBE ") or dotted in layer.other_effect_properties:
+            return PropertyLookup(
+                None, f"{dotted} {_NOT_SET} (it sets colours, numbers, checkboxes, points)", True
+            )
+        if effect not in layer.effects:
+            hint = _hint(effect, list(layer.effects), "it has no effects")
+            return PropertyLookup(None, f"layer {layer.name!r} has no effect {effect!r}{hint}")
+        prefix = f"Effects.{effect}."
+        names = [p.dotted for p in layer.properties if p.dotted.startswith(prefix)]
+        names += [p for p in layer.other_effect_properties if p.startswith(prefix)]
+        hint = _hint(dotted, names, "it has no properties")
+        return PropertyLookup(None, f"layer {layer.name!r} has no property {dotted!r}{hint}")
+    if steps[0] in _TRANSFORM or len(steps) == 1:
+        if len(steps) <= 2 and steps[-1] in TRANSFORM_NAMES:
+            return PropertyLookup(None, f"{dotted} {_NOT_SET}", True)
+        names = [prop.dotted for prop in layer.properties]
+        hint = _hint(dotted, names, "it has no settable property")
+        return PropertyLookup(None, f"layer {layer.name!r} has no property {dotted!r}{hint}")
+    return PropertyLookup(
+        None, f"{dotted} {_NOT_SET} (it sets Source Text, transforms and effect values)", True
+    )
+
+
+def _hint(name: str, names: list[str], empty: str) -> str:
+    closest = difflib.get_close_matches(name, names, n=3, cutoff=0.5) or names[:3]
+    return f"; closest: {', '.join(closest)}" if closest else f"; {empty}"
 
 
 def kind_words(prop: LayerProperty) -> str:
@@ -77,4 +129,7 @@ def _matches(prop: LayerProperty, steps: tuple[str, ...]) -> bool:
         return False
     match_path = prop.match_path or prop.path
     pairs = zip(steps, prop.path, match_path, strict=True)
-    return all(step in (name, match) for step, name, match in pairs)
+    return all(
+        step in (name, match) or (step == "Rotation" and match == "ADBE Rotate Z")
+        for step, name, match in pairs
+    )

@@ -20,10 +20,8 @@ from render_manager.projects.edits import (
     TextEdit,
     layer_words,
 )
-from render_manager.projects.errors import ProjectUnreadable
 from render_manager.projects.model import Layer, LayerProperty, LayerType, ProjectInfo
 from render_manager.projects.properties import find_property, kind_words, resolve_property
-from render_manager.projects.reader import read_project
 from render_manager.projects.values import parse_value, value_words
 
 # Within this, a number read back is the number written (values are shown to 4 decimals).
@@ -72,7 +70,11 @@ def _property_problems(
     lookups = [resolve_property(layer, edit.path) for layer in layers]
     props = [lookup.prop for lookup in lookups if lookup.prop is not None]
     if not props:
-        found.errors.append(f"{where}: {lookups[0].problem}")
+        wrong = [lookup for lookup in lookups if not lookup.limit]
+        if wrong:
+            found.errors.append(f"{where}: {wrong[0].problem}")
+        else:
+            found.limits.append(f"{where}: {lookups[0].problem}")
         return
     prop = props[0]
     if parse_value(prop.kind, edit.value) is None:
@@ -97,28 +99,42 @@ def _closest(layer: str | int, names: list[str]) -> str:
 def write_rewritten(template: Path, dest: Path, edits: Sequence[Edit]) -> None:
     """Write `dest`, a copy of `template` with `edits` applied, and check it read back.
 
-    Raises `RewriteFailed` with the reason; `template` is never written.
+    Raises `RewriteFailed` with the reason; `template` is never written. The copy is
+    written beside `dest` and moved there once checked: a job run again replaces its old
+    copy, and a copy that failed its check is never left where aerender would find it.
     """
     from render_manager.projects import _from_py_aep  # noqa: PLC0415 (py-aep loads slowly)
 
+    partial = dest.with_name(f"{dest.stem}.part{dest.suffix}")
+    partial.unlink(missing_ok=True)  # py-aep refuses to save over a file
     try:
-        edited = _from_py_aep.apply_edits(template, dest, edits)
-    except RewriteFailed:
-        raise
-    except Exception as exc:
-        raise RewriteFailed(f"{type(exc).__name__}: {exc}") from exc
-    check_landed(dest, edited)
+        try:
+            edited = _from_py_aep.apply_edits(template, partial, edits)
+        except RewriteFailed:
+            raise
+        except Exception as exc:
+            raise RewriteFailed(f"{type(exc).__name__}: {exc}") from exc
+        check_landed(partial, edited)
+        partial.replace(dest)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def check_landed(dest: Path, edited: Sequence[EditedLayer]) -> None:
-    """Read `dest` back; raise `RewriteFailed` unless every edited layer shows its value."""
+    """Read `dest` back; raise `RewriteFailed` unless every edited layer shows its value.
+
+    Only the edited layers are read (a full `read_project` reads every layer's
+    properties and fonts): this check runs once per version.
+    """
+    from render_manager.projects import _from_py_aep  # noqa: PLC0415 (py-aep loads slowly)
+
+    places = [(c.composition, c.index, isinstance(c.edit, PropertyEdit)) for c in edited]
     try:
-        info = read_project(dest)
-    except ProjectUnreadable as exc:
-        raise RewriteFailed(f"the rewritten project cannot be read back: {exc.reason}") from exc
-    layers = {
-        (comp.name, layer.index): layer for comp in info.compositions for layer in comp.layers
-    }
+        layers = _from_py_aep.read_layers(dest, places)
+    except Exception as exc:  # any parser failure: the copy is not a project we can trust
+        raise RewriteFailed(
+            f"the rewritten project cannot be read back: {type(exc).__name__}: {exc}"
+        ) from exc
     for changed in edited:
         _check_landed(layers.get((changed.composition, changed.index)), changed.edit)
 

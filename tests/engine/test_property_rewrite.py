@@ -216,3 +216,47 @@ def test_bad_rows_are_refused_at_submit_and_nothing_is_queued(
     listed = renderctl(engine.ctx.home, "jobs", "--json")
     assert listed.returncode == 0
     assert json.loads(listed.stdout) == []
+
+
+def test_a_20_row_spreadsheet_renders_each_row_s_values_on_stock(
+    engine: Engine, tmp_path: Path, template: Path
+) -> None:
+    before = template.read_bytes()
+    job = {
+        "name": "{{name}}",
+        "template": {"src": str(template), "composition": "Main"},
+        "assets": [
+            _data("Source Text", "{{title}}", layerName="Title"),
+            _data("Effects.Brand Color.Color", "{{colour}}", layerName="Card"),
+            _data("Effects.Size.Slider", "{{size}}", layerName="Card"),
+            _data("Position", "{{x}},540", layerName="Card"),
+        ],
+    }
+    (tmp_path / "job.json").write_text(json.dumps(job), encoding="utf-8")
+    rows = [
+        (f"v{n:02d}", f"Titre {n} — été", f"#{n * 12:02X}40C0", str(n * 1.5), 100 + n)
+        for n in range(20)
+    ]
+    lines = ["name,title,colour,size,x", *(",".join(map(str, row)) for row in rows)]
+    (tmp_path / "rows.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = renderctl(
+        engine.ctx.home, "submit", "-c", "local", str(tmp_path / "job.json"),
+        "--rows", str(tmp_path / "rows.csv"),
+    )  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, "")
+    ran = renderctl(engine.ctx.home, "engine", "--until-idle", timeout=300)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    jobs = {job.name: job for job in engine.ctx.jobs.list()}
+    assert sorted(jobs) == [row[0] for row in rows]
+    assert {job.status.value for job in jobs.values()} == {"finished"}
+    received = (tmp_path / "received.txt").read_text(encoding="utf-8").splitlines()
+    by_folder = {Path(path).parent.name: Path(path) for path in received}
+    assert len(by_folder) == 20
+    for name, title, colour, size, x in rows:
+        project = by_folder[jobs[name].id]
+        card = _values(_layer(project, "Main", "Card"))
+        assert _layer(project, "Main", "Title").text == title
+        assert card["Effects.Brand Color.Color"] == colour
+        assert float(card["Effects.Size.Slider"]) == float(size)
+        assert card["Transform.Position"] == f"{x},540"
+    assert template.read_bytes() == before

@@ -38,6 +38,7 @@ def _image(src: str) -> dict[str, Any]:
 
 
 _TEXT = {"type": "data", "layerName": "Title", "property": "Source Text", "value": "Hi"}
+_MASK = {"type": "data", "layerName": "Title", "property": "Masks.Mask 1.Mask Path", "value": 1}
 
 
 def _encode(input_: str, **extra: Any) -> dict[str, Any]:
@@ -88,6 +89,29 @@ RULES = [
         id="needs-script",
     ),
     pytest.param(_render(assets=[_TEXT]), "patched", LocalJobType.RENDER, id="patched-aerender"),
+    # A property the layer may have but a rewrite does not set takes the script route.
+    pytest.param(
+        _render(assets=[{**_MASK, "layerName": "Title"}]),
+        "stock",
+        [
+            r"^assets\[0\]: Masks\.Mask 1\.Mask Path is not a value a project rewrite sets",
+            re.escape(SCRIPT_INJECTION_NEEDED),
+        ],
+        id="property-a-rewrite-does-not-set",
+    ),
+    pytest.param(
+        _render(assets=[{**_MASK, "layerName": "Title"}]),
+        "patched",
+        LocalJobType.RENDER,
+        id="property-a-rewrite-does-not-set-patched",
+    ),
+    # Wrong input is refused on every route: the patched one would only fail at render.
+    pytest.param(
+        _render(assets=[{**_MASK, "property": "Transform.Opacity", "value": "half"}]),
+        "patched",
+        [r"^assets\[0\]: Transform\.Opacity takes a number; got 'half'$"],
+        id="wrong-kind-on-any-route",
+    ),
     # A layer the project does not have is refused on every route, unless the asset says
     # to carry on without it (nexrender's continueOnMissing).
     pytest.param(

@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import py_aep
 import pytest
 
 from render_manager.projects import read_project
 from render_manager.projects.model import Layer, PropertyKind
 from render_manager.projects.properties import find_property, kind_words, resolve_property
 from tests.unit.cli_runner import Renderctl, renderctl_runner
-from tests.unit.helpers.aep_make import branded_project
+from tests.unit.helpers.aep_make import add_effect, branded_project
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +61,31 @@ def test_paths_resolve_by_name_match_name_or_a_bare_transform_name(
 def test_names_match_case_sensitively_and_a_miss_names_the_closest(card: Layer) -> None:
     assert find_property(card, "Effects.brand color.Color") is None
     lookup = resolve_property(card, "Effects.Brand Colour.Color")
-    assert lookup.prop is None
-    assert lookup.problem.startswith("layer 'Card' has no property 'Effects.Brand Colour.Color'")
-    assert "closest: Effects.Brand Color.Color" in lookup.problem
+    assert (lookup.prop, lookup.limit) == (None, False)
+    assert lookup.problem == "layer 'Card' has no effect 'Brand Colour'; closest: Brand Color"
+    typo = resolve_property(card, "Effects.Brand Color.Colour")
+    assert not typo.limit
+    assert typo.problem == (
+        "layer 'Card' has no property 'Effects.Brand Color.Colour'; "
+        "closest: Effects.Brand Color.Color"
+    )
+    assert resolve_property(card, "Transform.Postion").problem.startswith(
+        "layer 'Card' has no property 'Transform.Postion'; closest: Transform.Position"
+    )
+
+
+def test_a_property_a_rewrite_does_not_set_is_a_limit_not_wrong_input(tmp_path: Path) -> None:
+    app = py_aep.new()
+    comp = app.project.root_folder.add_comp("Main", 64, 36, 1.0, 2.0, 25.0)
+    solid = comp.add_solid([1.0, 0.0, 0.0], "Card", 64, 36)
+    add_effect(solid, "ADBE Layer Control", "Matte Layer")  # a layer picker: no plain value
+    app.project.save(tmp_path / "picker.aep")
+    [card] = read_project(tmp_path / "picker.aep").compositions[0].layers
+    assert card.effects == ("Matte Layer",)
+    for path in ("Effects.Matte Layer.Layer", "Masks.Mask 1.Mask Path", "X Rotation"):
+        lookup = resolve_property(card, path)
+        assert lookup.limit, lookup
+        assert f"{path} is not a value a project rewrite sets" in lookup.problem
 
 
 def test_kind_words_say_what_to_type(card: Layer) -> None:
@@ -91,3 +114,24 @@ def test_inspect_json_lists_each_layers_properties(
         "properties"
     ]
     assert {"path": "Transform.Opacity", "kind": "number", "value": "100"} in bar["properties"]
+
+
+def test_3d_layers_and_cameras_have_3d_points_and_their_own_names(tmp_path: Path) -> None:
+    app = py_aep.new()
+    comp = app.project.root_folder.add_comp("Main", 64, 36, 1.0, 2.0, 25.0)
+    comp.add_camera("Cam", [32.0, 18.0])
+    comp.add_solid([1.0, 0.0, 0.0], "Card", 64, 36).three_d_layer = True
+    app.project.save(tmp_path / "3d.aep")
+    card, cam = read_project(tmp_path / "3d.aep").compositions[0].layers
+    assert [(p.dotted, p.value) for p in card.properties][:2] == [
+        ("Transform.Anchor Point", "32,18,0"),
+        ("Transform.Position", "32,18,0"),
+    ]
+    rotation = find_property(card, "Rotation")  # a 3-D layer's Z Rotation, as in ExtendScript
+    assert rotation is not None
+    assert rotation.dotted == "Transform.Z Rotation"
+    assert [p.dotted for p in cam.properties] == [
+        "Transform.Point of Interest",
+        "Transform.Position",
+        "Transform.Z Rotation",
+    ]

@@ -52,3 +52,18 @@ def test_a_layer_of_the_wrong_kind_fails_with_its_name(tmp_path: Path) -> None:
     template = _template(tmp_path)
     with pytest.raises(RewriteFailed, match=r"no text layer named 'logo\.png'"):
         write_rewritten(template, tmp_path / "out.aep", [TextEdit("logo.png", "x")])
+
+
+def test_text_and_footage_by_layer_index_as_nexrender_numbers_them(tmp_path: Path) -> None:
+    template = _template(tmp_path)  # layer 1: logo.png (added last, so on top), 2: Title
+    swap = _png(tmp_path / "rows" / "logo_de.png")
+    copy = tmp_path / "job.aep"
+    write_rewritten(template, copy, [TextEdit(2, "Hallo", "Main"), FootageEdit(1, swap, "Main")])
+    first, second = read_project(copy).compositions[0].layers
+    assert (first.footage, second.text) == (str(swap), "Hallo")
+
+
+def test_a_layer_index_of_the_wrong_kind_fails_with_its_place(tmp_path: Path) -> None:
+    template = _template(tmp_path)
+    with pytest.raises(RewriteFailed, match="no text layer at index 1"):
+        write_rewritten(template, tmp_path / "out.aep", [TextEdit(1, "x")])
