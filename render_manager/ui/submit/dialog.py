@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, QUrl, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -38,6 +38,7 @@ from render_manager.services.data_files import read_data
 from render_manager.services.job_templates import DataFileError, placeholders
 from render_manager.ui.qt.background import BackgroundTasks
 from render_manager.ui.submit.data_page import DataPage, data_file_in
+from render_manager.ui.submit.project_form import project_in
 from render_manager.ui.submit.result_page import ResultPage
 from render_manager.ui.submit.source_page import SourcePage
 
@@ -74,7 +75,8 @@ class BatchDialog(QDialog):
         self._stop = False
         self._close_when_done = False
         self.setWindowTitle("New render" if single else "New batch")
-        self.setAcceptDrops(not single)
+        # A data file dropped starts a batch; an .aep dropped is the project to render.
+        self.setAcceptDrops(True)
         self.resize(900, 640)
 
         self._build(single)
@@ -87,7 +89,7 @@ class BatchDialog(QDialog):
 
     def _build(self, single: bool) -> None:
         folder = str(QSettings().value(f"{_SETTINGS}/folder", "") or "")
-        self.source = SourcePage(single=single, parent=self)
+        self.source = SourcePage(single=single, projects=self._services.projects, parent=self)
         self.data_page = DataPage(single=single, parent=self)
         self.result_page = ResultPage(single=single, parent=self)
         self.source.last_folder = self.data_page.last_folder = folder
@@ -368,13 +370,29 @@ class BatchDialog(QDialog):
 
     @override
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if data_file_in(event.mimeData().urls()) is not None and not self.sending:
+        urls = event.mimeData().urls()
+        if self._takes_project(urls) or (
+            data_file_in(urls) is not None and not self.data_page.single and not self.sending
+        ):
             event.acceptProposedAction()
+
+    def _takes_project(self, urls: list[QUrl]) -> bool:
+        return (
+            project_in(urls) is not None
+            and self.pages.currentIndex() == SOURCE
+            and self.source.accepts_project()
+        )
 
     @override
     def dropEvent(self, event: QDropEvent) -> None:
-        path = data_file_in(event.mimeData().urls())
-        if path is None:
+        urls = event.mimeData().urls()
+        project = project_in(urls)
+        if project is not None and self._takes_project(urls):
+            event.acceptProposedAction()
+            self.source.choose_project(project)
+            return
+        path = data_file_in(urls)
+        if path is None or self.data_page.single:
             return
         event.acceptProposedAction()
         if self.pages.currentIndex() == SOURCE:
