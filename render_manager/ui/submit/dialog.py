@@ -124,6 +124,7 @@ class BatchDialog(QDialog):
         self.source.connection_changed.connect(self._on_connection_changed)
         self.source.cloud_template_chosen.connect(self._on_cloud_template_chosen)
         self.source.browse_folder_used.connect(self._remember_folder)
+        self.source.project_form.project_named.connect(self._on_project_named)
         self.data_page.file_chosen.connect(lambda path: self._spawn(self.load_data(Path(path))))
         self.data_page.sheet_chosen.connect(
             lambda path, sheet: self._spawn(self.load_data(Path(path), sheet))
@@ -328,6 +329,11 @@ class BatchDialog(QDialog):
         connection = self.source.current()
         if connection is not None:
             self._spawn(self.load_cloud_template(connection.name, template_id))
+
+    def _on_project_named(self, name: str) -> None:
+        # Which project the dialog renders, in its title (and the taskbar's).
+        title = "New render" if self.data_page.single else "New batch"
+        self.setWindowTitle(f"{title} — {name}" if name else title)
 
     def _remember_folder(self, path: str) -> None:
         folder = str(Path(path).parent)

@@ -66,6 +66,8 @@ class ProjectForm(QWidget):
     """A field changed: the job template is written again from the fields."""
     folder_used = Signal(str)
     """A project was chosen in the file dialog (its folder is remembered)."""
+    project_named = Signal(str)
+    """The file name of the project read (or found unreadable); "" once it no longer holds."""
 
     def __init__(
         self, projects: ProjectCatalog | None, *, single: bool, parent: QWidget | None = None
@@ -238,6 +240,7 @@ class ProjectForm(QWidget):
             project = await self._projects.read(path)
         except ProjectUnreadable as exc:
             if self._wanted == path:
+                self.project_named.emit(path.name)
                 # The path is in the field above: the name says which file, whole.
                 self._set_status(
                     f"{path.name} cannot be read: {exc.reason}. Type the composition's "
@@ -251,6 +254,7 @@ class ProjectForm(QWidget):
 
     def _show_project(self, project: ProjectInfo, path: Path) -> None:
         self.project = project
+        self.project_named.emit(path.name)
         self.comp_model.set_compositions(project.compositions)
         self.comp_list.resizeColumnsToContents()
         self.comp_list.horizontalHeader().setSectionResizeMode(
@@ -416,6 +420,7 @@ class ProjectForm(QWidget):
         if self.project is not None or self._wanted is not None:
             self._wanted = None
             self.project = None
+            self.project_named.emit("")
             self.comp_model.set_compositions([])
             self._set_status(_IDLE + " Enter reads a typed path.", error=False)
             self._check_composition()
