@@ -45,8 +45,10 @@ def check_composition(
     """Whether composition `name` is in the project at `src` (read as `project`)."""
     if isinstance(project, ProjectUnreadable):
         return CompositionCheck(
-            warning=f"composition {name!r} not checked, the project could not be read "
-            f"({project}); it is rendered as given, in case aerender reads it"
+            # The same words for every job of the project (not its composition's name), so
+            # that a batch's warnings are said once.
+            warning=f"the composition was not checked, the project could not be read "
+            f"({project}); the job is rendered as given, in case aerender reads it"
         )
     if project.composition(name) is not None:
         return CompositionCheck()

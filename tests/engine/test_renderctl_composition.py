@@ -73,7 +73,7 @@ def test_an_unreadable_project_is_queued_with_a_warning_on_stderr(
     assert done.stdout == f"submitted {job.id} (row 0)\n"
     (warning,) = done.stderr.splitlines()
     assert warning.startswith(
-        f"row 0: warning: composition 'Main' not checked, the project could not be read ({cs6}: "
+        f"row 0: warning: the composition was not checked, the project could not be read ({cs6}: "
     )
     assert "CS6 or older" in warning
 
@@ -98,4 +98,4 @@ def test_a_batch_on_an_unreadable_project_warns_once_for_all_its_rows(
     assert done.returncode == 0, done.stderr
     assert len(engine.ctx.jobs.list()) == 7
     (warning,) = done.stderr.splitlines()
-    assert warning.startswith("rows 0, 1, 2, 3, 4 and 2 more: warning: composition 'Main' not")
+    assert warning.startswith("rows 0, 1, 2, 3, 4 and 2 more: warning: the composition was not")

@@ -267,11 +267,62 @@ def test_an_unreadable_project_says_why_and_still_renders_with_a_warning(
     page = dialog.result_page
     first, warning = page.summary.text().split("\n")
     assert first == "The job is checked and ready to send."
-    assert warning.startswith("⚠ Warning: composition 'Main' not checked")
+    assert warning.startswith("⚠ Warning: the composition was not checked, the project")
     message = page.model.index(0, PreviewColumn.MESSAGE).data()
-    assert message.startswith("⚠ composition 'Main' not checked")
+    assert message.startswith("⚠ the composition was not checked")
     assert page.model.index(0, PreviewColumn.STATE).data() == "Ready"
     assert dialog.submit_button.isEnabled()
     qloop.run_until_complete(dialog.send())
     (job,) = engine.ctx.jobs.list()
     assert page.model.index(0, PreviewColumn.MESSAGE).data() == job.id
+
+
+def _batch(qtbot: QtBot, engine: Engine, project: Path, data: Path) -> BatchDialog:
+    dialog = BatchDialog(AppServices(engine.ctx), connections=engine.ctx.connections.list())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    combo = dialog.source.connection
+    combo.setCurrentIndex(combo.findData("local"))
+    dialog.source.aep.setText(str(project))
+    dialog.source.composition.setText("{{comp}}")
+    dialog.next.click()
+    return dialog
+
+
+def test_the_batch_preview_refuses_a_row_s_unknown_comp_and_warns_of_an_unreadable_project(
+    qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine, tmp_path: Path
+) -> None:
+    data = tmp_path / "versions.csv"
+    data.write_text("comp\nOutro\nOutr0\nMain 9x16\n")
+    project = make_comp_project(tmp_path / "promo.aep", COMPS)
+    dialog = _batch(qtbot, engine, project, data)
+    qloop.run_until_complete(dialog.load_data(data))
+    qloop.run_until_complete(dialog.build_preview())
+    model = dialog.result_page.model
+    states = [model.index(row, PreviewColumn.STATE).data() for row in range(3)]
+    assert states == ["Ready", "Invalid", "Ready"]
+    assert model.index(1, PreviewColumn.MESSAGE).data() == (
+        "template.composition: 'Outr0' is not a composition of promo.aep; closest: 'Outro'"
+    )
+
+    # A project the reader cannot read: every row is sent all the same, each with a warning.
+    cs6 = Path(shutil.copy(FIXTURES / "unreadable" / "01-lottieweb-helperproject.aep", tmp_path))
+    dialog = _batch(qtbot, engine, cs6, data)
+    qloop.run_until_complete(dialog.load_data(data))
+    qloop.run_until_complete(dialog.build_preview())
+    model = dialog.result_page.model
+    assert [model.index(row, PreviewColumn.STATE).data() for row in range(3)] == ["Ready"] * 3
+    assert all(
+        model.index(row, PreviewColumn.MESSAGE).data().startswith("⚠ the composition was not")
+        for row in range(3)
+    )
+    summary = dialog.result_page.summary.text().split("\n")
+    assert summary[0] == "3 rows: 3 ready to send."
+    assert summary[1] == (
+        "⚠ 3 ready rows with a warning (sent all the same; shown in yellow): the composition "
+        f"was not checked, the project could not be read ({cs6}: was saved by After Effects "
+        "11.0x122 (CS6 or older); projects of After Effects CC 2014 (13.0) and newer can be "
+        "read: open it in a newer After Effects and save it again); the job is rendered as "
+        "given, in case aerender reads it"
+    )
+    assert dialog.submit_button.isEnabled()

@@ -86,7 +86,7 @@ def test_an_unreadable_project_stays_a_plain_job_with_a_warning(
     found = _check(engine, project, "Anything")
     assert isinstance(found, RenderJob), found
     (warning,) = found.warnings
-    assert warning.startswith("composition 'Anything' not checked, the project could not be read")
+    assert warning.startswith("the composition was not checked, the project could not be read")
     assert str(project) in warning
     assert "rendered as given" in warning
 
