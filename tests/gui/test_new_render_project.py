@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import qasync
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
@@ -326,3 +327,29 @@ def test_the_batch_preview_refuses_a_row_s_unknown_comp_and_warns_of_an_unreadab
         "given, in case aerender reads it"
     )
     assert dialog.submit_button.isEnabled()
+
+
+def test_closing_new_render_mid_read_leaves_no_error_and_the_read_is_kept(
+    qtbot: QtBot,
+    qloop: qasync.QEventLoop,
+    engine: Engine,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    project = make_comp_project(tmp_path / "large.aep", COMPS)
+    gate = threading.Event()
+    services = _HeldCatalog(engine.ctx, gate)
+    dialog = BatchDialog(services, connections=engine.ctx.connections.list(), single=True)
+    dialog.show()
+    combo = dialog.source.connection
+    combo.setCurrentIndex(combo.findData("local"))
+    form = dialog.source.project_form
+    dialog.source.choose_project(project)
+    _run(qloop, lambda: form.project_status.text().startswith("Reading project…"))
+    deleted: list[bool] = []
+    dialog.destroyed.connect(lambda *_: deleted.append(True))
+    dialog.deleteLater()
+    _run(qloop, lambda: deleted)
+    gate.set()
+    _run(qloop, lambda: services.projects.kept(project) is not None)
+    assert [r for r in caplog.records if r.levelname == "ERROR"] == []

@@ -82,6 +82,10 @@ class ProjectForm(QWidget):
         # The frames last filled from a comp's work area (not typed by hand).
         self._filled_frames: tuple[str, str] = ("", "")
         self._tasks = BackgroundTasks("reading a project", on_error=self._on_read_failed)
+        # A dialog closed mid-read is deleted: its read must not come back to it. (The
+        # catalog finishes the read for whoever asks next.)
+        tasks = self._tasks
+        self.destroyed.connect(lambda *_: tasks.cancel_all())
         self._build()
         self._wire()
 
