@@ -14,23 +14,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QIntValidator, QKeyEvent
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSizePolicy,
-    QTableView,
     QWidget,
 )
-from typing_extensions import override
 
 from render_manager.engine.composition_check import closest_compositions
 from render_manager.projects import Composition, ProjectInfo, ProjectUnreadable
@@ -38,18 +34,10 @@ from render_manager.services.batch_data import local_template
 from render_manager.services.project_catalog import ProjectCatalog
 from render_manager.ui.qt.background import BackgroundTasks
 from render_manager.ui.qt.elided_label import ElidedLabel
-from render_manager.ui.submit.composition_list import (
-    COMPOSITION_ROLE,
-    CompositionColumn,
-    CompositionFilter,
-    CompositionModel,
-    work_area_frames,
-)
+from render_manager.ui.submit.composition_list import work_area_frames
+from render_manager.ui.submit.composition_picker import CompositionPicker
 
 PROJECT_SUFFIXES = (".aep",)
-# Rows of the composition list shown without scrolling: a screenful of a real project.
-_LIST_ROWS = 5
-_ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _IDLE = "Choose a project to list its compositions, or type the composition's name below."
 
 
@@ -112,30 +100,9 @@ class ProjectForm(QWidget):
         self._lay_out()
 
     def _build_compositions(self) -> None:
-        self.comp_filter = QLineEdit(self)
-        self.comp_filter.setPlaceholderText("Type to filter the compositions; ↓ to pick one")
-        self.comp_filter.setAccessibleName("Filter compositions")
-        self.comp_filter.setClearButtonEnabled(True)
-        self.comp_model = CompositionModel(self)
-        self.comp_proxy = CompositionFilter(self)
-        self.comp_proxy.setSourceModel(self.comp_model)
-        self.comp_list = QTableView(self)
-        self.comp_list.setModel(self.comp_proxy)
-        self.comp_list.setAccessibleName("Compositions")
-        self.comp_list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.comp_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.comp_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.comp_list.setTabKeyNavigation(False)
-        self.comp_list.setSortingEnabled(True)
-        self.comp_list.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the project's order
-        self.comp_list.setWordWrap(False)
-        self.comp_list.verticalHeader().hide()
-        header = self.comp_list.horizontalHeader()
-        header.setSectionResizeMode(CompositionColumn.NAME, QHeaderView.ResizeMode.Stretch)
-        for column in (CompositionColumn.SIZE, CompositionColumn.FPS, CompositionColumn.DURATION):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        rows = self.comp_list.verticalHeader().defaultSectionSize() * _LIST_ROWS
-        self.comp_list.setFixedHeight(rows + header.sizeHint().height() + 4)
+        self.picker = CompositionPicker(self)
+        # The parts tests and the layout reach by name.
+        self.comp_filter, self.comp_list = self.picker.filter, self.picker.list
 
         self.composition = QLineEdit(self)
         self.composition.setAccessibleName("Composition")
@@ -210,11 +177,7 @@ class ProjectForm(QWidget):
         self.browse.clicked.connect(self._on_browse)
         self.aep.returnPressed.connect(self._on_path_entered)
         self.aep.textChanged.connect(self._on_path_typed)
-        self.comp_filter.textChanged.connect(self.comp_proxy.set_words)
-        self.comp_filter.installEventFilter(self)
-        self.comp_list.installEventFilter(self)
-        self.comp_list.clicked.connect(self._on_comp_clicked)
-        self.comp_list.doubleClicked.connect(self._on_comp_clicked)
+        self.picker.picked.connect(self._on_picked)
         self.composition.textChanged.connect(self._on_composition_typed)
         for edit in (self.aep, self.frame_start, self.frame_end, self.text_layers):
             edit.textChanged.connect(self._emit_changed)
@@ -238,7 +201,7 @@ class ProjectForm(QWidget):
             return
         self._wanted = path
         self.project = None
-        self.comp_model.set_compositions([])
+        self.picker.show([])
         self._set_status(f"Reading project… ({path.name})", error=False)
         try:
             project = await self._projects.read(path)
@@ -259,11 +222,7 @@ class ProjectForm(QWidget):
     def _show_project(self, project: ProjectInfo, path: Path) -> None:
         self.project = project
         self.project_named.emit(path.name)
-        self.comp_model.set_compositions(project.compositions)
-        self.comp_list.resizeColumnsToContents()
-        self.comp_list.horizontalHeader().setSectionResizeMode(
-            CompositionColumn.NAME, QHeaderView.ResizeMode.Stretch
-        )
+        self.picker.show(project.compositions)
         count = len(project.compositions)
         comps = "no compositions" if not count else f"{count:,} composition" + "s" * (count != 1)
         queue = len(project.render_queue)
@@ -279,7 +238,7 @@ class ProjectForm(QWidget):
         typed = self.composition.text().strip()
         comp = project.composition(typed)
         if comp is not None:
-            self._select(comp)
+            self.picker.select(comp)
         elif count == 1 and not typed:
             self._pick(project.compositions[0])
         self._check_composition()
@@ -298,7 +257,7 @@ class ProjectForm(QWidget):
         """Fill the composition and its work area as the frame range."""
         self.composition.setText(comp.name)
         self._frames_of(comp)
-        self._select(comp)
+        self.picker.select(comp)
 
     def _frames_of(self, comp: Composition) -> None:
         first, last = (str(n) for n in work_area_frames(comp))
@@ -306,18 +265,11 @@ class ProjectForm(QWidget):
         self.frame_end.setText(last)
         self._filled_frames = (first, last)
 
-    def _select(self, comp: Composition) -> None:
-        for row in range(self.comp_proxy.rowCount()):
-            index = self.comp_proxy.index(row, 0)
-            if index.data(COMPOSITION_ROLE) is comp:
-                self.comp_list.setCurrentIndex(index)
-                self.comp_list.scrollTo(index)
-                return
-
-    def _on_comp_clicked(self, index: QModelIndex) -> None:
-        comp = index.data(COMPOSITION_ROLE)
-        if isinstance(comp, Composition):
-            self._pick(comp)
+    def _on_picked(self, comp: Composition, by_keyboard: bool) -> None:
+        self._pick(comp)
+        if by_keyboard:  # on to the frames, the next thing to look at
+            self.frame_start.setFocus()
+            self.frame_start.selectAll()
 
     def _on_composition_typed(self) -> None:
         self._check_composition()
@@ -330,9 +282,9 @@ class ProjectForm(QWidget):
         comp = project.composition(self.composition.text().strip()) if project else None
         if comp is None:
             self.frames_note.setText("")
-            self.comp_list.clearSelection()
+            self.picker.select(None)
             return
-        self._select(comp)
+        self.picker.select(comp)
         # A comp typed whole takes its work area too, unless the frames were typed by hand.
         typed = (self.frame_start.text(), self.frame_end.text())
         if typed in (self._filled_frames, ("", "")):
@@ -356,43 +308,6 @@ class ProjectForm(QWidget):
             offered = ", ".join(f"“{n}”" for n in closest)
             return f"“{name}” is not a composition of {project_name}. Closest: {offered}."
         return f"“{name}” is not a composition of {project_name}: pick one from the list."
-
-    # -- keyboard -----------------------------------------------------------------------------
-
-    @override
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
-            return False
-        key = event.key()
-        if watched is self.comp_filter:
-            if key in (Qt.Key.Key_Down, Qt.Key.Key_PageDown) and self.comp_proxy.rowCount():
-                self._enter_list()
-                return True
-            if key in _ENTER and self.comp_proxy.rowCount():
-                # Enter in the filter picks the best match, not the dialog's Next.
-                self._enter_list()
-                self._pick_current()
-                return True
-        elif watched is self.comp_list:
-            if key in _ENTER:
-                self._pick_current()
-                return True
-            if key == Qt.Key.Key_Up and self.comp_list.currentIndex().row() <= 0:
-                self.comp_filter.setFocus()
-                return True
-        return False
-
-    def _enter_list(self) -> None:
-        self.comp_list.setFocus()
-        if not self.comp_list.currentIndex().isValid():
-            self.comp_list.setCurrentIndex(self.comp_proxy.index(0, 0))
-
-    def _pick_current(self) -> None:
-        comp = self.comp_list.currentIndex().data(COMPOSITION_ROLE)
-        if isinstance(comp, Composition):
-            self._pick(comp)
-            self.frame_start.setFocus()
-            self.frame_start.selectAll()
 
     # -- the job template ---------------------------------------------------------------------
 
@@ -425,7 +340,7 @@ class ProjectForm(QWidget):
             self._wanted = None
             self.project = None
             self.project_named.emit("")
-            self.comp_model.set_compositions([])
+            self.picker.show([])
             self._set_status(_IDLE + " Enter reads a typed path.", error=False)
             self._check_composition()
 
