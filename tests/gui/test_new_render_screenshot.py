@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -28,12 +30,14 @@ SPOTS = [
 
 @pytest.mark.gui
 def test_new_render_screenshot(
-    qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine, tmp_path: Path
+    qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine, request: pytest.FixtureRequest
 ) -> None:
     assert QGuiApplication.platformName() == "xcb", "run the gui tests under Xvfb"
-    project = make_comp_project(
-        tmp_path / "spring_campaign.aep", SPOTS, queued=["Spring promo 16x9"]
-    )
+    # A folder of the same name every run: the picture shows a path a user might have.
+    folder = Path(tempfile.gettempdir()) / "render-manager-docs" / "Spring campaign"
+    shutil.rmtree(folder.parent, ignore_errors=True)
+    request.addfinalizer(lambda: shutil.rmtree(folder.parent, ignore_errors=True))
+    project = make_comp_project(folder / "spring_campaign.aep", SPOTS, queued=["Spring promo 16x9"])
     services = AppServices(engine.ctx)
     dialog = BatchDialog(services, connections=engine.ctx.connections.list(), single=True)
     qtbot.addWidget(dialog)
