@@ -70,13 +70,15 @@ class LocalBackend:
             submitter.submit, list(bodies), base_dir=base_dir or home.folder, batch_name=batch_name
         )
         if result.errors:
-            return SubmitOutcome("error", errors=list(result.errors))
+            return SubmitOutcome("error", errors=list(result.errors), warnings=result.warnings)
         stored = await asyncio.to_thread(home.jobs.get_many, [job_id for _, job_id in result.jobs])
         jobs = [(i, stored[job_id]) for i, job_id in result.jobs if job_id in stored]
         self._seen.update((job.id, job.raw_status) for _, job in jobs)
         if home.wake_engine is not None:
             home.wake_engine()
-        return SubmitOutcome("created", batch_id=result.batch_id, jobs=jobs)
+        return SubmitOutcome(
+            "created", batch_id=result.batch_id, jobs=jobs, warnings=result.warnings
+        )
 
     async def refresh(self, known: Sequence[Job]) -> RefreshOutcome:
         """The jobs whose status moved since the last look: `known` (the connection's

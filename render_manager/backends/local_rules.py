@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from render_manager.backends.protocol import ServiceRules
+from render_manager.backends.protocol import FileChecks, ServiceRules
 from render_manager.domain.connection import Connection
 
 
@@ -20,16 +20,24 @@ def check_body(body: Mapping[str, Any]) -> str | None:
 
 def check_files(
     connection: Connection, base_dir: Path, work_dir: Path, rows: Sequence[tuple[int, Any]]
-) -> list[tuple[int, str]]:
+) -> FileChecks:
     """Each row the engine would refuse, with every problem found in it: a job it cannot
-    read, missing project, asset or encode input files, layer data without script
-    injection, no aerender. Reads the disk: call it off the GUI thread."""
+    read, missing project, asset or encode input files, a composition not in its project,
+    layer data without script injection, no aerender; and each row's warnings (a project
+    the reader cannot read, its composition unchecked). Reads the disk: call it off the
+    GUI thread."""
     # Loaded on the first check, not with the window: the validator pulls in the engine.
     from render_manager.engine.local_validator import LocalValidator  # noqa: PLC0415
 
     validator = LocalValidator(connection, base_dir)
-    checked = [(i, validator.validate(body, work_dir=work_dir)) for i, body in rows]
-    return [(i, "; ".join(found)) for i, found in checked if isinstance(found, list)]
+    found = FileChecks()
+    for i, body in rows:
+        checked = validator.validate(body, work_dir=work_dir)
+        if isinstance(checked, list):
+            found.problems.append((i, "; ".join(checked)))
+        else:
+            found.warnings.extend((i, warning) for warning in checked.warnings)
+    return found
 
 
 RULES = ServiceRules(

@@ -42,6 +42,8 @@ class SubmitOutcome:
     errors: list[tuple[int, str]] = field(default_factory=list)
     # Rows among `errors` that may have been created all the same (see OutcomeUnknown).
     unknown: frozenset[int] = frozenset()
+    # (row, warning): what was not checked in a row that was sent all the same.
+    warnings: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,10 +109,20 @@ def _unstamped(body: dict[str, Any], key: str) -> tuple[dict[str, Any], str | No
     return body, None
 
 
+@dataclass(frozen=True, slots=True)
+class FileChecks:
+    """What reading this computer's disk found in ready rows: (row, problem) pairs for
+    the rows the back-end would refuse, and (row, warning) pairs for what it could not
+    check but will send all the same (a project the reader cannot read)."""
+
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+
+
 # Problems with ready bodies that only reading this computer's disk finds (a local job's
 # project and inputs): the connection, the folder relative paths are read from, a folder
-# standing in for the jobs' work folders, and (row, body) pairs; returns (row, problem).
-CheckFiles = Callable[[Connection, Path, Path, Sequence[tuple[int, Any]]], list[tuple[int, str]]]
+# standing in for the jobs' work folders, and (row, body) pairs.
+CheckFiles = Callable[[Connection, Path, Path, Sequence[tuple[int, Any]]], FileChecks]
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,9 @@ from render_manager.services.data_files import read_data
 from render_manager.services.job_files import JobFileError, load_job_bodies
 from render_manager.services.job_templates import DataFileError
 
+# Rows named in a warning shared by many, before "and N more".
+_ROWS_NAMED = 5
+
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `submit` command."""
@@ -106,7 +109,8 @@ async def _send(
 
 
 def _print(result: SubmitResult, as_json: bool, out: TextIO) -> None:
-    """Write the result to `out`, and why each refused row was refused to stderr.
+    """Write the result to `out`, and to stderr why each refused row was refused and what
+    could not be checked in the others (warnings).
 
     The JSON document lists the rows' errors as well: `--json | jq` always reads JSON alone.
     """
@@ -120,3 +124,19 @@ def _print(result: SubmitResult, as_json: bool, out: TextIO) -> None:
             print(f"batch {result.batch_id}: {len(result.jobs)} jobs", file=out)
     for index, error in result.errors:
         print(f"row {index}: {error}", file=sys.stderr)
+    # What could not be checked: said, but the jobs were queued and the exit status is theirs.
+    # A batch of one unreadable template warns the same of every row: said once.
+    rows_of: dict[str, list[int]] = {}
+    for index, warning in result.warnings:
+        rows_of.setdefault(warning, []).append(index)
+    for warning, rows in rows_of.items():
+        print(f"{_rows_named(rows)}: warning: {warning}", file=sys.stderr)
+
+
+def _rows_named(rows: list[int]) -> str:
+    """ "row 3", "rows 0, 1, 2", or "rows 0, 1, 2 and 97 more"."""
+    if len(rows) == 1:
+        return f"row {rows[0]}"
+    shown = ", ".join(str(i) for i in rows[:_ROWS_NAMED])
+    more = f" and {len(rows) - _ROWS_NAMED} more" if len(rows) > _ROWS_NAMED else ""
+    return f"rows {shown}{more}"

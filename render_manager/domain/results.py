@@ -16,6 +16,8 @@ class SubmitResult:
     errors: list[tuple[int, str]] = field(default_factory=list)
     # Rows among `errors` whose job may exist all the same: check before sending again.
     unknown: list[int] = field(default_factory=list)
+    # (row, warning): what could not be checked in a row sent all the same.
+    warnings: list[tuple[int, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The `renderctl submit --json` shape."""
@@ -24,6 +26,7 @@ class SubmitResult:
             "status": self.status,
             "jobs": [{"index": i, "id": job_id} for i, job_id in self.jobs],
             "errors": [{"index": i, "error": e} for i, e in self.errors],
+            "warnings": [{"index": i, "warning": w} for i, w in self.warnings],
         }
 
 

@@ -42,6 +42,7 @@ class LocalSubmitter:
         validator = LocalValidator(self._connection, base_dir)
         prepared: list[NewLocalJob] = []
         errors: list[tuple[int, str]] = []
+        warnings: list[tuple[int, str]] = []
         now = datetime.now(UTC)
         batch_id = new_ulid() if len(bodies) > 1 else None
         for index, body in enumerate(bodies):
@@ -51,6 +52,7 @@ class LocalSubmitter:
             if isinstance(ready, list):
                 errors.append((index, "; ".join(ready)))
                 continue
+            warnings.extend((index, warning) for warning in ready.warnings)
             job = Job.from_raw(
                 kind=BackendKind.LOCAL,
                 id=job_id,
@@ -70,7 +72,7 @@ class LocalSubmitter:
                 )
             )
         if errors:
-            return SubmitResult(batch_id=None, status="error", errors=errors)
+            return SubmitResult(batch_id=None, status="error", errors=errors, warnings=warnings)
         if batch_id is not None:
             self._jobs.add_batch(
                 Batch(
@@ -85,4 +87,5 @@ class LocalSubmitter:
             batch_id=batch_id,
             status="created",
             jobs=[(i, new.job.id) for i, new in enumerate(prepared)],
+            warnings=warnings,
         )

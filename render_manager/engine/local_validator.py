@@ -6,6 +6,11 @@ parsed by one pair of parsers and its rules live in one place: the document's ow
 (the project and asset files exist, an encode's input is a non-empty movie or an image
 sequence without a gap, aerender is found).
 
+A render's composition is looked for in its project (read once per validator): a name that
+is not there is an error, with the closest names; a project the reader cannot read is still
+a plain job, its composition unchecked, and the job carries a warning saying so
+(`ReadyJob.warnings`), for the preview and `renderctl submit` to show.
+
 What is queued is the parsed job written back (`ReadyJob.stored`); the engine reads it back
 with `stored_render` / `stored_encode`, through the same parsers, rather than from the
 document the user wrote. An encode's input is checked on disk again when it runs, since it
@@ -16,7 +21,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
@@ -35,6 +40,7 @@ from render_manager.domain.local_job_rules import (
     action_problems,
     script_injection_refusal,
 )
+from render_manager.engine.composition_check import check_composition
 from render_manager.engine.encode_spec import EncodeError, EncodeSpec, parse_encode_action
 from render_manager.engine.locate import AerenderNotFound, find_aerender
 from render_manager.engine.project_rewrite import plan_rewrite
@@ -51,6 +57,9 @@ class RenderJob:
 
     spec: LocalJobSpec
     type: Literal[LocalJobType.RENDER] = LocalJobType.RENDER
+    # What was not checked, and why: shown beside the job, never a reason to refuse it;
+    # not part of the job (one read back from the store has none).
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def name(self) -> str:
@@ -75,6 +84,7 @@ class EncodeJob:
     name: str
     priority: int = 0
     type: Literal[LocalJobType.ENCODE] = LocalJobType.ENCODE
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def stored(self) -> dict[str, object]:
         """What the store keeps for the engine: the encode's options, paths resolved."""
@@ -96,8 +106,9 @@ class LocalValidator:
         self._base_dir = base_dir
         self._aerender_looked_up = False
         self._no_aerender: str | None = None
-        # A batch of versions shares one template: read each project once (by its mtime).
-        self._projects: dict[tuple[Path, int], ProjectInfo | ProjectUnreadable] = {}
+        # A batch of versions shares one template: read each project once (by its mtime
+        # and size, so a project saved again meanwhile is read again).
+        self._projects: dict[tuple[Path, int, int], ProjectInfo | ProjectUnreadable] = {}
 
     def validate(self, body: object, *, work_dir: Path) -> ReadyJob | list[str]:
         """The job ready to queue, or every problem found (never empty).
@@ -120,10 +131,18 @@ class LocalValidator:
         no_aerender = self._aerender_problem()
         if no_aerender is not None:
             problems.append(no_aerender)
+        warnings: list[str] = []
+        project = local_path(spec.template.src)
+        if project is not None and project.is_file():
+            checked = check_composition(
+                spec.template.composition, project, self._project_or_error(project)
+            )
+            problems += [checked.problem] if checked.problem else []
+            warnings += [checked.warning] if checked.warning else []
         if spec.needs_script and not problems:
             problems += self._route_problems(spec)
         problems += action_problems(spec)
-        return problems or RenderJob(spec)
+        return problems or RenderJob(spec, warnings=tuple(warnings))
 
     def _route_problems(self, spec: LocalJobSpec) -> list[str]:
         """Why neither a project rewrite nor the connection's script route can run the job."""
@@ -136,19 +155,27 @@ class LocalValidator:
         return [] if refusal is None else [*plan.reasons, refusal]
 
     def _read_project(self, path: Path) -> ProjectInfo:
+        found = self._project_or_error(path)
+        if isinstance(found, ProjectUnreadable):
+            raise found
+        return found
+
+    def _project_or_error(self, path: Path) -> ProjectInfo | ProjectUnreadable:
+        """The project at `path` as read once by this validator, or why it cannot be read."""
         try:
-            key = (path, path.stat().st_mtime_ns)
+            stat = path.stat()
         except OSError:
-            return read_project(path)  # raises the reader's own message
+            try:
+                return read_project(path)
+            except ProjectUnreadable as exc:  # the reader's own message for a missing file
+                return exc
+        key = (path, stat.st_mtime_ns, stat.st_size)
         if key not in self._projects:
             try:
                 self._projects[key] = read_project(path)
             except ProjectUnreadable as exc:
                 self._projects[key] = exc
-        found = self._projects[key]
-        if isinstance(found, ProjectUnreadable):
-            raise found
-        return found
+        return self._projects[key]
 
     def _encode(self, body: Mapping[str, Any], work_dir: Path) -> ReadyJob | list[str]:
         problems = []

@@ -28,12 +28,14 @@ if TYPE_CHECKING:
     from render_manager.services.engine_host import EngineHost, EngineState
     from render_manager.services.job_output import JobOutputs
     from render_manager.services.job_service import JobService, RefreshReport, TransportFactory
+    from render_manager.services.project_catalog import ProjectCatalog
     from render_manager.services.refresh import Cadence, RefreshScheduler
 
 
 class AppServices:
     """The connections, the local job repository, the job service over every connection's
-    back-end, submission, cancel, outputs, the engine and the refresh loops.
+    back-end, submission, cancel, outputs, projects read for the window, the engine and the
+    refresh loops.
 
     `transport_for` gives the HTTP transport of a connection (None: the network): the one
     seam tests use to put loopback fakes behind every remote connection. `engine_command`
@@ -55,6 +57,7 @@ class AppServices:
         self._engine_command = engine_command
         self._job_service: JobService | None = None
         self._outputs: JobOutputs | None = None
+        self._projects: ProjectCatalog | None = None
         self._engines: EngineHost | None = None
         self._refresher: RefreshScheduler | None = None
         self._engine_listeners: list[Callable[[], None]] = []
@@ -88,6 +91,15 @@ class AppServices:
 
             self._outputs = JobOutputs(self)
         return self._outputs
+
+    @property
+    def projects(self) -> ProjectCatalog:
+        """After Effects projects read off the event loop, once per version of a file."""
+        if self._projects is None:
+            from render_manager.services.project_catalog import ProjectCatalog  # noqa: PLC0415
+
+            self._projects = ProjectCatalog()
+        return self._projects
 
     def submission(
         self,

@@ -99,9 +99,18 @@ def local_template(
     output_module: str = "",
     render_settings: str = "",
     text_layers: Sequence[str] = (),
+    frame_start: int | None = None,
+    frame_end: int | None = None,
 ) -> str:
-    """A local job for an .aep and a composition; each text layer takes a column."""
+    """A local job for an .aep and a composition; each text layer takes a column.
+
+    Frames left None render what aerender renders by default (the comp's work area or
+    whole duration, as the project says)."""
     template: dict[str, Any] = {"src": project, "composition": composition}
+    if frame_start is not None:
+        template["frameStart"] = frame_start
+    if frame_end is not None:
+        template["frameEnd"] = frame_end
     if output_module:
         template["outputModule"] = output_module
     if render_settings:

@@ -19,7 +19,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,6 +70,9 @@ class RowOutcome:
     job_id: str | None = None
     error: str | None = None
     key: str | None = None
+    # What could not be checked in a row that is sent all the same (a project the reader
+    # cannot read): shown beside the row, never a reason to hold it back.
+    warnings: list[str] = field(default_factory=list)
 
 
 # Called after each chunk: rows settled so far, rows to send, positions that changed.
@@ -132,7 +135,8 @@ class BatchSubmission:
         ]
         status = "created" if not errors else "partial" if jobs else "error"
         batch_id = self.batch_ids[0] if jobs and self.batch_ids else None
-        return SubmitResult(batch_id, status, sorted(jobs), sorted(errors))
+        warnings = [(r.index, w) for r in self.rows for w in r.warnings]
+        return SubmitResult(batch_id, status, sorted(jobs), sorted(errors), warnings=warnings)
 
     # -- checking ---------------------------------------------------------------------------
 
@@ -141,8 +145,8 @@ class BatchSubmission:
         before sending by the checks its rules name (the local engine: the validator its
         submission uses, so a job it cannot read, missing project, asset or encode input
         files, layer data without script injection, no aerender). Those rows become
-        INVALID (the disk is read off the calling thread); returns the positions that
-        changed."""
+        INVALID (the disk is read off the calling thread), and what could not be checked
+        in the others becomes their warnings; returns the positions that became INVALID."""
         check = self._rules.check_files
         if check is None:
             return []
@@ -150,9 +154,11 @@ class BatchSubmission:
         # Job folders are named at submission; any folder of the home stands in for them.
         work_dir = self._ctx.home / "jobs"
         found = await asyncio.to_thread(check, self.connection, self._base_dir, work_dir, ready)
-        for i, problem in found:
+        for i, problem in found.problems:
             self.rows[i].state, self.rows[i].error = RowState.INVALID, problem
-        return [i for i, _problem in found]
+        for i, _body in ready:
+            self.rows[i].warnings = [w for row, w in found.warnings if row == i]
+        return [i for i, _problem in found.problems]
 
     # -- sending ----------------------------------------------------------------------------
 
@@ -264,6 +270,10 @@ class BatchSubmission:
             self._mark_unknown(part, f"an unexpected error while sending ({exc})")
             return
         self._note_batch(result.batch_id)
+        if result.warnings:
+            # The back-end's own check is the last word: it may differ from the preview's.
+            for n, i in enumerate(part):
+                self.rows[i].warnings = [w for position, w in result.warnings if position == n]
         settled = set()
         for position, job_id in result.jobs:
             row = self.rows[part[position]]

@@ -160,6 +160,7 @@ class JobService:
             jobs=sorted((i, j.id) for i, j in row_jobs.items()),
             errors=list(outcome.errors),
             unknown=sorted(outcome.unknown),
+            warnings=list(outcome.warnings),
         )
 
     async def refresh(self, name: str) -> RefreshReport:

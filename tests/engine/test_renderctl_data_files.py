@@ -10,13 +10,18 @@ from openpyxl import Workbook
 
 from tests.engine.fixtures import Engine
 from tests.engine.processes import renderctl
+from tests.unit.helpers.comp_projects import Comp, make_comp_project
 
 
 def _template(engine: Engine, tmp_path: Path) -> Path:
+    # A real project holding the rows' compositions: each row's is looked for in it.
+    project = make_comp_project(
+        tmp_path / "versions.aep", [Comp("Main"), Comp("Alt"), Comp("Vertical", 1080, 1920)]
+    )
     path = tmp_path / "template.json"
     path.write_text(json.dumps({
         "name": "{{name}}",
-        "template": {"src": str(engine.project), "composition": "{{comp}}"},
+        "template": {"src": str(project), "composition": "{{comp}}"},
     }))  # fmt: skip
     return path
 

@@ -33,6 +33,7 @@ from tests.engine.fixtures import Engine
 from tests.fakes import nexrender_cloud, rendley
 from tests.fakes.nexrender_cloud import FakeNexrenderCloud
 from tests.fakes.rendley import FakeRendley
+from tests.unit.helpers.comp_projects import Comp, make_comp_project
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 
@@ -357,6 +358,12 @@ def test_ctrl_return_walks_to_the_preview_and_next_says_what_is_missing(
 # -- data files as spreadsheets write them ---------------------------------------------------------
 
 
+def _real_project(engine: Engine) -> None:
+    """Make the engine's project a real one holding "Main": its composition is checked."""
+    engine.project.unlink()
+    make_comp_project(engine.project, [Comp("Main")])
+
+
 def _local_batch(qtbot: QtBot, engine: Engine, **kw: object) -> BatchDialog:
     engine.configure(script_injection=True)
     dialog = _dialog(qtbot, AppServices(engine.ctx), **kw)
@@ -441,6 +448,7 @@ def test_the_preview_shows_names_whole_and_no_wide_empty_problem_column(
     names = ["Spring campaign 16x9 — Deutschland (30 s)", "Spring campaign 9x16 — Italia"]
     data = tmp_path / "versions.csv"
     data.write_text("comp,Title\n" + "".join(f"Main,{n}\n" for n in names))
+    _real_project(engine)  # no warning to show: the problem column stays narrow
     dialog = _local_batch(qtbot, engine)
     qloop.run_until_complete(dialog.load_data(data))
     qloop.run_until_complete(dialog.build_preview())
@@ -489,6 +497,7 @@ def test_an_empty_composition_is_asked_for_not_taken_from_a_placeholder(
 def test_new_render_speaks_of_one_job_not_of_rows(
     qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine
 ) -> None:
+    _real_project(engine)
     dialog = _dialog(qtbot, AppServices(engine.ctx), single=True)
     _choose(dialog, "local")
     dialog.source.aep.setText(str(engine.project))

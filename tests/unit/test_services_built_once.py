@@ -25,6 +25,7 @@ ONLY_HERE = {
     "JobOutputs": {"services/app_services.py"},
     "ConnectionService": {"services/app_services.py"},
     "BatchSubmission": {"services/app_services.py"},
+    "ProjectCatalog": {"services/app_services.py"},
 }
 
 

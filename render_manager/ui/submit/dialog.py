@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, QUrl, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -47,6 +47,7 @@ from render_manager.services.data_files import read_data
 from render_manager.services.job_templates import DataFileError, placeholders
 from render_manager.ui.qt.background import BackgroundTasks
 from render_manager.ui.submit.data_page import DataPage, data_file_in
+from render_manager.ui.submit.project_form import project_in
 from render_manager.ui.submit.result_page import ResultPage
 from render_manager.ui.submit.source_page import SourcePage
 
@@ -84,7 +85,8 @@ class BatchDialog(QDialog):
         self._close_when_done = False
         self._checking = False
         self.setWindowTitle("New render" if single else "New batch")
-        self.setAcceptDrops(not single)
+        # A data file dropped starts a batch; an .aep dropped is the project to render.
+        self.setAcceptDrops(True)
         self.resize(900, 640)
 
         self._build(single)
@@ -97,7 +99,7 @@ class BatchDialog(QDialog):
 
     def _build(self, single: bool) -> None:
         folder = str(QSettings().value(f"{_SETTINGS}/folder", "") or "")
-        self.source = SourcePage(single=single, parent=self)
+        self.source = SourcePage(single=single, projects=self._services.projects, parent=self)
         self.data_page = DataPage(single=single, parent=self)
         self.result_page = ResultPage(single=single, parent=self)
         self.source.last_folder = self.data_page.last_folder = folder
@@ -132,6 +134,7 @@ class BatchDialog(QDialog):
         self.source.connection_changed.connect(self._on_connection_changed)
         self.source.cloud_template_chosen.connect(self._on_cloud_template_chosen)
         self.source.browse_folder_used.connect(self._remember_folder)
+        self.source.project_form.project_named.connect(self._on_project_named)
         self.data_page.file_chosen.connect(lambda path: self._spawn(self.load_data(Path(path))))
         self.data_page.sheet_chosen.connect(
             lambda path, sheet: self._spawn(self.load_data(Path(path), sheet))
@@ -399,6 +402,11 @@ class BatchDialog(QDialog):
         if connection is not None:
             self._spawn(self.load_cloud_template(connection.name, template_id))
 
+    def _on_project_named(self, name: str) -> None:
+        # Which project the dialog renders, in its title (and the taskbar's).
+        title = "New render" if self.data_page.single else "New batch"
+        self.setWindowTitle(f"{title} — {name}" if name else title)
+
     def _remember_folder(self, path: str) -> None:
         folder = str(Path(path).parent)
         self.source.last_folder = self.data_page.last_folder = folder
@@ -440,13 +448,29 @@ class BatchDialog(QDialog):
 
     @override
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if data_file_in(event.mimeData().urls()) is not None and not self.sending:
+        urls = event.mimeData().urls()
+        if self._takes_project(urls) or (
+            data_file_in(urls) is not None and not self.data_page.single and not self.sending
+        ):
             event.acceptProposedAction()
+
+    def _takes_project(self, urls: list[QUrl]) -> bool:
+        return (
+            project_in(urls) is not None
+            and self.pages.currentIndex() == SOURCE
+            and self.source.accepts_project()
+        )
 
     @override
     def dropEvent(self, event: QDropEvent) -> None:
-        path = data_file_in(event.mimeData().urls())
-        if path is None:
+        urls = event.mimeData().urls()
+        project = project_in(urls)
+        if project is not None and self._takes_project(urls):
+            event.acceptProposedAction()
+            self.source.choose_project(project)
+            return
+        path = data_file_in(urls)
+        if path is None or self.data_page.single:
             return
         event.acceptProposedAction()
         if self.pages.currentIndex() == SOURCE:

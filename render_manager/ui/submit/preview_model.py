@@ -49,7 +49,10 @@ _TINT = {
     RowState.UNKNOWN: QColor(255, 238, 200),
     RowState.NOT_SENT: QColor(235, 235, 235),
 }
+# A row sent all the same, with something left unchecked: pale yellow, quieter than amber.
+_WARNED = QColor(255, 247, 214)
 _DARK_TEXT = QBrush(QColor(20, 20, 20))
+WARNING_SIGN = "\u26a0"
 
 
 class PreviewModel(QAbstractTableModel):
@@ -107,9 +110,10 @@ class PreviewModel(QAbstractTableModel):
             return row.state
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self._text(row, column, tooltip=role == Qt.ItemDataRole.ToolTipRole)
-        if role == Qt.ItemDataRole.BackgroundRole and row.state in _TINT:
-            return QBrush(_TINT[row.state])
-        if role == Qt.ItemDataRole.ForegroundRole and row.state in _TINT:
+        tint = _TINT.get(row.state) or (_WARNED if row.warnings else None)
+        if role == Qt.ItemDataRole.BackgroundRole and tint is not None:
+            return QBrush(tint)
+        if role == Qt.ItemDataRole.ForegroundRole and tint is not None:
             return _DARK_TEXT
         if role == Qt.ItemDataRole.TextAlignmentRole and column == PreviewColumn.ROW:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -122,7 +126,10 @@ class PreviewModel(QAbstractTableModel):
         if column == PreviewColumn.STATE:
             return STATE_TEXT[row.state]
         if column == PreviewColumn.MESSAGE:
-            return row.job_id or row.error or ("" if not tooltip else None)
+            warned = "\n".join(f"{WARNING_SIGN} {w}" for w in row.warnings)
+            if tooltip:
+                return "\n".join(t for t in (row.job_id or row.error, warned) if t) or None
+            return row.job_id or row.error or warned
         if column < self.columnCount():
             return row.values.get(self._columns[column - _FIXED], "")
         return None

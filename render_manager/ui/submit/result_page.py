@@ -21,7 +21,12 @@ from PySide6.QtWidgets import (
 from render_manager.services.batch_data import total_cost
 from render_manager.services.batch_submit import BatchSubmission, RowState
 from render_manager.services.words import counted
-from render_manager.ui.submit.preview_model import STATE_TEXT, PreviewColumn, PreviewModel
+from render_manager.ui.submit.preview_model import (
+    STATE_TEXT,
+    WARNING_SIGN,
+    PreviewColumn,
+    PreviewModel,
+)
 
 # The widest a column grows to fit its text, in average characters.
 _MESSAGE_CHARS = 60
@@ -142,6 +147,7 @@ class ResultPage(QWidget):
                 share = problems.count(common)
                 which = "every invalid row" if share == len(problems) else counted(share, "row")
                 text += f"\nIn {which}: {common}"
+            text += _warnings_line(submission)
             self.summary.setText(text)
             self.skip_invalid.setVisible(bool(invalid) and bool(ready))
             return
@@ -174,6 +180,8 @@ class ResultPage(QWidget):
             RowState.UNKNOWN: "Whether the job was created is unknown: look for it in the "
             "connection's jobs before sending it again.",
         }[row.state]
+        if row.state in (RowState.READY, RowState.CREATED) and row.warnings:
+            text += "\n" + "\n".join(f"{WARNING_SIGN} Warning: {w}" for w in row.warnings)
         self.summary.setText(text)
         self.skip_invalid.hide()
         retryable = sent and row.state in (RowState.FAILED, RowState.NOT_SENT, RowState.UNKNOWN)
@@ -224,3 +232,14 @@ class ResultPage(QWidget):
             credits = "credit" if total == 1 else "credits"
             exports = counted(len(prices), "export")
             self.set_cost(f"Cost: {total:g} {credits} for {exports}.")
+
+
+def _warnings_line(submission: BatchSubmission) -> str:
+    """The most common warning of the ready rows, and how many rows have one ("" if none)."""
+    warned = [r for r in submission.rows if r.state is RowState.READY and r.warnings]
+    if not warned:
+        return ""
+    warnings = [w for r in warned for w in r.warnings]
+    common = max(set(warnings), key=warnings.count)
+    which = counted(len(warned), "ready row")
+    return f"\n{WARNING_SIGN} {which} with a warning (sent all the same; shown in yellow): {common}"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -26,8 +26,10 @@ from render_manager.backends.errors import BackendError
 from render_manager.backends.protocol import Template
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import BackendKind
-from render_manager.services.batch_data import cloud_template, local_template, rendley_template
+from render_manager.services.batch_data import cloud_template, rendley_template
 from render_manager.services.job_service import JobService
+from render_manager.services.project_catalog import ProjectCatalog
+from render_manager.ui.submit.project_form import ProjectForm
 
 _PAGES = {
     BackendKind.LOCAL: 0,
@@ -44,7 +46,13 @@ class SourcePage(QWidget):
     cloud_template_chosen = Signal(str)
     browse_folder_used = Signal(str)
 
-    def __init__(self, *, single: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        single: bool = False,
+        projects: ProjectCatalog | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         # New render (one job typed into a form) or New batch (one job per data row).
         self.single = single
@@ -53,13 +61,12 @@ class SourcePage(QWidget):
         # Once the user edits the template by hand, the fields no longer overwrite it.
         self._edited = False
         self._generating = False
-        self.last_folder = ""
 
         self.connection = QComboBox(self)
         self.connection.setAccessibleName("Connection")
         self.connection.currentIndexChanged.connect(self._on_connection)
         self.forms = QStackedWidget(self)
-        self.forms.addWidget(self._local_form())
+        self.forms.addWidget(self._local_form(projects))
         self.forms.addWidget(self._cloud_form())
         self.forms.addWidget(self._rendley_form())
         self.forms.addWidget(
@@ -97,46 +104,14 @@ class SourcePage(QWidget):
 
     # -- the kinds' forms ---------------------------------------------------------------------
 
-    def _local_form(self) -> QWidget:
-        form = QWidget(self)
-        self.aep = QLineEdit(form)
-        self.aep.setPlaceholderText("/projects/promo.aep")
-        browse = QPushButton("Bro&wse…", form)
-        browse.setAutoDefault(False)
-        browse.clicked.connect(self._on_browse_aep)
-        row = QHBoxLayout()
-        row.addWidget(self.aep, 1)
-        row.addWidget(browse)
-        self.composition = QLineEdit(form)
-        # Required, and no made-up default: a composition name that looks typed but is not
-        # would render the wrong thing, or fail on the farm minutes later.
-        self.composition.setPlaceholderText(
-            "Its name in the After Effects project"
-            if self.single
-            else "Its name in the After Effects project, or {{column}}"
-        )
-        self.output_module = QLineEdit(form)
-        self.output_module.setPlaceholderText("After Effects' default (e.g. Lossless)")
-        self.render_settings = QLineEdit(form)
-        self.render_settings.setPlaceholderText("After Effects' default (e.g. Best Settings)")
-        self.text_layers = QLineEdit(form)
-        self.text_layers.setPlaceholderText(
-            "Title, Subtitle — each asks for its text"
-            if self.single
-            else "Title, Subtitle — each takes a column"
-        )
-        layout = QFormLayout(form)
-        # A row that is a layout gets no buddy from addRow: the mnemonic needs one.
-        project_label = QLabel("&Project (.aep):", form)
-        project_label.setBuddy(self.aep)
-        layout.addRow(project_label, row)
-        layout.addRow("Co&mposition (required):", self.composition)
-        layout.addRow("Output mo&dule template:", self.output_module)
-        layout.addRow("Render &settings template:", self.render_settings)
-        layout.addRow("&Text layers:", self.text_layers)
-        for edit in (self.aep, self.composition, self.output_module, self.render_settings):
-            edit.textChanged.connect(self._on_fields)
-        self.text_layers.textChanged.connect(self._on_fields)
+    def _local_form(self, projects: ProjectCatalog | None) -> QWidget:
+        form = self.project_form = ProjectForm(projects, single=self.single, parent=self)
+        form.changed.connect(self._on_fields)
+        form.folder_used.connect(self.browse_folder_used)
+        # The fields tests and the dialog reach by name.
+        self.aep, self.composition = form.aep, form.composition
+        self.output_module, self.render_settings = form.output_module, form.render_settings
+        self.text_layers = form.text_layers
         return form
 
     def _cloud_form(self) -> QWidget:
@@ -253,14 +228,35 @@ class SourcePage(QWidget):
         connection = self.current()
         if connection is None or self._edited:
             return None
-        if connection.kind is BackendKind.LOCAL and not self.composition.text().strip():
+        if connection.kind is not BackendKind.LOCAL:
+            return None
+        if not self.composition.text().strip():
             return "Enter the composition to render: its name in the After Effects project."
-        return None
+        return self.project_form.composition_problem()
 
     def focus_problem(self) -> None:
         """Put the cursor where `missing()` points."""
         if self.missing() is not None:
             self.composition.setFocus()
+            self.composition.selectAll()
+
+    @property
+    def last_folder(self) -> str:
+        """The folder the file dialogs open in."""
+        return self.project_form.last_folder
+
+    @last_folder.setter
+    def last_folder(self, folder: str) -> None:
+        self.project_form.last_folder = folder
+
+    def accepts_project(self) -> bool:
+        """Whether a dropped .aep can be used here (the local form is shown)."""
+        connection = self.current()
+        return connection is not None and connection.kind is BackendKind.LOCAL
+
+    def choose_project(self, path: Path) -> None:
+        """Use a dropped .aep: its compositions are read and listed."""
+        self.project_form.choose(path)
 
     def template_text(self) -> str:
         """The job template as the user left it."""
@@ -284,14 +280,7 @@ class SourcePage(QWidget):
             return None
         match connection.kind:
             case BackendKind.LOCAL:
-                layers = [n.strip() for n in self.text_layers.text().split(",") if n.strip()]
-                return local_template(
-                    self.aep.text().strip(),
-                    self.composition.text().strip(),
-                    output_module=self.output_module.text().strip(),
-                    render_settings=self.render_settings.text().strip(),
-                    text_layers=layers,
-                )
+                return self.project_form.template()
             case BackendKind.NEXRENDER_CLOUD:
                 template_id = self.cloud_template.currentData()
                 if not isinstance(template_id, str):
@@ -332,16 +321,3 @@ class SourcePage(QWidget):
         template_id = self.cloud_template.currentData()
         if isinstance(template_id, str):
             self.cloud_template_chosen.emit(template_id)
-
-    def _on_browse_aep(self) -> None:
-        # A non-native dialog opened with open(): no nested event loop under asyncio work.
-        dialog = QFileDialog(self, "After Effects project", self.last_folder)
-        dialog.setNameFilter("After Effects projects (*.aep *.aepx)")
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
-        dialog.fileSelected.connect(self._on_aep_selected)
-        dialog.open()
-
-    def _on_aep_selected(self, path: str) -> None:
-        self.aep.setText(path)
-        self.browse_folder_used.emit(path)
