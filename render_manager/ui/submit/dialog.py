@@ -32,7 +32,7 @@ from render_manager.backends.factory import offers
 from render_manager.backends.protocol import HasTemplates, Prices
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import BackendKind
-from render_manager.projects import ProjectUnreadable, read_project
+from render_manager.projects import ProjectUnreadable
 from render_manager.services.app_services import AppServices
 from render_manager.services.batch_data import prepare_rows
 from render_manager.services.batch_mapping import (
@@ -172,7 +172,8 @@ class BatchDialog(QDialog):
         path = Path(text).expanduser()
         panel.set_reading(path.name)
         try:
-            info = await asyncio.to_thread(read_project, path)
+            # The catalog shares the read New render's form made (or makes) of this file.
+            info = await self._services.projects.read(path)
         except ProjectUnreadable as exc:
             info, problem = None, exc
         if (self.source.aep.text().strip(), self.source.composition.text().strip()) != (
