@@ -7,7 +7,7 @@ import logging
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -21,13 +21,17 @@ from render_manager.domain.local_job import (
     staged_file_name,
 )
 from render_manager.domain.local_job_rules import (
+    COPY_ACTION,
     ENCODE_ACTION,
     LocalJobType,
+    RenderRoute,
     script_injection_refusal,
 )
 from render_manager.domain.status import LocalStatus
 from render_manager.engine.aerender_command import AerenderArgs, build_aerender_command
 from render_manager.engine.aerender_output import AerenderProgressParser, LineSplitter
+from render_manager.engine.comp_frames import CompFrameCounts
+from render_manager.engine.copy_action import CopyFailed, copy_render
 from render_manager.engine.encode import EncodeProgress, run_encode
 from render_manager.engine.encode_spec import EncodeError, EncodeSpec, parse_encode_action
 from render_manager.engine.extendscript import build_injection_script
@@ -58,6 +62,8 @@ class RunnerContext:
     home: Path
     connection: Connection
     on_change: Callable[[], None]
+    # The frame counts of compositions, read from their projects once for the whole pool.
+    frame_counts: CompFrameCounts = field(default_factory=CompFrameCounts)
 
 
 class JobFailed(Exception):
@@ -98,14 +104,6 @@ class _LogWatch:
         if final:
             for line in self.splitter.flush():
                 self.parser.feed_line(line, time.monotonic())
-
-
-def _frames_hint(spec: LocalJobSpec) -> int | None:
-    template = spec.template
-    if template.frame_start is None or template.frame_end is None:
-        return None
-    step = template.frame_increment or 1
-    return (template.frame_end - template.frame_start) // step + 1
 
 
 async def _tick(proc: asyncio.subprocess.Process | None, stop: asyncio.Event) -> None:
@@ -285,10 +283,12 @@ class JobRunner:
         except StagingError as exc:
             raise JobFailed(f"staging failed: {exc}") from None
         script = None
+        route = RenderRoute.PLAIN
         # Reading the project is CPU work: off the event loop.
         plan = await asyncio.to_thread(plan_rewrite, spec, footage) if spec.needs_script else None
         if plan is not None and plan.possible:
             project = await self._rewrite(project, [edit for _i, edit in plan.edits])
+            route = RenderRoute.REWRITE
         elif spec.needs_script:
             # The connection may have changed since the job was queued.
             patched = self._ctx.connection.engine.script_injection
@@ -297,6 +297,8 @@ class JobRunner:
                 raise JobFailed(refusal)
             script = self._work / "inject.jsx"
             script.write_text(build_injection_script(spec, footage), encoding="utf-8")
+            route = RenderRoute.SCRIPT
+        self._ctx.repo.set_route(self._job_id, route)
         settings = self._ctx.connection
         return AerenderArgs(
             project=project,
@@ -330,7 +332,7 @@ class JobRunner:
         log_path: Path,
         output: Path,
     ) -> None:
-        watch = _LogWatch(log_path, _frames_hint(spec))
+        watch = _LogWatch(log_path, await self._ctx.frame_counts.frames(spec.template))
         started = time.monotonic()
         exit_code: int | None = None
         ended_by_us = False
@@ -419,6 +421,12 @@ class JobRunner:
     async def _postrender(self, spec: LocalJobSpec, rendered: Path) -> Path:
         final = rendered
         for action in spec.postrender:
+            if action.module == COPY_ACTION:
+                try:
+                    final = await copy_render(final, action.options)
+                except CopyFailed as exc:
+                    raise JobFailed(str(exc)) from None
+                continue
             if action.module != ENCODE_ACTION:
                 raise JobFailed(f"unknown postrender action {action.module!r}")
             options = {"input": str(rendered), **action.options}
