@@ -62,8 +62,14 @@ def test_every_item_is_listed_and_only_the_queued_ones_are_ticked(
     assert rows[0][:4] == ["1", "Main", "queued", "10-49"]
     assert rows[1][:3] == ["2", "Lower third", "done"]
     assert rows[2][:3] == ["3", "Main", "unqueued"]
-    assert rows[3][4] == "TIFF Sequence with Alpha (+1 more)"
-    assert rows[3][5].endswith("lower_[#####].tif; (job folder)")
+    assert rows[0][5] == str(project.parents[1] / "out" / "main.mov")
+    assert rows[3][4] == "TIFF Sequence with Alpha (+1)"
+    # An image sequence and a module without a path render into the job folder.
+    assert (
+        rows[3][5] == f"job folder ({project.parents[1] / 'out' / 'lower_[#####].tif'}); job folder"
+    )
+    tip = model.index(3, QueueColumn.OUTPUT).data(Qt.ItemDataRole.ToolTipRole)
+    assert "no output path in the project: rendered into the job folder" in tip
     assert _ticks(model) == [True, False, False, True]
     assert dialog.summary.text() == (
         "4 render-queue items: 2 queued, 1 unqueued, 1 done. The queued ones are ticked."

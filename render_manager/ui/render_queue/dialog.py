@@ -166,8 +166,10 @@ class RenderQueueDialog(QDialog):
             self.summary.setText("This project cannot be read.")
             self.say(str(exc), error=True)
             return
+        # Where each render lands looks for the output folders: off the GUI thread too.
+        jobs = await asyncio.to_thread(jobs_for, self.project, info.render_queue)
         self.info = info
-        self.model.set_items(info.render_queue)
+        self.model.set_items(info.render_queue, jobs)
         self._fit_columns()
         if not info.render_queue:
             self.summary.setText("The render queue of this project is empty.")
@@ -244,7 +246,7 @@ class RenderQueueDialog(QDialog):
         self.table.resizeColumnsToContents()
         header = self.table.horizontalHeader()
         for column in (QueueColumn.COMP, QueueColumn.MODULE):
-            header.resizeSection(column, min(header.sectionSize(column), 220))
+            header.resizeSection(column, min(header.sectionSize(column), 240))
 
     @override
     def done(self, result: int) -> None:

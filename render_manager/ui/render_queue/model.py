@@ -10,7 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from typing_extensions import override
 
 from render_manager.projects import RenderQueueItem, RenderStatus
-from render_manager.services.render_queue_import import status_text
+from render_manager.services.render_queue_import import ImportedJob, status_text
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -32,7 +32,7 @@ _HEADERS = {
     QueueColumn.STATUS: "Status",
     QueueColumn.FRAMES: "Frames",
     QueueColumn.MODULE: "Output module",
-    QueueColumn.OUTPUT: "Output",
+    QueueColumn.OUTPUT: "Renders to",
 }
 
 
@@ -43,12 +43,20 @@ class RenderQueueModel(QAbstractTableModel):
         super().__init__(parent)
         self._items: list[RenderQueueItem] = []
         self._ticked: list[bool] = []
+        self._jobs: dict[int, list[ImportedJob]] = {}
 
-    def set_items(self, items: Sequence[RenderQueueItem]) -> None:
-        """Show a project's queue, ticking what After Effects would render now."""
+    def set_items(self, items: Sequence[RenderQueueItem], jobs: Sequence[ImportedJob]) -> None:
+        """Show a project's queue, ticking what After Effects would render now.
+
+        `jobs` are the items' jobs (`jobs_for`), made off the GUI thread since they look
+        for the output folders on disk: they say where each render will land.
+        """
         self.beginResetModel()
         self._items = list(items)
         self._ticked = [item.status is RenderStatus.QUEUED for item in items]
+        self._jobs = {}
+        for job in jobs:
+            self._jobs.setdefault(job.item.index, []).append(job)
         self.endResetModel()
 
     def ticked(self) -> list[RenderQueueItem]:
@@ -103,13 +111,15 @@ class RenderQueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.CheckStateRole and column is QueueColumn.INDEX:
             on = self._ticked[index.row()]
             return Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
+        jobs = self._jobs.get(item.index, [])
         if role == Qt.ItemDataRole.DisplayRole:
-            return _text(item, column)
+            return _landing(jobs) if column is QueueColumn.OUTPUT else _text(item, column)
         if role == Qt.ItemDataRole.ToolTipRole and column in (QueueColumn.MODULE,
                                                               QueueColumn.OUTPUT):  # fmt: skip
             return "\n".join(
                 f"{m.template or '(no template)'} → {m.output or '(no output path)'}"
-                for m in item.output_modules
+                + (f"\n    {job.note}" if job.note else "")
+                for m, job in zip(item.output_modules, jobs, strict=False)
             )
         return None
 
@@ -134,6 +144,15 @@ def _text(item: RenderQueueItem, column: QueueColumn) -> str:
         return f"{item.frame_start}-{item.frame_end}"
     if column is QueueColumn.MODULE:
         names = [m.template or "(no template)" for m in modules]
-        return names[0] + (f" (+{len(names) - 1} more)" if len(names) > 1 else "") if names else ""
-    outputs = [m.output or "(job folder)" for m in modules]
-    return "; ".join(outputs)
+        return names[0] + (f" (+{len(names) - 1})" if len(names) > 1 else "") if names else ""
+    return ""
+
+
+def _landing(jobs: Sequence[ImportedJob]) -> str:
+    """Where each module's render lands: the project's path, or the job folder (and the
+    path the project named, which this computer does not have or cannot follow)."""
+    return "; ".join(
+        job.output if job.note is None and job.output else
+        f"job folder ({job.output})" if job.output else "job folder"
+        for job in jobs
+    )  # fmt: skip
