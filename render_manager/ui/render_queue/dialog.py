@@ -170,6 +170,10 @@ class RenderQueueDialog(QDialog):
         jobs = await asyncio.to_thread(jobs_for, self.project, info.render_queue)
         self.info = info
         self.model.set_items(info.render_queue, jobs)
+        count = len(info.render_queue)
+        self.setWindowTitle(
+            f"Import render queue — {self.project.name} ({count} item{'s' if count != 1 else ''})"
+        )
         self._fit_columns()
         if not info.render_queue:
             self.summary.setText("The render queue of this project is empty.")
