@@ -133,6 +133,8 @@ class JobRunner:
         self._last_values: tuple[object, ...] | None = None
         self._encode_task: asyncio.Task[object] | None = None
         self._render_job: RenderJob | None = None
+        # Set once aerender finished its output: a later step's failure leaves it whole.
+        self._rendered_whole = False
 
     async def cancel(self) -> None:
         """Stop the job and mark it cancelled."""
@@ -197,8 +199,10 @@ class JobRunner:
         the frames of a sequence) in the job folder: it is kept and called incomplete, so
         the job never claims to have written nothing while a partial result.mov is there.
         """
-        if self._record.job_type is LocalJobType.ENCODE:
-            return reason  # ffmpeg's output only appears, whole, once the encode is done
+        if self._record.job_type is LocalJobType.ENCODE or self._rendered_whole:
+            # ffmpeg's output only appears, whole, once the encode is done; and a render
+            # whose postrender step failed is complete (that step's reason says where).
+            return reason
         try:
             expected = self._work / default_output_name(self._render().spec)
             note = partial_output_note(expected)
@@ -415,6 +419,7 @@ class JobRunner:
             )
         if written is None:
             raise JobFailed(f"aerender reported success but wrote no output at {output}")
+        self._rendered_whole = True
         final = await self._postrender(spec, written)
         self._ctx.repo.set_status(self._job_id, LocalStatus.FINISHED, output=str(final))
 
