@@ -3,6 +3,7 @@ ones ticked; the keyboard ticks more and submits; the jobs land as one batch."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,19 @@ def test_file_menu_and_shift_drop_open_the_import(
     qloop.run_until_complete(dialog.settled())
     assert dialog.model.rowCount() == 4
     dialog.reject()
+
+
+def test_a_refused_submission_says_why_per_item_and_queues_nothing(
+    qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine, project: Path
+) -> None:
+    engine.ctx.connections.update(replace(engine.connection, aerender="/nowhere/aerender"))
+    dialog = _dialog(qtbot, qloop, engine, project)
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qloop.run_until_complete(dialog.settled())
+    text = dialog.status.text()
+    assert text.startswith("Nothing was queued:\nMain (render queue #1): ")
+    assert "\nLower third (render queue #4, output 2): " in text
+    assert "/nowhere/aerender" in text
+    assert dialog.isVisible()
+    assert dialog.submit_button.isEnabled(), "fix the connection and submit again"
+    assert engine.ctx.jobs.list() == []

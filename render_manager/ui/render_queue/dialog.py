@@ -203,7 +203,7 @@ class RenderQueueDialog(QDialog):
             self.sending = False
             self._update_buttons()
         if result.errors:
-            lines = [f"#{jobs[i].item.index} {jobs[i].item.comp}: {e}" for i, e in result.errors]
+            lines = [f"{jobs[i].body['name']}: {e}" for i, e in result.errors]
             self.say("Nothing was queued:\n" + "\n".join(lines), error=True)
             return
         self.created = [job_id for _i, job_id in result.jobs]
