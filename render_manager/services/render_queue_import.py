@@ -131,6 +131,8 @@ def queued(info: ProjectInfo) -> list[RenderQueueItem]:
 
 def import_queued(project: Path, info: ProjectInfo) -> list[ImportedJob]:
     """The jobs of every queued item; raises `NoQueuedItem` with the statuses counted."""
+    if not info.render_queue:
+        raise NoQueuedItem(f"{project}: the render queue is empty: nothing to render")
     items = queued(info)
     if not items:
         raise NoQueuedItem(f"{project}: no queued item in the render queue: "

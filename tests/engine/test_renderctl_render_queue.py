@@ -147,3 +147,44 @@ def test_a_job_file_and_a_render_queue_together_are_bad_input(
     neither = renderctl(engine.ctx.home, "submit", "-c", "local")
     assert neither.returncode == 2
     assert "give FILE (a job file) or --render-queue PROJECT.aep" in neither.stderr
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "aep-projects"
+
+
+def test_a_real_project_saved_on_windows_queues_its_items_into_job_folders(
+    engine: Engine,
+) -> None:
+    # Two Queued items writing .mp3 files to C:\Users\... on the machine that saved it.
+    data = _submit_json(engine, FIXTURES / "02-nexrender-bodymovin-sound.aep")
+    jobs = data["jobs"]
+    assert [(j["render_queue_item"], j["comp"]) for j in jobs] == [
+        (1, "__bodymovin_Audio"),
+        (2, "__bodymovin_Audio"),
+    ]
+    assert [j["output_module_template"] for j in jobs] == [
+        "__bodymovin_sound_template_16",
+        "__bodymovin_sound_template_128",
+    ]
+    for job in jobs:
+        assert job["output"].startswith("C:\\Users\\")
+        assert job["note"].startswith("folder C:\\Users\\")
+        assert job["note"].endswith("not found on this computer: rendered into the job folder")
+    records = [engine.local.get(j["id"]) for j in jobs]
+    assert [r.spec["template"]["outputExt"] for r in records if r is not None] == ["mp3", "mp3"]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "message"),
+    [
+        ("14-ustedavalo-project.aep", "no queued item in the render queue: 1 done"),
+        ("01-nexrender-mogrt-test.aep", "the render queue is empty: nothing to render"),
+    ],
+)
+def test_real_projects_with_nothing_queued_are_exit_2(
+    engine: Engine, fixture: str, message: str
+) -> None:
+    done = renderctl(engine.ctx.home, "submit", "-c", "local", "--render-queue",
+                     str(FIXTURES / fixture))  # fmt: skip
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.strip() == f"renderctl: error: {FIXTURES / fixture}: {message}"
