@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from render_manager.domain.local_job import TemplateSpec
@@ -37,12 +38,18 @@ def frames_of_range(template: TemplateSpec, comp: Composition | None) -> int | N
     return (end - start) // (template.frame_increment or 1) + 1
 
 
+_KEPT_PROJECTS = 256  # projects remembered; the oldest read is forgotten first
+
+
 class CompFrameCounts:
-    """The projects read for frame counts, one read per file version, shared by a pool."""
+    """The projects read for frame counts, one read per file version, shared by a pool.
+
+    Only the compositions' timing is kept (not their layers), for the last projects read.
+    """
 
     def __init__(self, read: Callable[[Path], ProjectInfo] = read_project) -> None:
         self._read = read
-        self._reads: dict[tuple[Path, int], asyncio.Task[ProjectInfo | None]] = {}
+        self._reads: dict[tuple[Path, int], asyncio.Task[dict[str, Composition] | None]] = {}
 
     async def frames(self, template: TemplateSpec) -> int | None:
         """The job's frame count: its range, else the composition's work area in the project."""
@@ -52,13 +59,12 @@ class CompFrameCounts:
         path = local_path(template.src)
         if path is None:
             return None  # a project given by URL is not read for this
-        info = await self._project(path)
-        if info is None:
+        comps = await self._compositions(path)
+        if comps is None:
             return None
-        comp = next((c for c in info.compositions if c.name == template.composition), None)
-        return frames_of_range(template, comp)
+        return frames_of_range(template, comps.get(template.composition))
 
-    async def _project(self, path: Path) -> ProjectInfo | None:
+    async def _compositions(self, path: Path) -> dict[str, Composition] | None:
         try:
             key = (path, path.stat().st_mtime_ns)
         except OSError:
@@ -66,14 +72,22 @@ class CompFrameCounts:
         task = self._reads.get(key)
         if task is None:
             # Parsing is CPU work: a thread. Jobs of one project wait on the same read.
-            task = asyncio.ensure_future(asyncio.to_thread(self._read_or_none, path))
+            task = asyncio.ensure_future(asyncio.to_thread(self._timings, path))
             self._reads[key] = task
+            while len(self._reads) > _KEPT_PROJECTS:
+                del self._reads[next(iter(self._reads))]
         return await asyncio.shield(task)
 
-    def _read_or_none(self, path: Path) -> ProjectInfo | None:
+    def _timings(self, path: Path) -> dict[str, Composition] | None:
+        """Each composition by name (the first of a name, as aerender's -comp finds it),
+        without its layers; None when the project cannot be read."""
         try:
-            return self._read(path)
+            info = self._read(path)
         except ProjectUnreadable as exc:
             # The progress stays "frames rendered, length unknown", as before.
             log.info("frame count unknown: %s", exc)
             return None
+        comps: dict[str, Composition] = {}
+        for comp in info.compositions:
+            comps.setdefault(comp.name, replace(comp, layers=()))
+        return comps

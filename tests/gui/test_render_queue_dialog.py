@@ -13,8 +13,10 @@ from PySide6.QtGui import QDropEvent
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from render_manager.domain.connection import Connection
+from render_manager.domain.status import BackendKind
 from render_manager.services.app_services import AppServices
-from render_manager.ui.render_queue.dialog import RenderQueueDialog
+from render_manager.ui.render_queue.dialog import NO_LOCAL_CONNECTION, RenderQueueDialog
 from render_manager.ui.render_queue.drop import DROP_HINT
 from render_manager.ui.render_queue.model import QueueColumn, RenderQueueModel
 from tests.engine.fixtures import Engine
@@ -184,3 +186,17 @@ def test_a_refused_submission_says_why_per_item_and_queues_nothing(
     assert dialog.isVisible()
     assert dialog.submit_button.isEnabled(), "fix the connection and submit again"
     assert engine.ctx.jobs.list() == []
+
+
+def test_only_local_connections_are_offered(
+    qtbot: QtBot, qloop: qasync.QEventLoop, engine: Engine, project: Path
+) -> None:
+    farm = Connection(name="farm", kind=BackendKind.NEXRENDER_SERVER, url="http://127.0.0.1:9")
+    dialog = RenderQueueDialog(AppServices(engine.ctx), project, connections=[farm])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qloop.run_until_complete(dialog.settled())
+    assert dialog.connection.count() == 0
+    assert dialog.status.text() == NO_LOCAL_CONNECTION
+    assert not dialog.submit_button.isEnabled()
+    assert dialog.model.rowCount() == 4, "the queue is still shown"

@@ -38,11 +38,11 @@ from render_manager.services.render_queue_import import (
     status_counts,
     submit_imported,
 )
-from render_manager.store.errors import UnknownConnection
 from render_manager.ui.qt.background import BackgroundTasks
 from render_manager.ui.qt.elided_label import ElidedLabel
 from render_manager.ui.render_queue.model import QueueColumn, RenderQueueModel
 
+NO_LOCAL_CONNECTION = "No local connection: add one in Connections (Ctrl+K) to render here."
 KEYS_HINT = (
     "Space ticks or unticks the selected items · Ctrl+Return submits · "
     "one job per output module of each ticked item"
@@ -85,6 +85,7 @@ class RenderQueueDialog(QDialog):
         self.info: ProjectInfo | None = None
         self.sending = False
         self.created: list[str] = []
+        self._connections: dict[str, Connection] = {}
         self._tasks = BackgroundTasks(
             "importing a render queue",
             on_error=lambda exc: self.say(f"Something went wrong: {exc}"),
@@ -154,12 +155,12 @@ class RenderQueueDialog(QDialog):
         """Read the project (off the GUI thread) and the connections that can render it."""
         if connections is None:
             connections = await asyncio.to_thread(self._services.ctx.connections.list)
-        local = [c for c in connections if import_refusal(c) is None]
+        self._connections = {c.name: c for c in connections if import_refusal(c) is None}
         self.connection.clear()
-        for c in local:
-            self.connection.addItem(c.name, c.name)
-        if not local:
-            self.say("No local connection: add one in Connections (Ctrl+K) to render here.")
+        for name in self._connections:
+            self.connection.addItem(name, name)
+        if not self._connections:
+            self.say(NO_LOCAL_CONNECTION)
         try:
             info = await asyncio.to_thread(read_project, self.project)
         except ProjectUnreadable as exc:
@@ -196,8 +197,9 @@ class RenderQueueDialog(QDialog):
         self.sending = True
         self._update_buttons()
         self.say("Submitting…")
-        jobs = jobs_for(self.project, items)
         try:
+            # Looking for the output folders touches the disk: off the GUI thread.
+            jobs = await asyncio.to_thread(jobs_for, self.project, items)
             result = await submit_imported(self._services, connection, self.project, jobs)
         finally:
             self.sending = False
@@ -223,34 +225,38 @@ class RenderQueueDialog(QDialog):
 
     def _chosen_connection(self) -> Connection | None:
         name = self.connection.currentData()
-        if not isinstance(name, str):
-            return None
-        try:
-            return self._services.ctx.connections.get(name)
-        except UnknownConnection:
-            return None
+        return self._connections.get(name) if isinstance(name, str) else None
 
     def _on_submit(self) -> None:
         if self.submit_button.isEnabled():
             self._spawn(self.submit_ticked())
 
     def _update_buttons(self, *_args: object) -> None:
-        ready = bool(self.model.ticked()) and self.connection.count() > 0
-        self.submit_button.setEnabled(ready and not self.sending)
-        if self.info is not None and not self.sending and self.model.rowCount():
-            ticked = len(self.model.ticked())
-            jobs = sum(max(1, len(i.output_modules)) for i in self.model.ticked())
-            self.submit_button.setText(f"&Submit {jobs} job{'s' if jobs != 1 else ''}")
-            if not ticked:
-                self.say("Tick at least one item (Space) to submit.")
-            elif not self.status.text().startswith("No local"):
-                self.say("")
+        ticked = self.model.ticked()
+        self.submit_button.setEnabled(bool(ticked) and bool(self._connections) and not self.sending)
+        self.close_button.setEnabled(not self.sending)
+        if self.info is None or self.sending or not self.model.rowCount():
+            return
+        jobs = sum(max(1, len(item.output_modules)) for item in ticked)
+        self.submit_button.setText(f"&Submit {jobs} job{'s' if jobs != 1 else ''}")
+        # What stands in the way, if anything; a change by the user clears an old error.
+        if not self._connections:
+            self.say(NO_LOCAL_CONNECTION)
+        else:
+            self.say("" if ticked else "Tick at least one item (Space) to submit.")
 
     def _fit_columns(self) -> None:
         self.table.resizeColumnsToContents()
         header = self.table.horizontalHeader()
         for column in (QueueColumn.COMP, QueueColumn.MODULE):
             header.resizeSection(column, min(header.sectionSize(column), 240))
+
+    @override
+    def reject(self) -> None:
+        # Escape or Cancel while the jobs are being queued: let the submission finish,
+        # so that what was created is reported (the button is disabled meanwhile).
+        if not self.sending:
+            super().reject()
 
     @override
     def done(self, result: int) -> None:
