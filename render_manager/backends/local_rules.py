@@ -46,4 +46,5 @@ RULES = ServiceRules(
     stores_jobs=True,
     check_files=check_files,
     stops_running=True,
+    opens_local_projects=True,
 )

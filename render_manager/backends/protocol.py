@@ -149,6 +149,9 @@ class ServiceRules:
     # Cancelling a running job kills its render part-way (the local engine): the plan says
     # so apart from the queued jobs that are merely dropped.
     stops_running: bool = False
+    # Renders a project file of this computer by its path (the local engine): a project's
+    # render queue can be imported as jobs. A remote service renders what it was sent.
+    opens_local_projects: bool = False
 
 
 class Backend(Protocol):

@@ -108,6 +108,8 @@ def _show(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
             "warnings": list(record.warnings),
             "work_dir": record.work_dir,
             "log": record.log_path,
+            # How the render reached aerender: plain, rewrite or script (None: not staged yet).
+            "route": None if record.route is None else record.route.value,
         })  # fmt: skip
     if args.json:
         json.dump(data, out, indent=2)

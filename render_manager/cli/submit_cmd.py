@@ -11,6 +11,7 @@ from typing import TextIO
 
 from render_manager.backends.rules import rules_for
 from render_manager.cli.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, BadInput, CliError
+from render_manager.cli.submit_render_queue import submit_render_queue
 from render_manager.domain.connection import Connection
 from render_manager.domain.results import SubmitResult
 from render_manager.services.app_services import AppServices
@@ -28,8 +29,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     submit = commands.add_parser("submit", help="submit the jobs of a job file")
     submit.add_argument("-c", "--connection", required=True, metavar="NAME")
     submit.add_argument(
-        "file", type=Path, metavar="FILE",
+        "file", type=Path, metavar="FILE", nargs="?",
         help='one job, a JSON array of jobs, or {"jobs": [...]} — in the connection\'s format',
+    )  # fmt: skip
+    submit.add_argument(
+        "--render-queue", type=Path, metavar="PROJECT.aep",
+        help="instead of FILE: one job per output module of each Queued item of the "
+        "project's render queue, as one batch named after the project (local connections)",
     )  # fmt: skip
     submit.add_argument(
         "--rows", type=Path, metavar="DATA",
@@ -44,6 +50,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _submit(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
+    if args.render_queue is not None:
+        return submit_render_queue(services, args, out)
+    if args.file is None:
+        raise BadInput("give FILE (a job file) or --render-queue PROJECT.aep")
     connection = services.ctx.connections.get(args.connection)
     prepared = _prepared(args)
     name = args.rows.name if args.rows else args.file.name

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
+from pathlib import PurePosixPath, PureWindowsPath
 
 from render_manager.domain.local_job import LocalJobSpec
 
@@ -27,9 +28,34 @@ class LocalJobType(StrEnum):
         return cls.ENCODE if body.get("type") == cls.ENCODE.value else cls.RENDER
 
 
+class RenderRoute(StrEnum):
+    """How the engine gave a job's values to aerender; the value is the one kept in the store."""
+
+    PLAIN = "plain"
+    """The project as submitted: the job changes nothing in it."""
+    REWRITE = "rewrite"
+    """The job's own rewritten copy of the project, with its values applied (stock aerender)."""
+    SCRIPT = "script"
+    """The project as submitted and a script the patched aerender runs before rendering."""
+
+    @property
+    def label(self) -> str:
+        """The route in words, as the job's details show it."""
+        return _ROUTE_LABELS[self]
+
+
+_ROUTE_LABELS = {
+    RenderRoute.PLAIN: "plain (the project as submitted)",
+    RenderRoute.REWRITE: "project rewrite (its own rewritten copy)",
+    RenderRoute.SCRIPT: "patched aerender script",
+}
+
+
 ENCODE_ACTION = "encode"
 """The postrender action the engine runs (nexrender's ``@nexrender/action-encode``)."""
-POSTRENDER_ACTIONS = frozenset({ENCODE_ACTION})
+COPY_ACTION = "copy"
+"""Copies the render to an absolute path (nexrender's ``@nexrender/action-copy``)."""
+POSTRENDER_ACTIONS = frozenset({ENCODE_ACTION, COPY_ACTION})
 
 SCRIPT_INJECTION_NEEDED = (
     "this job replaces footage or sets layer data, which runs a script inside After Effects "
@@ -56,4 +82,20 @@ def action_problems(spec: LocalJobSpec) -> list[str]:
         for action in spec.postrender
         if action.module not in POSTRENDER_ACTIONS
     ]
+    problems += [
+        f"postrender copy: output must be an absolute path, not {action.options.get('output')!r}"
+        for action in spec.postrender
+        if action.module == COPY_ACTION and not _absolute_text(action.options.get("output"))
+    ]
     return problems
+
+
+def _absolute_text(value: object) -> bool:
+    """A path string absolute on this or any usual system (/x, ~/x, C:\\x)."""
+    if not isinstance(value, str):
+        return False
+    return (
+        value.startswith("~")
+        or PurePosixPath(value).is_absolute()
+        or PureWindowsPath(value).is_absolute()
+    )

@@ -21,13 +21,17 @@ from render_manager.domain.local_job import (
     staged_file_name,
 )
 from render_manager.domain.local_job_rules import (
+    COPY_ACTION,
     ENCODE_ACTION,
     LocalJobType,
+    RenderRoute,
     script_injection_refusal,
 )
 from render_manager.domain.status import LocalStatus
 from render_manager.engine.aerender_command import AerenderArgs, build_aerender_command
 from render_manager.engine.aerender_output import AerenderProgressParser, LineSplitter
+from render_manager.engine.comp_frames import CompFrameCounts
+from render_manager.engine.copy_action import CopyFailed, copy_render
 from render_manager.engine.download_cache import DownloadCache
 from render_manager.engine.encode import EncodeProgress, run_encode
 from render_manager.engine.encode_spec import EncodeError, EncodeSpec, parse_encode_action
@@ -60,6 +64,8 @@ class RunnerContext:
     connection: Connection
     on_change: Callable[[], None]
     downloads: DownloadCache = field(default_factory=DownloadCache)
+    # The frame counts of compositions, read from their projects once for the whole pool.
+    frame_counts: CompFrameCounts = field(default_factory=CompFrameCounts)
 
 
 class JobFailed(Exception):
@@ -102,14 +108,6 @@ class _LogWatch:
                 self.parser.feed_line(line, time.monotonic())
 
 
-def _frames_hint(spec: LocalJobSpec) -> int | None:
-    template = spec.template
-    if template.frame_start is None or template.frame_end is None:
-        return None
-    step = template.frame_increment or 1
-    return (template.frame_end - template.frame_start) // step + 1
-
-
 async def _tick(proc: asyncio.subprocess.Process | None, stop: asyncio.Event) -> None:
     """Wait one tick, returning early when the process exits or a stop is asked for."""
     waiters: list[asyncio.Future[object]] = [asyncio.ensure_future(stop.wait())]
@@ -137,6 +135,8 @@ class JobRunner:
         self._last_values: tuple[object, ...] | None = None
         self._encode_task: asyncio.Task[object] | None = None
         self._render_job: RenderJob | None = None
+        # Set once aerender finished its output: a later step's failure leaves it whole.
+        self._rendered_whole = False
 
     async def cancel(self) -> None:
         """Stop the job and mark it cancelled."""
@@ -201,8 +201,10 @@ class JobRunner:
         the frames of a sequence) in the job folder: it is kept and called incomplete, so
         the job never claims to have written nothing while a partial result.mov is there.
         """
-        if self._record.job_type is LocalJobType.ENCODE:
-            return reason  # ffmpeg's output only appears, whole, once the encode is done
+        if self._record.job_type is LocalJobType.ENCODE or self._rendered_whole:
+            # ffmpeg's output only appears, whole, once the encode is done; and a render
+            # whose postrender step failed is complete (that step's reason says where).
+            return reason
         try:
             expected = self._work / default_output_name(self._render().spec)
             note = partial_output_note(expected)
@@ -287,12 +289,14 @@ class JobRunner:
         except StagingError as exc:
             raise JobFailed(f"staging failed: {exc}") from None
         script = None
+        route = RenderRoute.PLAIN
         # Reading the project is CPU work: off the event loop.
         plan = await asyncio.to_thread(plan_rewrite, spec, footage) if spec.needs_script else None
         if plan is not None and plan.errors:
             raise JobFailed("; ".join(plan.errors))
         if plan is not None and plan.possible:
             project = await self._rewrite(project, [edit for _i, edit in plan.edits])
+            route = RenderRoute.REWRITE
         elif spec.needs_script:
             # The connection may have changed since the job was queued.
             patched = self._ctx.connection.engine.script_injection
@@ -301,6 +305,8 @@ class JobRunner:
                 raise JobFailed(refusal)
             script = self._work / "inject.jsx"
             script.write_text(build_injection_script(spec, footage), encoding="utf-8")
+            route = RenderRoute.SCRIPT
+        self._ctx.repo.set_route(self._job_id, route)
         settings = self._ctx.connection
         return AerenderArgs(
             project=project,
@@ -342,7 +348,7 @@ class JobRunner:
         log_path: Path,
         output: Path,
     ) -> None:
-        watch = _LogWatch(log_path, _frames_hint(spec))
+        watch = _LogWatch(log_path, await self._ctx.frame_counts.frames(spec.template))
         started = time.monotonic()
         exit_code: int | None = None
         ended_by_us = False
@@ -425,12 +431,19 @@ class JobRunner:
             )
         if written is None:
             raise JobFailed(f"aerender reported success but wrote no output at {output}")
+        self._rendered_whole = True
         final = await self._postrender(spec, written)
         self._ctx.repo.set_status(self._job_id, LocalStatus.FINISHED, output=str(final))
 
     async def _postrender(self, spec: LocalJobSpec, rendered: Path) -> Path:
         final = rendered
         for action in spec.postrender:
+            if action.module == COPY_ACTION:
+                try:
+                    final = await copy_render(final, action.options)
+                except CopyFailed as exc:
+                    raise JobFailed(str(exc)) from None
+                continue
             if action.module != ENCODE_ACTION:
                 raise JobFailed(f"unknown postrender action {action.module!r}")
             options = {"input": str(rendered), **action.options}

@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Callable, Collection, Sequence
 from typing import TypeVar
 
+from render_manager.domain.local_job_rules import RenderRoute
 from render_manager.domain.status import CancelRequest, JobStatus, LocalStatus
 from render_manager.store.database import Database
 from render_manager.store.events import append_event
@@ -218,6 +219,14 @@ class LocalJobRepository:
             )
 
         self._now(change)
+
+    def set_route(self, job_id: str, route: RenderRoute) -> None:
+        """Record how the staged render reaches aerender; never deferred (shown at once)."""
+        self._now(
+            lambda sql: sql.execute(
+                "UPDATE local_jobs SET route = ? WHERE job_id = ?", (route.value, job_id)
+            )
+        )
 
     def set_process(
         self, job_id: str, pid: int | None, started_at: float | None, log_path: str | None = None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from render_manager.domain.job import Job
-from render_manager.domain.local_job_rules import LocalJobType
+from render_manager.domain.local_job_rules import LocalJobType, RenderRoute
 from render_manager.store.rows import JOB_COLUMNS, job_from_row
 
 
@@ -34,6 +34,8 @@ class LocalJobRecord:
     total_frames: int | None
     eta_seconds: float | None
     warnings: tuple[str, ...]
+    # How the render reached aerender (`RenderRoute`); None until the job was staged.
+    route: RenderRoute | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +52,8 @@ class NewLocalJob:
 N_JOB_COLUMNS = len(JOB_COLUMNS.split(","))
 _LOCAL_COLUMNS = (
     "l.job_type, l.spec, l.priority, l.work_dir, l.log_path, l.pid, l.pid_started_at, "
-    "l.attempts, l.cancel_requested, l.frames_done, l.total_frames, l.eta_seconds, l.warnings"
+    "l.attempts, l.cancel_requested, l.frames_done, l.total_frames, l.eta_seconds, l.warnings, "
+    "l.route"
 )
 # Local jobs only (an inner join): the columns `record_from_row` reads, in its order.
 LOCAL_SELECT = (
@@ -76,6 +79,7 @@ def record_from_row(row: Sequence[Any]) -> LocalJobRecord:
         total_frames,
         eta,
         warnings,
+        route,
     ) = row[N_JOB_COLUMNS:]
     return LocalJobRecord(
         job=job,
@@ -92,4 +96,5 @@ def record_from_row(row: Sequence[Any]) -> LocalJobRecord:
         total_frames=total_frames,
         eta_seconds=eta,
         warnings=tuple(json.loads(warnings)),
+        route=None if route is None else RenderRoute(route),
     )

@@ -96,6 +96,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX local_jobs_by_cancel ON local_jobs(cancel_requested) WHERE cancel_requested = 1;
     INSERT INTO meta (key, value) VALUES ('local_submit_seq', 0);
     """,
+    # 3: the route a local render took to aerender (plain, rewrite, script), once staged.
+    """
+    ALTER TABLE local_jobs ADD COLUMN route TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

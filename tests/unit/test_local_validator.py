@@ -135,7 +135,7 @@ RULES = [
     pytest.param(
         _render(actions={"postrender": [{"module": "@nexrender/action-upload"}]}),
         "stock",
-        [r"^postrender action 'upload' is not supported \(supported: encode\)$"],
+        [r"^postrender action 'upload' is not supported \(supported: copy, encode\)$"],
         id="unknown-postrender",
     ),
     pytest.param(
@@ -143,6 +143,18 @@ RULES = [
         "stock",
         LocalJobType.RENDER,
         id="postrender-encode",
+    ),
+    pytest.param(
+        _render(actions={"postrender": [{"module": "copy", "output": "/renders/promo.mov"}]}),
+        "stock",
+        LocalJobType.RENDER,
+        id="postrender-copy",
+    ),
+    pytest.param(
+        _render(actions={"postrender": [{"module": "copy", "output": "promo.mov"}]}),
+        "stock",
+        [r"^postrender copy: output must be an absolute path, not 'promo.mov'$"],
+        id="postrender-copy-relative",
     ),
     pytest.param(
         _render(),

@@ -122,6 +122,7 @@ def local_fields(record: LocalJobRecord) -> dict[str, str]:
         "Process": "" if record.pid is None else f"PID {record.pid}",
         "Work folder": record.work_dir,
         "Log file": record.log_path or "",
+        "Render route": "" if record.route is None else record.route.label,
         "Warnings": "\n".join(record.warnings),
     }
     if record.cancel_requested:

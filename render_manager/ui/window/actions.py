@@ -30,6 +30,10 @@ class WindowActions:
             w, "New &batch…", StandardKey.New, "Submit one job per row of a data file"
         )
         self.new_render = _action(w, "New &render…", "Ctrl+Shift+N", "Submit a single job")
+        self.import_render_queue = _action(
+            w, "&Import render queue…", "Ctrl+I",
+            "Submit the queued items of an .aep's render queue (or Shift-drop the .aep here)",
+        )  # fmt: skip
         self.connections = _action(
             w, "&Connections…", "Ctrl+K", "Add, edit, test or remove connections"
         )
@@ -66,7 +70,7 @@ class WindowActions:
         """The menu bar; returns its menus by name so others can add to them."""
         bar = window.menuBar()
         file = bar.addMenu("&File")
-        file.addActions([self.new_batch, self.new_render])
+        file.addActions([self.new_batch, self.new_render, self.import_render_queue])
         file.addSeparator()
         file.addAction(self.connections)
         file.addSeparator()

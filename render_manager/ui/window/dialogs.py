@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from render_manager.services.app_services import AppServices
 from render_manager.ui.window.about import AboutDialog, ShortcutsDialog
@@ -15,6 +16,8 @@ from render_manager.ui.window.about import AboutDialog, ShortcutsDialog
 if TYPE_CHECKING:
     # A type only: the dialog loads on first use, after the window is on screen.
     from render_manager.ui.connections.dialog import ConnectionsDialog
+
+_RENDER_QUEUE = "render-queue"
 
 
 class WindowDialogs(QObject):
@@ -59,6 +62,35 @@ class WindowDialogs(QObject):
         dialog = BatchDialog(self._services, single=single, parent=self._window)
         dialog.submitted.connect(self.submitted)
         self._keep(key, dialog)
+        dialog.open()
+
+    def choose_render_queue(self) -> None:
+        """Import render queue (Ctrl+I): choose an .aep, then its items."""
+        folder = str(QSettings().value(f"{_RENDER_QUEUE}/folder", "") or "")
+        chooser = QFileDialog(
+            self._window, "Import render queue", folder, "After Effects projects (*.aep)"
+        )
+        chooser.setFileMode(QFileDialog.FileMode.ExistingFile)
+        chooser.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        chooser.fileSelected.connect(lambda path: self.import_render_queue(Path(path)))
+        chooser.open()  # never exec(): a nested event loop would stall the asyncio work
+
+    def import_render_queue(self, project: Path) -> None:
+        """The render queue of `project` (chosen, or Shift-dropped on the window)."""
+        from render_manager.ui.render_queue.dialog import (  # noqa: PLC0415 (on first use)
+            RenderQueueDialog,
+        )
+
+        QSettings().setValue(f"{_RENDER_QUEUE}/folder", str(project.parent))
+        old = self._open.get(_RENDER_QUEUE)
+        if isinstance(old, RenderQueueDialog) and old.project == project:
+            self._raise(old)
+            return
+        if old is not None:
+            old.reject()  # one project at a time: the newer choice wins
+        dialog = RenderQueueDialog(self._services, project, parent=self._window)
+        dialog.submitted.connect(self.submitted)
+        self._keep(_RENDER_QUEUE, dialog)
         dialog.open()
 
     def connections(self, name: str | None = None) -> ConnectionsDialog:

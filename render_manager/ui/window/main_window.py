@@ -32,6 +32,7 @@ from render_manager.ui.jobs.table_model import JobTableModel
 from render_manager.ui.jobs.table_view import EmptyHint, PaintWatch, job_table_view
 from render_manager.ui.qt.background import BackgroundTasks
 from render_manager.ui.qt.main_thread_gc import freeze_long_lived
+from render_manager.ui.render_queue.drop import ProjectDrops
 from render_manager.ui.side.panel import SidePanel
 from render_manager.ui.window.actions import WindowActions
 from render_manager.ui.window.dialogs import WindowDialogs
@@ -216,6 +217,10 @@ class MainWindow(QMainWindow):
         a.connections.triggered.connect(self.dialogs.manage_connections)
         a.new_batch.triggered.connect(self.dialogs.new_batch)
         a.new_render.triggered.connect(self.dialogs.new_render)
+        a.import_render_queue.triggered.connect(self.dialogs.choose_render_queue)
+        self.project_drops = ProjectDrops(self)
+        self.project_drops.project_dropped.connect(self.dialogs.import_render_queue)
+        self.project_drops.hint.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.dialogs.submitted.connect(lambda _ids: self.request_refresh())
         self.dialogs.connections_changed.connect(self._on_connections_changed)
         self.dialogs.health_checked.connect(self.side_panel.set_health)
