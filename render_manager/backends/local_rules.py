@@ -38,4 +38,5 @@ RULES = ServiceRules(
     stores_jobs=True,
     check_files=check_files,
     stops_running=True,
+    retries_in_place=True,
 )

@@ -96,6 +96,16 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX local_jobs_by_cancel ON local_jobs(cancel_requested) WHERE cancel_requested = 1;
     INSERT INTO meta (key, value) VALUES ('local_submit_seq', 0);
     """,
+    # 3: what a remote job was created from, to send it again as a retry, and the job it
+    # retries. Its own table: a refresh rewrites a job's row, never these.
+    """
+    CREATE TABLE job_requests (
+        job_id      TEXT PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+        body        TEXT,
+        retry_of    TEXT
+    ) STRICT;
+    CREATE INDEX job_requests_by_retry_of ON job_requests(retry_of) WHERE retry_of IS NOT NULL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
