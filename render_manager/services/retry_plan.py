@@ -94,7 +94,7 @@ def plan_retry(
             reason = f"already retried as {facts.retried_as[job.id]}"
         in_place = rules_for(kind).retries_in_place
         if reason is None and not in_place and job.id not in facts.with_body:
-            reason = "the request it was created with is not kept (made elsewhere, or nested)"
+            reason = "its request is not stored (made elsewhere, or nested)"
         if reason is not None:
             plan.refused.append((job, reason))
         elif in_place:

@@ -122,7 +122,7 @@ def test_the_plan_says_what_each_job_of_a_mixed_selection_will_do(
     assert refused == {
         "promo_00002": "still rendering",
         "promo_00003": "it has finished",
-        "cloud_2": "the request it was created with is not kept (made elsewhere, or nested)",
+        "cloud_2": "its request is not stored (made elsewhere, or nested)",
         "cloud_3": "still queued",
     }
     assert dialog.confirm_button.text() == "Retry 2 jobs"
