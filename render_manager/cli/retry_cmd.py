@@ -34,6 +34,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     retry.add_argument(
         "--batch", metavar="ID", help="the batch's failed and cancelled jobs not yet retried"
     )
+    retry.add_argument(
+        "--resend-unknown",
+        action="store_true",
+        help="also send jobs whose earlier retry's answer was lost (after checking the "
+        "service's job list: it was not created)",
+    )
     retry.add_argument("--json", action="store_true", help="print JSON")
     retry.set_defaults(handler=_retry)
 
@@ -42,7 +48,8 @@ def _retry(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
     ids = _target_ids(services, args)
     if not ids:
         print(f"note: batch {args.batch} has no failed or cancelled job to retry", file=sys.stderr)
-    summary = asyncio.run(_retry_all(services, ids)) if ids else RetrySummary()
+    resend = bool(args.resend_unknown)
+    summary = asyncio.run(_retry_all(services, ids, resend)) if ids else RetrySummary()
     if args.json:
         json.dump(summary.to_json(), out, indent=2)
         out.write("\n")
@@ -68,8 +75,8 @@ def _target_ids(services: AppServices, args: argparse.Namespace) -> list[str]:
     return ids
 
 
-async def _retry_all(services: AppServices, ids: list[str]) -> RetrySummary:
+async def _retry_all(services: AppServices, ids: list[str], resend: bool) -> RetrySummary:
     try:
-        return await services.retry(ids)
+        return await services.retry(ids, resend_unknown=resend)
     finally:
         await services.aclose()

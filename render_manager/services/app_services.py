@@ -121,11 +121,11 @@ class AppServices:
 
         return await cancel_jobs(self, job_ids, batch_id=batch_id)
 
-    async def retry(self, job_ids: Sequence[str]) -> RetrySummary:
+    async def retry(self, job_ids: Sequence[str], *, resend_unknown: bool = False) -> RetrySummary:
         """Send failed and cancelled jobs again (see retry.py); others are skipped, saying why."""
         from render_manager.services.retry import retry_jobs  # noqa: PLC0415
 
-        return await retry_jobs(self, job_ids)
+        return await retry_jobs(self, job_ids, resend_unknown=resend_unknown)
 
     # -- the local engine --------------------------------------------------------------------
 

@@ -27,10 +27,17 @@ from render_manager.services.retry_plan import RetryFacts, plan_retry
 if TYPE_CHECKING:
     from render_manager.services.app_services import AppServices
 
+CHECK = "check {connection}'s job list, then resend it if it is not there"
+# What the user does once they checked: the next retry sends it only when told to.
+RESEND = (
+    "check {connection}'s job list; if it is not there, retry it again and say to resend "
+    "(renderctl retry --resend-unknown, or the box in the retry dialog)"
+)
+
 # Why a remote job whose create answer was lost and cannot be looked up is not sent again.
 HELD_BACK = (
     "the answer to its create request was lost and {connection} cannot be asked whether "
-    "the job was made: check {connection}'s job list, then retry it again if it is not there"
+    "the job was made: " + RESEND
 )
 
 
@@ -46,11 +53,18 @@ def load_facts(ctx: AppContext, jobs: Sequence[Job], local_attempts: dict[str, i
         attempts=local_attempts,
         with_body=frozenset(bodies),
         retried_as={i: link.retried_as for i, link in links.items() if link.retried_as},
+        unsettled=frozenset(ctx.requests.unsettled(ids)),
     )
 
 
-async def retry_jobs(services: AppServices, job_ids: Sequence[str]) -> RetrySummary:
-    """Retry failed and cancelled jobs; every other one is skipped with the reason."""
+async def retry_jobs(
+    services: AppServices, job_ids: Sequence[str], *, resend_unknown: bool = False
+) -> RetrySummary:
+    """Retry failed and cancelled jobs; every other one is skipped with the reason.
+
+    `resend_unknown`: the user checked that the jobs an earlier, lost retry may have made
+    do not exist, so those are sent again too.
+    """
     ctx = services.ctx
     ids = list(dict.fromkeys(job_ids))
     connections = await asyncio.to_thread(ctx.connections.list)
@@ -61,7 +75,7 @@ async def retry_jobs(services: AppServices, job_ids: Sequence[str]) -> RetrySumm
     summary.skipped += [(i, "no such job") for i in ids if i not in stored]
     attempts = await asyncio.to_thread(services.local_jobs.attempts, [j.id for j in jobs])
     facts = await asyncio.to_thread(load_facts, ctx, jobs, attempts)
-    plan = plan_retry(jobs, kinds, facts)
+    plan = plan_retry(jobs, kinds, facts, resend_unknown=resend_unknown)
     summary.skipped += [(job.id, why) for job, why in plan.refused]
     in_place = _by_connection([job for job, _ in plan.requeue])
     anew = _by_connection([job for job, _ in plan.resubmit])
@@ -115,15 +129,20 @@ async def _resubmit(
         # A lost answer: look each such row up by its key before anything is sent again.
         await submission.retry_failed()
     links: list[tuple[str, str, Any]] = []
+    unknown: list[str] = []
     for job, row in zip(jobs, submission.rows, strict=True):
         if row.state is RowState.CREATED and row.job_id is not None:
             summary.retried.append((job.id, row.job_id))
             links.append((row.job_id, job.id, row.body))
-        elif row.state is RowState.UNKNOWN and row.key is None:
-            summary.skipped.append((job.id, HELD_BACK.format(connection=connection.name)))
+        elif row.state is RowState.UNKNOWN:
+            # Held back: the next retry of it waits until the user says they checked.
+            unknown.append(job.id)
+            why = HELD_BACK if row.key is None else f"not retried: {row.error}; " + RESEND
+            summary.skipped.append((job.id, why.format(connection=connection.name)))
         else:
             summary.skipped.append((job.id, f"not retried: {row.error or row.state.value}"))
     await asyncio.to_thread(ctx.requests.link_retries, links)
+    await asyncio.to_thread(ctx.requests.mark_retry_unknown, unknown)
 
 
 def _by_connection(jobs: Sequence[Job]) -> dict[str, list[Job]]:

@@ -26,6 +26,8 @@ class RetryFacts:
     with_body: frozenset[str] = frozenset()
     # Jobs retried already, and the job each became.
     retried_as: Mapping[str, str] = field(default_factory=dict)
+    # Jobs whose last retry was sent and its answer lost, where the service cannot be asked.
+    unsettled: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,9 @@ class RetryPlan:
     requeue: list[tuple[Job, str]] = field(default_factory=list)
     resubmit: list[tuple[Job, str]] = field(default_factory=list)
     refused: list[tuple[Job, str]] = field(default_factory=list)
+    # Among `refused`: jobs held back only because an earlier retry's outcome is unknown;
+    # sent if the user says they checked it was not created (`resend_unknown`).
+    unsettled: list[str] = field(default_factory=list)
 
     @property
     def ids_to_send(self) -> list[str]:
@@ -76,9 +81,17 @@ class RetryPlan:
 
 
 def plan_retry(
-    selected: Sequence[Job], kinds: Mapping[str, BackendKind], facts: RetryFacts
+    selected: Sequence[Job],
+    kinds: Mapping[str, BackendKind],
+    facts: RetryFacts,
+    *,
+    resend_unknown: bool = False,
 ) -> RetryPlan:
-    """Plan retrying `selected`; `kinds` maps connection names to their back-end kind."""
+    """Plan retrying `selected`; `kinds` maps connection names to their back-end kind.
+
+    A job whose earlier retry has an unknown outcome is held back unless `resend_unknown`
+    (the user checked the service's job list and it was not created).
+    """
     plan = RetryPlan()
     seen: set[str] = set()
     for job in selected:
@@ -95,6 +108,9 @@ def plan_retry(
         in_place = rules_for(kind).retries_in_place
         if reason is None and not in_place and job.id not in facts.with_body:
             reason = "its request is not stored (made elsewhere, or nested)"
+        if reason is None and job.id in facts.unsettled and not resend_unknown:
+            reason = UNSETTLED.format(connection=job.connection)
+            plan.unsettled.append(job.id)
         if reason is not None:
             plan.refused.append((job, reason))
         elif in_place:
@@ -103,6 +119,13 @@ def plan_retry(
         else:
             plan.resubmit.append((job, f"new job on {job.connection}"))
     return plan
+
+
+# Why a job an earlier, lost retry may have made again is not sent without the user's word.
+UNSETTLED = (
+    "an earlier retry's answer was lost, so its new job may exist: check {connection}'s "
+    "job list; resend it only if it is not there"
+)
 
 
 def batch_retry_targets(batch_id: str, jobs: Iterable[Job], facts: RetryFacts) -> list[Job]:

@@ -53,6 +53,35 @@ class JobRequestRepository:
                 "body = COALESCE(job_requests.body, excluded.body)",
                 [(new_id, json.dumps(body), old_id) for new_id, old_id, body in links],
             )
+            # A retry made settles any earlier one of unknown outcome.
+            sql.executemany(
+                "UPDATE job_requests SET retry_unknown = 0 WHERE job_id = ?",
+                [(old_id,) for _new_id, old_id, _body in links],
+            )
+
+    def mark_retry_unknown(self, job_ids: Sequence[str]) -> None:
+        """A retry of each of these jobs was sent and its answer lost, beyond looking up."""
+        if not job_ids:
+            return
+        with self._db.write() as sql:
+            sql.executemany(
+                "UPDATE job_requests SET retry_unknown = 1 WHERE job_id = ?",
+                [(job_id,) for job_id in job_ids],
+            )
+
+    def unsettled(self, job_ids: Iterable[str]) -> set[str]:
+        """The jobs among these whose last retry's outcome is unknown."""
+        found: set[str] = set()
+        for chunk in _chunks(job_ids):
+            marks = ", ".join("?" * len(chunk))
+            with self._db.read() as sql:
+                rows = sql.execute(
+                    f"SELECT job_id FROM job_requests WHERE retry_unknown = 1 "
+                    f"AND job_id IN ({marks})",
+                    chunk,
+                ).fetchall()
+            found.update(row[0] for row in rows)
+        return found
 
     def bodies(self, job_ids: Iterable[str]) -> dict[str, Any]:
         """The stored body of each job that has one, by id."""

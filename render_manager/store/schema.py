@@ -102,7 +102,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE job_requests (
         job_id      TEXT PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
         body        TEXT,
-        retry_of    TEXT
+        retry_of    TEXT,
+        -- 1 while a retry of this job was sent and its answer lost, unsettled: the next
+        -- retry waits for the user to say they checked (a service that cannot be asked).
+        retry_unknown INTEGER NOT NULL DEFAULT 0
     ) STRICT;
     CREATE INDEX job_requests_by_retry_of ON job_requests(retry_of) WHERE retry_of IS NOT NULL;
     """,

@@ -167,3 +167,30 @@ def test_a_failed_local_job_retried_from_the_window_renders_to_the_end(
         await host.stop()
 
     qloop.run_until_complete(asyncio.wait_for(scenario(), 90))
+
+
+def test_a_job_whose_earlier_retry_is_unknown_waits_for_the_users_word(
+    qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
+) -> None:
+    ctx.connections.add(Connection(name="cloud", kind=BackendKind.NEXRENDER_CLOUD))
+    ctx.jobs.upsert_many([_cloud_job(1, "error")])
+    ctx.requests.save_bodies([("cloud-1", {"template": {"id": "tpl"}})])
+    ctx.requests.mark_retry_unknown(["cloud-1"])
+    window = open_window(qtbot, qloop, ctx)
+    _select(window, {"cloud_1"})
+    window.commands.retry.trigger()
+    qloop.run_until_complete(_until(lambda: window.retry_flow.dialog is not None))
+    dialog = window.retry_flow.dialog
+    assert dialog is not None
+
+    ((name, why),) = _rows(dialog, RetrySection.REFUSED)
+    assert name == "cloud_1"
+    assert why.startswith("an earlier retry's answer was lost, so its new job may exist")
+    assert not dialog.confirm_button.isEnabled()
+    assert dialog.option_box.isVisible()
+    assert "I checked the service: it was not created" in dialog.option_box.text()
+
+    dialog.option_box.click()
+    assert dialog.confirm_button.isEnabled()
+    assert dialog.confirm_button.text() == "Retry 1 job"
+    assert dialog.option_checked

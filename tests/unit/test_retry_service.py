@@ -153,6 +153,18 @@ async def test_rendley_holds_a_retry_back_when_the_answer_is_lost(ctx: AppContex
     ((_, reason),) = summary.skipped
     assert "check rendley's job list" in reason
     assert len(rendley.jobs) == 2, "sent once, never again behind the user's back"
+
+    again = await services.retry([old])
+    assert again.retried == []
+    ((_, why),) = again.skipped
+    assert "an earlier retry's answer was lost" in why
+    assert len(rendley.jobs) == 2, "a second retry waits for the user's word"
+
+    checked = await services.retry([old], resend_unknown=True)  # they looked: not there
+    ((_, new),) = checked.retried
+    assert len(rendley.jobs) == 3
+    assert ctx.requests.unsettled([old]) == set()
+    assert ctx.requests.links([old])[old].retried_as == new
     await services.aclose()
 
 

@@ -9,12 +9,13 @@ acting button has to be chosen on purpose.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QHelpEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -53,6 +54,11 @@ class PlanView:
     ids_to_send: list[str] = field(default_factory=list)
     # The confirm button undoes work (cancel); styles may colour it.
     destructive: bool = False
+    # A box the user ticks to send `option_ids` too (jobs held back until they say so),
+    # and the confirm button's text for a number of jobs once it is ticked.
+    option_text: str | None = None
+    option_ids: list[str] = field(default_factory=list)
+    confirm_label: Callable[[int], str] | None = None
 
 
 # Columns of the job list. The reason sits next to the name it explains: read together, and
@@ -120,6 +126,10 @@ class PlanDialog(QDialog):
         layout.addWidget(self.summary_label)
         layout.addWidget(self.note_label)
         layout.addWidget(self.tree, 1)
+        self.option_box = QCheckBox(view.option_text or "")
+        self.option_box.setVisible(bool(view.option_text and view.option_ids))
+        self.option_box.toggled.connect(self._on_option_toggled)
+        layout.addWidget(self.option_box)
         layout.addLayout(buttons)
         self.keep_button.setFocus()
         self._fit_width()
@@ -224,8 +234,24 @@ class PlanDialog(QDialog):
         width = max(self.minimumWidth(), min(wanted, room))
         self.resize(width, max(self.minimumHeight(), self.sizeHint().height()))
 
+    @property
+    def option_checked(self) -> bool:
+        """True if the user ticked the box that sends the held-back jobs too."""
+        return not self.option_box.isHidden() and self.option_box.isChecked()
+
+    def _ids(self) -> list[str]:
+        view = self._view
+        return [*view.ids_to_send, *(view.option_ids if self.option_box.isChecked() else ())]
+
+    def _on_option_toggled(self, _checked: bool) -> None:
+        count = len(self._ids())
+        label = self._view.confirm_label
+        if label is not None:
+            self.confirm_button.setText(label(count))
+        self.confirm_button.setEnabled(count > 0)
+
     def _on_confirm(self) -> None:
-        ids = self._view.ids_to_send
+        ids = self._ids()
         if not ids:
             return
         self.confirmed.emit(ids)

@@ -58,16 +58,26 @@ def retry_view(plan: RetryPlan) -> PlanView:
         note = "There is nothing to send: each job below says why it cannot be retried."
     else:
         note = "Select failed or cancelled jobs in the job list first."
+
+    def label(n: int) -> str:
+        return f"Retry {n} job" + ("" if n == 1 else "s") if n else "Nothing to retry"
+
+    held = len(plan.unsettled)
+    option = (
+        f"Resend the {held} job{'' if held == 1 else 's'} whose earlier retry is unknown "
+        "(I checked the service: it was not created)"
+    )
     return PlanView(
         title="Retry jobs?",
         summary=plan.summary(),
         note=note,
         groups=groups,
-        confirm_text=(f"Retry {count} job" + ("" if count == 1 else "s"))
-        if count
-        else "Nothing to retry",
-        keep_text="Close" if not count else "Don't retry",
+        confirm_text=label(count),
+        keep_text="Close" if not count and not held else "Don't retry",
         ids_to_send=plan.ids_to_send,
+        option_text=option if held else None,
+        option_ids=list(plan.unsettled),
+        confirm_label=label,
     )
 
 
@@ -133,11 +143,12 @@ class RetryFlow:
         dialog.open()
 
     def _on_confirmed(self, job_ids: list[str]) -> None:
-        self._spawn(self._retry(job_ids, dict(self._names)))
+        resend = self.dialog is not None and self.dialog.option_checked
+        self._spawn(self._retry(job_ids, dict(self._names), resend))
 
-    async def _retry(self, job_ids: list[str], names: dict[str, str]) -> None:
+    async def _retry(self, job_ids: list[str], names: dict[str, str], resend: bool) -> None:
         try:
-            summary = await self._services.retry(job_ids)
+            summary = await self._services.retry(job_ids, resend_unknown=resend)
         except BackendError as exc:
             summary = RetrySummary(skipped=[(job_id, str(exc)) for job_id in job_ids])
         done = [
