@@ -190,7 +190,7 @@ _NOT_RETRIED = {
     JobStatus.QUEUED: "still queued",
     JobStatus.PENDING: "still waiting to render",
     JobStatus.RENDERING: "still rendering",
-    JobStatus.FINISHED: "it has finished",
+    JobStatus.FINISHED: "already finished",
 }
 
 

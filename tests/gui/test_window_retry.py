@@ -27,6 +27,14 @@ from tests.engine.fixtures import Engine
 from tests.gui.conftest import make_job, open_window
 
 
+def _press_ctrl_r(qtbot: QtBot, window: MainWindow) -> None:
+    """Ctrl+R as the user types it, in the active window (shortcuts need one under X11)."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+
+
 def _select(window: MainWindow, names: set[str]) -> None:
     selection = window.table.selectionModel()
     selection.clear()
@@ -105,9 +113,8 @@ def test_the_plan_says_what_each_job_of_a_mixed_selection_will_do(
     ctx.requests.save_bodies([("cloud-1", {"template": {"id": "tpl"}})])
     window = open_window(qtbot, qloop, ctx)
     _select(window, {"promo_00001", "promo_00002", "promo_00003", "cloud_1", "cloud_2", "cloud_3"})
-    window.table.setFocus()
 
-    qtbot.keyClick(window.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    _press_ctrl_r(qtbot, window)
     qloop.run_until_complete(_until(lambda: window.retry_flow.dialog is not None))
 
     dialog = window.retry_flow.dialog
@@ -121,7 +128,7 @@ def test_the_plan_says_what_each_job_of_a_mixed_selection_will_do(
     refused = dict(_rows(dialog, RetrySection.REFUSED))
     assert refused == {
         "promo_00002": "still rendering",
-        "promo_00003": "it has finished",
+        "promo_00003": "already finished",
         "cloud_2": "its request is not stored (made elsewhere, or nested)",
         "cloud_3": "still queued",
     }
@@ -153,8 +160,7 @@ def test_a_failed_local_job_retried_from_the_window_renders_to_the_end(
         fake_env.setenv("FAKE_AERENDER_MODE", "ok")
         name = engine.ctx.jobs.get(job_id).name  # type: ignore[union-attr]
         _select(window, {name})
-        window.table.setFocus()
-        qtbot.keyClick(window.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+        _press_ctrl_r(qtbot, window)
         await _until(lambda: window.retry_flow.dialog is not None)
         dialog = window.retry_flow.dialog
         assert dialog is not None

@@ -110,7 +110,7 @@ async def test_queued_finished_and_unknown_jobs_are_skipped_with_the_reason(
     assert summary.retried == []
     assert dict(summary.skipped) == {
         queued: "still queued",
-        done: "it has finished",
+        done: "already finished",
         "nope": "no such job",
     }
     await services.aclose()

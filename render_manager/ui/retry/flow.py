@@ -53,7 +53,7 @@ def retry_view(plan: RetryPlan) -> PlanView:
         )
     ]
     if count:
-        note = "Nothing is sent until you confirm. Failed jobs keep their failure and logs."
+        note = "Nothing is sent until you confirm. Each earlier attempt keeps its error and log."
     elif plan.refused:
         note = "There is nothing to send: each job below says why it cannot be retried."
     else:
