@@ -15,7 +15,7 @@ from typing import TextIO
 from render_manager.cli.errors import EXIT_FAILED, EXIT_OK, BadInput
 from render_manager.domain.results import RetrySummary
 from render_manager.services.app_services import AppServices
-from render_manager.services.retry import load_facts
+from render_manager.services.retry_facts import load_facts
 from render_manager.services.retry_plan import batch_retry_targets
 
 

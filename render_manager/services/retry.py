@@ -21,8 +21,8 @@ from render_manager.domain.job import Job
 from render_manager.domain.results import RetrySummary
 from render_manager.services.batch_data import PreparedRow
 from render_manager.services.batch_submit import RowState
-from render_manager.services.context import AppContext
-from render_manager.services.retry_plan import RetryFacts, plan_retry
+from render_manager.services.retry_facts import load_facts
+from render_manager.services.retry_plan import plan_retry
 
 if TYPE_CHECKING:
     from render_manager.services.app_services import AppServices
@@ -39,22 +39,6 @@ HELD_BACK = (
     "the answer to its create request was lost and {connection} cannot be asked whether "
     "the job was made: " + RESEND
 )
-
-
-def load_facts(ctx: AppContext, jobs: Sequence[Job], local_attempts: dict[str, int]) -> RetryFacts:
-    """What the store knows of these jobs that a retry plan needs (reads: off the GUI thread).
-
-    `local_attempts` are the run counts of the local ones (the local job repository's).
-    """
-    ids = [job.id for job in jobs]
-    links = ctx.requests.links(ids)
-    bodies = ctx.requests.bodies(ids)
-    return RetryFacts(
-        attempts=local_attempts,
-        with_body=frozenset(bodies),
-        retried_as={i: link.retried_as for i, link in links.items() if link.retried_as},
-        unsettled=frozenset(ctx.requests.unsettled(ids)),
-    )
 
 
 async def retry_jobs(

@@ -20,7 +20,7 @@ from render_manager.domain.job import Job
 from render_manager.domain.results import RetrySummary
 from render_manager.domain.status import BackendKind, retry_refusal_reason
 from render_manager.services.app_services import AppServices
-from render_manager.services.retry import load_facts
+from render_manager.services.retry_facts import load_facts
 from render_manager.services.retry_plan import RetryPlan, batch_retry_targets, plan_retry
 from render_manager.ui.jobs.outcome_panel import RETRY_WORDS, OutcomePanel
 from render_manager.ui.jobs.plan_dialog import PlanDialog, PlanGroup, PlanView
