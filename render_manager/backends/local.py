@@ -2,7 +2,8 @@
 
 Submit many validates every body (the one local validator) and queues them all in one
 store transaction, or none; cancel many takes queued jobs off the queue and stops running
-renders (through the engine that runs them, in whatever process); refresh reports the
+renders (through the engine that runs them, in whatever process); a retry requeues an ended
+job in place (`RetriesInPlace`); refresh reports the
 jobs whose status moved since the last look; get reads one job; check access looks for
 aerender. The engine writes its jobs into the store itself, so a caller stores nothing
 (`ServiceRules.stores_jobs`).
@@ -21,6 +22,7 @@ from render_manager.backends.local_home import LocalHome
 from render_manager.backends.protocol import (
     CancelOutcome,
     RefreshOutcome,
+    RetryOutcome,
     ServiceRules,
     SubmitOutcome,
 )
@@ -28,6 +30,7 @@ from render_manager.domain.connection import Connection
 from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind
 from render_manager.engine.local_cancel import LocalCanceller
+from render_manager.engine.local_retry import LocalRetrier
 from render_manager.engine.local_submit import LocalSubmitter
 from render_manager.engine.locate import locate_aerender
 
@@ -108,6 +111,13 @@ class LocalBackend:
         now = await asyncio.to_thread(home.jobs.get_many, summary.cancelled)
         cancelled = [now[job_id] for job_id in summary.cancelled if job_id in now]
         return CancelOutcome(cancelled=cancelled, skipped=list(summary.skipped))
+
+    async def retry_in_place(self, jobs: Sequence[Job]) -> RetryOutcome:
+        """Put failed and cancelled jobs back in the queue under their own ids; the log of
+        the attempt that ended is kept beside the next one's."""
+        retrier = LocalRetrier(self._home.local_jobs, wake_engine=self._home.wake_engine)
+        requeued, skipped = await retrier.retry([job.id for job in jobs])
+        return RetryOutcome(requeued=requeued, skipped=skipped)
 
     async def check_access(self) -> None:
         """Look for the connection's aerender; BackendError says why renders cannot run."""

@@ -47,4 +47,5 @@ RULES = ServiceRules(
     check_files=check_files,
     stops_running=True,
     opens_local_projects=True,
+    retries_in_place=True,
 )

@@ -35,6 +35,15 @@ def stamp(body: dict[str, Any], key: str) -> tuple[dict[str, Any], str | None]:
     return stamped, key
 
 
+def unstamp(body: dict[str, Any]) -> dict[str, Any]:
+    """The body without the app's own `rm-` row tags."""
+    tags = body.get("tags")
+    if not isinstance(tags, list):
+        return body
+    kept = [t for t in tags if not (isinstance(t, str) and t.startswith("rm-"))]
+    return {**body, "tags": kept} if kept else {k: v for k, v in body.items() if k != "tags"}
+
+
 RULES = ServiceRules(
     check_body=check_body,
     # Up to 1000 jobs go in one request, and each request is a batch there (what "cancel
@@ -43,4 +52,5 @@ RULES = ServiceRules(
     stamp=stamp,
     # Seed 002: a cancel also cancels the nested jobs and the parent waiting on the job.
     cancel_cascades=True,
+    unstamp=unstamp,
 )

@@ -25,5 +25,10 @@ def stamp(body: dict[str, Any], key: str) -> tuple[dict[str, Any], str | None]:
     return {**body, "uid": key}, key
 
 
+def unstamp(body: dict[str, Any]) -> dict[str, Any]:
+    """The body without its uid: the job it came from keeps that uid on the server."""
+    return {k: v for k, v in body.items() if k != "uid"}
+
+
 # One request per row: chunks of 10 only make progress finer.
-RULES = ServiceRules(check_body=check_body, chunk_size=10, stamp=stamp)
+RULES = ServiceRules(check_body=check_body, chunk_size=10, stamp=stamp, unstamp=unstamp)

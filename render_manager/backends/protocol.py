@@ -3,8 +3,9 @@
 Services and the CLI speak only these. `Backend` is what every connection can do: submit
 many, refresh, get, cancel many, check access. What only some services can do is a small
 `runtime_checkable` protocol of its own (`FindsByKey`, `CancelsBatches`, `HasTemplates`,
-`Prices`, `RefreshesLinks`, `ListsTeamJobs`): a service asks `isinstance(backend, Prices)`,
-never for a class, and the window offers an action only where the answer is yes.
+`Prices`, `RefreshesLinks`, `ListsTeamJobs`, `RetriesInPlace`): a service asks
+`isinstance(backend, Prices)`, never for a class, and the window offers an action only
+where the answer is yes.
 
 What is known of a service before any connection is opened (how its bodies are checked and
 stamped, its chunk size, whether its links expire or its cancels cascade) is its
@@ -119,6 +120,10 @@ class FileChecks:
     warnings: list[tuple[int, str]] = field(default_factory=list)
 
 
+def _unchanged(body: dict[str, Any]) -> dict[str, Any]:
+    return body
+
+
 # Problems with ready bodies that only reading this computer's disk finds (a local job's
 # project and inputs): the connection, the folder relative paths are read from, a folder
 # standing in for the jobs' work folders, and (row, body) pairs.
@@ -152,6 +157,13 @@ class ServiceRules:
     # Renders a project file of this computer by its path (the local engine): a project's
     # render queue can be imported as jobs. A remote service renders what it was sent.
     opens_local_projects: bool = False
+
+    # A retry puts the job back in its own queue under the same id (the local engine,
+    # `RetriesInPlace`); otherwise a retry is a new job made from the stored body.
+    retries_in_place: bool = False
+    # The body as the user wrote it, without the key `stamp` added, so that a retry is
+    # stamped afresh rather than sent under the key of the job it retries.
+    unstamp: Callable[[dict[str, Any]], dict[str, Any]] = _unchanged
 
 
 class Backend(Protocol):
@@ -214,6 +226,24 @@ class CancelsBatches(Protocol):
     async def cancel_batch(self, batch_id: str, known: Sequence[Job] = ()) -> CancelOutcome:
         """Cancel every cancellable job of the batch; JobGone if the service has no such
         batch. `known` are the stored jobs of it, for the outcome's details."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RetryOutcome:
+    """Jobs put back in their queue, each with its new attempt number, and those not."""
+
+    requeued: list[tuple[str, int]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+@runtime_checkable
+class RetriesInPlace(Protocol):
+    """Puts a failed or cancelled job back in its queue under the same id."""
+
+    async def retry_in_place(self, jobs: Sequence[Job]) -> RetryOutcome:
+        """Requeue each job that ended failed or cancelled; the log of its earlier
+        attempt is kept beside the next one's."""
         ...
 
 

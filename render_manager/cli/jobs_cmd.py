@@ -23,6 +23,7 @@ from render_manager.domain.results import CancelSummary
 from render_manager.domain.status import JobStatus
 from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
+from render_manager.services.job_history import job_history
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -98,6 +99,10 @@ def _show(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
             data["output"] = fresh
         if args.json:
             data["output_refreshed"] = fresh is not None
+    history = job_history(ctx, services.local_jobs, job)
+    data.update({"retry_of": history.retry_of, "retried_as": history.retried_as})
+    if history.attempts:
+        data["attempt_history"] = [attempt.to_json() for attempt in history.attempts]
     record = services.local_jobs.get(job.id)
     if record is not None:
         data.update({
@@ -116,6 +121,11 @@ def _show(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
         out.write("\n")
     else:
         data["progress"] = progress_detail(job)
+        for attempt in data.pop("attempt_history", []):
+            ended = f" ({attempt['error']})" if attempt["error"] else ""
+            log = f", log {attempt['log']}" if attempt["log"] else ""
+            line = f"{attempt['status']}{ended}{log}"
+            print(f"{'attempt ' + str(attempt['attempt']) + ':':<14}{line}", file=out)
         for key, value in data.items():
             if value not in (None, [], ""):
                 print(f"{key + ':':<14}{value}", file=out)

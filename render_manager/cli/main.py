@@ -15,6 +15,7 @@ from render_manager.cli import (
     engine_cmd,
     inspect_cmd,
     jobs_cmd,
+    retry_cmd,
     submit_cmd,
 )
 from render_manager.cli.errors import EXIT_BAD_INPUT, EXIT_FAILED, BadInput, CliError
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     connection_cmd.register(commands)
     submit_cmd.register(commands)
     jobs_cmd.register(commands)
+    retry_cmd.register(commands)
     batches_cmd.register(commands)
     engine_cmd.register(commands)
     inspect_cmd.register(commands)

@@ -43,3 +43,21 @@ class CancelSummary:
             "cancelled": self.cancelled,
             "skipped": [{"id": job_id, "reason": reason} for job_id, reason in self.skipped],
         }
+
+
+@dataclass
+class RetrySummary:
+    """Which jobs were sent again (and the job each became), and which not, with why.
+
+    A job retried in place (the local engine) has `new_id` equal to its own id.
+    """
+
+    retried: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `renderctl retry --json` shape."""
+        return {
+            "retried": [{"id": old, "new_id": new} for old, new in self.retried],
+            "skipped": [{"id": job_id, "reason": reason} for job_id, reason in self.skipped],
+        }

@@ -183,3 +183,23 @@ _TERMINAL_VERB = {
     JobStatus.FAILED: "failed",
     JobStatus.CANCELLED: "been cancelled",
 }
+
+
+# Why a job in a status that can still change, or has finished, is not sent again.
+_NOT_RETRIED = {
+    JobStatus.QUEUED: "still queued",
+    JobStatus.PENDING: "still waiting to render",
+    JobStatus.RENDERING: "still rendering",
+    JobStatus.FINISHED: "already finished",
+}
+
+
+def retry_refusal_reason(kind: BackendKind, raw_status: str) -> str | None:
+    """Why a job in this raw status cannot be retried, or None: only failed and cancelled
+    jobs are sent again."""
+    if not is_known_status(kind, raw_status):
+        return f"its status {raw_status!r} is not one this back-end documents"
+    status = normalize_status(kind, raw_status)
+    if status in (JobStatus.FAILED, JobStatus.CANCELLED):
+        return None
+    return _NOT_RETRIED[status]

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     # Types only: these modules load on first use (httpx and the engine take a while).
     from render_manager.backends.errors import BackendError
     from render_manager.domain.connection import Connection
-    from render_manager.domain.results import CancelSummary
+    from render_manager.domain.results import CancelSummary, RetrySummary
     from render_manager.services.batch_data import PreparedRow
     from render_manager.services.batch_submit import BatchSubmission
     from render_manager.services.engine_host import EngineHost, EngineState
@@ -80,6 +80,7 @@ class AppServices:
                 ctx.keychain,
                 local=local,
                 transport_for=self.transport_for,
+                requests=ctx.requests,
             )
         return self._job_service
 
@@ -110,6 +111,7 @@ class AppServices:
         batch_name: str,
         stamp: bool = True,
         chunk_size: int | None = None,
+        batch_id: str | None = None,
     ) -> BatchSubmission:
         """A submission of prepared rows to one connection (see batch_submit.py)."""
         from render_manager.services.batch_submit import BatchSubmission  # noqa: PLC0415
@@ -122,6 +124,7 @@ class AppServices:
             batch_name=batch_name,
             stamp=stamp,
             chunk_size=chunk_size,
+            batch_id=batch_id,
         )
 
     async def cancel(self, job_ids: Sequence[str], *, batch_id: str | None = None) -> CancelSummary:
@@ -129,6 +132,12 @@ class AppServices:
         from render_manager.services.cancel import cancel_jobs  # noqa: PLC0415
 
         return await cancel_jobs(self, job_ids, batch_id=batch_id)
+
+    async def retry(self, job_ids: Sequence[str], *, resend_unknown: bool = False) -> RetrySummary:
+        """Send failed and cancelled jobs again (see retry.py); others are skipped, saying why."""
+        from render_manager.services.retry import retry_jobs  # noqa: PLC0415
+
+        return await retry_jobs(self, job_ids, resend_unknown=resend_unknown)
 
     # -- the local engine --------------------------------------------------------------------
 

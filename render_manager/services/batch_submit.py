@@ -95,6 +95,7 @@ class BatchSubmission:
         batch_name: str,
         stamp: bool = True,
         chunk_size: int | None = None,
+        batch_id: str | None = None,
     ) -> None:
         self._services = services
         self._ctx = services.ctx
@@ -104,8 +105,9 @@ class BatchSubmission:
         rules = self._rules = rules_for(connection.kind)
         # Rows per chunk, as the back-end's rules say (progress and stopping are between them).
         self._chunk = chunk_size or rules.chunk_size
-        # The jobs are grouped under one id, unless the back-end makes batches of its own.
-        self._batch_id = new_ulid() if len(prepared) > 1 else None
+        # The jobs are grouped under one id (the caller's: a retry joins the batch of the
+        # jobs it retries), unless the back-end makes batches of its own.
+        self._batch_id = batch_id or (new_ulid() if len(prepared) > 1 else None)
         self.stopped: str | None = None
         # The batches jobs were filed under, first one first (Nexrender Cloud: one per chunk).
         self.batch_ids: list[str] = []
@@ -218,6 +220,8 @@ class BatchSubmission:
         if job is None:
             return True
         row.state, row.job_id, row.error = RowState.CREATED, job.id, None
+        # Kept as for a job whose answer came: it can be retried from its body later.
+        await asyncio.to_thread(self._ctx.requests.save_bodies, [(job.id, row.body)])
         return False
 
     async def _send(

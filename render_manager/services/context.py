@@ -11,6 +11,7 @@ from render_manager.logs import setup_logging
 from render_manager.store import Database, open_store
 from render_manager.store.connections import ConnectionRepository
 from render_manager.store.events import EventLog
+from render_manager.store.job_requests import JobRequestRepository
 from render_manager.store.jobs import JobRepository
 
 
@@ -25,11 +26,13 @@ class AppContext:
     connections: ConnectionRepository = field(init=False)
     jobs: JobRepository = field(init=False)
     events: EventLog = field(init=False)
+    requests: JobRequestRepository = field(init=False)
 
     def __post_init__(self) -> None:
         self.connections = ConnectionRepository(self.db)
         self.jobs = JobRepository(self.db)
         self.events = EventLog(self.db)
+        self.requests = JobRequestRepository(self.db)
 
     def close(self) -> None:
         """Close the database."""

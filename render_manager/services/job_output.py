@@ -22,6 +22,7 @@ from render_manager.domain.status import JobStatus
 from render_manager.engine.aerender_output import LineSplitter
 from render_manager.engine.log_tail import LogTail
 from render_manager.engine.outputs import find_output, is_sequence, sequence_frames
+from render_manager.services.job_history import JobHistory, job_history
 from render_manager.store.errors import UnknownConnection
 from render_manager.store.local_records import LocalJobRecord
 
@@ -183,6 +184,10 @@ class JobOutputs:
     def local_record(self, job_id: str) -> LocalJobRecord | None:
         """The local engine's record of a job, or None for a remote job (reads the store)."""
         return self._local.get(job_id)
+
+    def history(self, job: Job) -> JobHistory:
+        """Every attempt of a local job and the retry links of any job (reads the store)."""
+        return job_history(self._ctx, self._local, job)
 
     def log_follower(self, job: Job) -> LogFollower:
         """A reader of the job's log (reads the store); NoLog says why there is none."""

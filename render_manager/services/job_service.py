@@ -40,6 +40,7 @@ from render_manager.keychain import Keychain, KeychainError, KeyringUnavailable
 from render_manager.services.health import Health
 from render_manager.services.team_view import TeamView
 from render_manager.store.connections import ConnectionRepository
+from render_manager.store.job_requests import JobRequestRepository
 from render_manager.store.jobs import JobRepository
 
 log = logging.getLogger(__name__)
@@ -80,9 +81,12 @@ class JobService:
         *,
         local: LocalHome,
         transport_for: TransportFactory | None = None,
+        requests: JobRequestRepository | None = None,
     ) -> None:
         self._connections = connections
         self._jobs = jobs
+        # Where a remote job's body is kept, to send it again as a retry (None: not kept).
+        self._requests = requests
         self._keychain = keychain
         self._local = local
         self._transport_for = transport_for
@@ -154,6 +158,9 @@ class JobService:
             if created and group is None and len(bodies) > 1:
                 group = new_ulid()
             await self._store_created(name, created, group, batch_name or f"{len(bodies)} jobs")
+            if self._requests is not None and row_jobs:
+                sent = [(job.id, bodies[i]) for i, job in row_jobs.items() if i < len(bodies)]
+                await asyncio.to_thread(self._requests.save_bodies, sent)
         return SubmitResult(
             batch_id=group if created else None,
             status=outcome.status,

@@ -31,6 +31,8 @@ from render_manager.store.rows import JOB_COLUMNS, job_params
 from render_manager.store.write_group import WriteGroup
 
 _ACTIVE = (LocalStatus.STAGING, LocalStatus.RENDERING, LocalStatus.ENCODING)
+# The raw statuses a retry puts back in the queue.
+RETRYABLE = (LocalStatus.FAILED, LocalStatus.INTERRUPTED, LocalStatus.CANCELLED)
 
 
 # `j.status` lets the (connection, status) index skip the finished jobs a home keeps: without
@@ -122,6 +124,23 @@ class LocalJobRepository:
                 (connection, *(s.value for s in _ACTIVE)),
             ).fetchall()
         return [record_from_row(r) for r in rows]
+
+    def attempts(self, job_ids: Sequence[str]) -> dict[str, int]:
+        """How many times each local job among these ids has been run, by id."""
+        self.flush()
+        ids = list(dict.fromkeys(job_ids))
+        found: dict[str, int] = {}
+        with self._db.read() as sql:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                found.update(
+                    sql.execute(
+                        f"SELECT job_id, attempts FROM local_jobs WHERE job_id IN ({marks})",
+                        chunk,
+                    ).fetchall()
+                )
+        return found
 
     def cancel_requests(self, connection: str) -> list[str]:
         """Running jobs somebody asked to cancel."""
@@ -281,6 +300,43 @@ class LocalJobRepository:
             append_event(sql, "job.requeued", job_id=job_id, data={"reason": reason})
 
         self._later(change)
+
+    def retry(self, job_id: str, kept_log: str | None) -> int | None:
+        """Put a failed, interrupted or cancelled job back in the queue, as a new attempt.
+
+        What the attempt before ended with (status, error, when, the log it was moved to)
+        is kept in a `job.retried` event. Returns the number the next attempt will have,
+        or None if the job is gone or no longer ended that way (nothing changed then).
+        """
+
+        def change(sql: sqlite3.Connection) -> int | None:
+            row = sql.execute(
+                "SELECT j.raw_status, j.error, j.finished_at, l.attempts FROM jobs j "
+                "JOIN local_jobs l ON l.job_id = j.id WHERE j.id = ?",
+                (job_id,),
+            ).fetchone()
+            if row is None or LocalStatus(row[0]) not in RETRYABLE:
+                return None
+            raw, error, ended, attempts = row
+            self._write_status(sql, StatusChange(job_id, LocalStatus.QUEUED, reset=True))
+            # The next run writes a log of its own: a crash before it starts must not
+            # re-adopt the earlier attempt's log as if it were the new render's.
+            sql.execute("UPDATE local_jobs SET log_path = NULL WHERE job_id = ?", (job_id,))
+            append_event(
+                sql,
+                "job.retried",
+                job_id=job_id,
+                data={
+                    "attempt": attempts,
+                    "raw_status": raw,
+                    "error": error,
+                    "ended_at": ended,
+                    "log": kept_log,
+                },
+            )
+            return int(attempts) + 1
+
+        return self._now(change)
 
     # -- internals -------------------------------------------------------------------------
 

@@ -100,6 +100,19 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE local_jobs ADD COLUMN route TEXT;
     """,
+    # 4: what a remote job was created from, to send it again as a retry, and the job it
+    # retries. Its own table: a refresh rewrites a job's row, never these.
+    """
+    CREATE TABLE job_requests (
+        job_id      TEXT PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+        body        TEXT,
+        retry_of    TEXT,
+        -- 1 while a retry of this job was sent and its answer lost, unsettled: the next
+        -- retry waits for the user to say they checked (a service that cannot be asked).
+        retry_unknown INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE INDEX job_requests_by_retry_of ON job_requests(retry_of) WHERE retry_of IS NOT NULL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -276,7 +276,7 @@ def test_ten_thousand_jobs_open_quickly_and_scroll(qtbot: QtBot) -> None:
 def test_outcome_panel_shows_counts_and_each_job_with_its_reason(qtbot: QtBot) -> None:
     panel = OutcomePanel()
     qtbot.addWidget(panel)
-    assert panel.header_label.text() == "No cancel yet."
+    assert panel.header_label.text() == "No cancel or retry yet."
     assert not panel.clear_button.isEnabled()
 
     summary = CancelSummary(
@@ -303,5 +303,5 @@ def test_outcome_panel_shows_counts_and_each_job_with_its_reason(qtbot: QtBot) -
     with qtbot.waitSignal(panel.cleared, timeout=1000):
         qtbot.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton)
     assert panel.tree.topLevelItemCount() == 0
-    assert panel.header_label.text() == "No cancel yet."
+    assert panel.header_label.text() == "No cancel or retry yet."
     assert not panel.clear_button.isEnabled()

@@ -18,6 +18,7 @@ from render_manager.domain.status import BackendKind
 from render_manager.services.context import AppContext
 from render_manager.ui.cancel.dialog import Section
 from render_manager.ui.jobs.columns import Column
+from render_manager.ui.retry.flow import RetrySection
 from tests.gui.conftest import open_window
 from tests.gui.test_screenshot import _BATCH, _NOW, _jobs
 
@@ -107,3 +108,34 @@ def test_connections_dialog_screenshot(
     assert rendley == "rendley\nToken missing: fill in API token"
     assert not dialog.list_view.horizontalScrollBar().isVisible()
     dialog.close()
+
+
+@pytest.mark.gui
+def test_retry_dialog_screenshot(qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext) -> None:
+    assert QGuiApplication.platformName() == "xcb", "run the gui tests under Xvfb"
+    jobs = _jobs()
+    ctx.jobs.add_batch(Batch(_BATCH, "local", "spring_promo.csv", _NOW), jobs)
+    window = open_window(qtbot, qloop, ctx)
+    selection = window.table.selectionModel()
+    for row in range(window.proxy.rowCount()):
+        selection.select(
+            window.proxy.index(row, 0),
+            selection.SelectionFlag.Select | selection.SelectionFlag.Rows,
+        )
+    window.commands.retry.trigger()  # Ctrl+R; the keys themselves are tested elsewhere
+    _until(qloop, lambda: window.retry_flow.dialog is not None)
+    dialog = window.retry_flow.dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    qloop.run_until_complete(asyncio.sleep(0.3))
+
+    _save(dialog, "retry-dialog.png")
+    # The failed and cancelled jobs go back to the queue; every other one says why not.
+    failed_or_cancelled = [j for j in jobs if j.status.value in ("failed", "cancelled")]
+    requeue = dialog.section(RetrySection.REQUEUE)
+    assert requeue is not None
+    assert requeue.childCount() == len(failed_or_cancelled)
+    refused = dialog.section(RetrySection.REFUSED)
+    assert refused is not None
+    assert refused.childCount() == len(jobs) - len(failed_or_cancelled)
+    dialog.reject()

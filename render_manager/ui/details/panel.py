@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontDatabase, QHideEvent, QShowEvent, QTextCursor
@@ -31,6 +32,7 @@ from typing_extensions import override
 from render_manager.domain.job import Job, progress_detail
 from render_manager.domain.status import JobStatus
 from render_manager.services.app_services import AppServices
+from render_manager.services.job_history import JobHistory
 from render_manager.services.job_output import JobOutputError, LogFollower
 from render_manager.store.local_records import LocalJobRecord
 from render_manager.ui.details.output_actions import OutputActions
@@ -113,6 +115,20 @@ def _batch_text(batch_id: str | None, name: str | None) -> str:
     return f"{name} ({batch_id})" if name and name != batch_id else batch_id
 
 
+def history_fields(history: JobHistory) -> dict[str, str]:
+    """The text of the retry fields: each attempt of a local job (its number, how it ended,
+    why, and the log it kept), and the jobs a remote one retries and was retried as."""
+    lines = []
+    for attempt in history.attempts:
+        why = f": {attempt.error}" if attempt.error else ""
+        log_name = f" ({Path(attempt.log).name})" if attempt.log else ""
+        lines.append(f"{attempt.number}. {attempt.raw_status}{why}{log_name}")
+    values = {"Retry of": history.retry_of or "", "Retried as": history.retried_as or ""}
+    if len(lines) > 1:  # a job never retried shows its run count alone
+        values["Attempts"] = "\n".join(lines)
+    return {key: text or UNKNOWN for key, text in values.items()}
+
+
 def local_fields(record: LocalJobRecord) -> dict[str, str]:
     """The text of each field of the local engine's record."""
     values = {
@@ -153,6 +169,8 @@ class JobDetails(QWidget):
         self._batch_name = batch_name or (lambda _batch_id: None)
         self._job: Job | None = None
         self._record: LocalJobRecord | None = None
+        # The job whose retry fields are shown (they are read with its local record).
+        self._history_of: str | None = None
         self._follower: LogFollower | None = None
         self._log_final = False
         self._generation = 0
@@ -325,6 +343,10 @@ class JobDetails(QWidget):
             job, self._eta(job), self._columns.duration_seconds(job), batch
         ).items():
             self._set_value(key, text)
+        # Filled in once the store is read; a dash until then, never the previous job's.
+        for key in ("Retry of", "Retried as"):
+            if key not in self.values or job.id != self._history_of:
+                self._set_value(key, UNKNOWN)
 
     def _set_value(self, key: str, text: str) -> None:
         label = self.values.get(key)
@@ -351,14 +373,19 @@ class JobDetails(QWidget):
 
     async def _load_record(self, job: Job, generation: int) -> None:
         record = await asyncio.to_thread(self._outputs.local_record, job.id)
+        history = await asyncio.to_thread(self._outputs.history, job)
         if generation != self._generation:
             return  # another job was selected meanwhile
         self._record = record
+        self._history_of = job.id
         self._set_local_rows(record is not None)
         if record is not None:
             for key, text in local_fields(record).items():
                 self._set_value(key, text)
                 self._local_rows.add(key)
+        for key, text in history_fields(history).items():
+            self._set_value(key, text)
+        if record is not None:
             self._request_log()
 
     # -- following the log --------------------------------------------------------------------

@@ -55,6 +55,17 @@ class WindowActions:
         self.cancel_batch = _action(
             w, "Cancel &batch…", "Shift+Del", "Cancel every job of the selected job's batch"
         )
+        # Ctrl+R is free here: StandardKey.Refresh is F5 on Linux and Windows (Cmd+R only
+        # on macOS, where Refresh keeps F5 alone, set below, so the two never clash).
+        self.retry = _action(
+            w, "Re&try…", "Ctrl+R", "Send the selected failed or cancelled jobs again"
+        )
+        self.retry_batch = _action(
+            w,
+            "Retry ba&tch…",
+            "Ctrl+Shift+T",
+            "Send the failed and cancelled jobs of the selected job's batch again",
+        )
         self.show_batch = _action(
             w, "Show only this &batch", "Ctrl+B", "Filter the table to the selected job's batch"
         )
@@ -63,7 +74,13 @@ class WindowActions:
         self.shortcuts = _action(
             w, "&Keyboard shortcuts", "Ctrl+/", "Every action and its shortcut"
         )
-        for action in (self.cancel, self.cancel_batch, self.show_batch):
+        for action in (
+            self.cancel,
+            self.cancel_batch,
+            self.show_batch,
+            self.retry,
+            self.retry_batch,
+        ):
             action.setEnabled(False)
 
     def build_menus(self, window: QMainWindow, dock_toggles: list[QAction]) -> dict[str, QMenu]:
@@ -77,6 +94,7 @@ class WindowActions:
         file.addAction(self.quit)
         jobs = bar.addMenu("&Jobs")
         jobs.addActions([self.cancel, self.cancel_batch])
+        jobs.addActions([self.retry, self.retry_batch])
         jobs.addSeparator()
         jobs.addAction(self.show_batch)
         jobs.addSeparator()

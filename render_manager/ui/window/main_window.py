@@ -33,6 +33,7 @@ from render_manager.ui.jobs.table_view import EmptyHint, PaintWatch, job_table_v
 from render_manager.ui.qt.background import BackgroundTasks
 from render_manager.ui.qt.main_thread_gc import freeze_long_lived
 from render_manager.ui.render_queue.drop import ProjectDrops
+from render_manager.ui.retry.flow import RetryFlow, retry_disabled_reason
 from render_manager.ui.side.panel import SidePanel
 from render_manager.ui.window.actions import WindowActions
 from render_manager.ui.window.dialogs import WindowDialogs
@@ -156,6 +157,9 @@ class MainWindow(QMainWindow):
         self.cancel_flow = CancelFlow(
             self, self._services, self.outcome_panel, spawn=self.spawn, on_done=self._on_cancel_done
         )
+        self.retry_flow = RetryFlow(
+            self, self._services, self.outcome_panel, spawn=self.spawn, on_done=self._on_cancel_done
+        )
 
     def add_dock(
         self, title: str, widget: QWidget, name: str, area: Qt.DockWidgetArea
@@ -192,7 +196,7 @@ class MainWindow(QMainWindow):
         self.refresh_action = a.refresh
         # The table's context menu: what applies to the rows under the cursor.
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.table.addActions([a.cancel, a.cancel_batch, a.show_batch])
+        self.table.addActions([a.cancel, a.cancel_batch, a.retry, a.retry_batch, a.show_batch])
         self.table.addActions(self.details.output_actions.actions())
         # Double-click a finished job: its output opens, as in a file manager.
         self.table.doubleClicked.connect(self.details.output_actions.open_output.trigger)
@@ -203,6 +207,8 @@ class MainWindow(QMainWindow):
         a.cancel.triggered.connect(self._on_cancel_triggered)
         a.cancel_batch.triggered.connect(self._on_cancel_batch_triggered)
         a.show_batch.triggered.connect(self._on_show_batch)
+        a.retry.triggered.connect(lambda: self.retry_flow.start(self.selected_jobs()))
+        a.retry_batch.triggered.connect(self._on_retry_batch_triggered)
         a.find.triggered.connect(self._on_find_triggered)
         a.clear_filters.triggered.connect(self.filter_bar.clear)
         a.hide_cancelled.toggled.connect(self.filter_bar.hide_cancelled.setChecked)
@@ -288,6 +294,8 @@ class MainWindow(QMainWindow):
         connections = await asyncio.to_thread(self._ctx.connections.list)
         self.filter_bar.set_connections([c.name for c in connections])
         self.cancel_flow.set_connections(connections)
+        self.retry_flow.set_connections(connections)
+        self._update_retry_enabled()
         await self.side_panel.load_connections()
         self.empty_hint.set_local_readiness(self.side_panel.connections.local_readiness())
 
@@ -370,7 +378,25 @@ class MainWindow(QMainWindow):
         in_batch = current is not None and current.batch_id is not None
         self.commands.cancel_batch.setEnabled(in_batch)
         self.commands.show_batch.setEnabled(in_batch)
+        self._update_retry_enabled()
         self.details.show_job(current)
+
+    def _update_retry_enabled(self) -> None:
+        """Retry only where the selection holds a failed or cancelled job; the tooltip says
+        why not otherwise."""
+        why_not = retry_disabled_reason(self.selected_jobs(), self.retry_flow.kinds)
+        retry = self.commands.retry
+        retry.setEnabled(why_not is None)
+        tip = why_not or "Send the selected failed or cancelled jobs again"
+        retry.setToolTip(f"{tip} (Ctrl+R)")
+        retry.setStatusTip(tip)
+        current = self.current_job()
+        self.commands.retry_batch.setEnabled(current is not None and current.batch_id is not None)
+
+    def _on_retry_batch_triggered(self) -> None:
+        current = self.current_job()
+        if current is not None and current.batch_id is not None:
+            self.retry_flow.start_batch(current.batch_id, self.model.jobs())
 
     def _on_cancel_triggered(self) -> None:
         self.cancel_flow.start(self.selected_jobs(), self.model.jobs())

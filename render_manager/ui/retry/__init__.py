@@ -1,0 +1,1 @@
+"""Retry from the window: the plan of what each job will do, confirmed, then its outcome."""
