@@ -359,9 +359,10 @@ def test_ctrl_return_walks_to_the_preview_and_next_says_what_is_missing(
 
 
 def _real_project(engine: Engine) -> None:
-    """Make the engine's project a real one holding "Main": its composition is checked."""
+    """Make the engine's project a real one holding "Main" with a "Title" text layer: its
+    composition and the layer a row fills are checked."""
     engine.project.unlink()
-    make_comp_project(engine.project, [Comp("Main")])
+    make_comp_project(engine.project, [Comp("Main", text_layers=("Title",))])
 
 
 def _local_batch(qtbot: QtBot, engine: Engine, **kw: object) -> BatchDialog:

@@ -96,7 +96,7 @@ async def _choose_data_file(dialog: BatchDialog, data: Path) -> None:
     name.setFocus()
     QTest.keyClicks(name, str(data))
     QTest.keyClick(name, Qt.Key.Key_Return)
-    await _until(lambda: dialog.data_page.table is not None, 10)
+    await _until(lambda: dialog.data_page.table is not None, 30)
 
 
 async def _pick(combo: QComboBox, search: str) -> None:

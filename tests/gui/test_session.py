@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 
 import qasync
@@ -35,7 +36,16 @@ def _run_session(
         while not windows or "local: rendering" not in windows[0].engine_label.text():
             assert not session.done(), session
             await asyncio.sleep(0.02)
-        await scenario(windows[0])
+        try:
+            await scenario(windows[0])
+        except BaseException:
+            # End the session all the same: a window left open keeps its refresh timer
+            # firing into the tests that follow, long after this loop has stopped.
+            closed.set()
+            windows[0].close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(session, 30)
+            raise
         closed.set()
         return await session
 

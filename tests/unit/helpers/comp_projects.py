@@ -20,6 +20,7 @@ class Comp:
     fps: float = 25.0
     duration: float = 10.0
     work_area: tuple[float, float] | None = None  # (start, duration)
+    text_layers: tuple[str, ...] = ()  # text layers, named and holding their own name
 
 
 def make_comp_project(path: Path, comps: Sequence[Comp], *, queued: Sequence[str] = ()) -> Path:
@@ -33,6 +34,8 @@ def make_comp_project(path: Path, comps: Sequence[Comp], *, queued: Sequence[str
         )
         if comp.work_area is not None:
             item.work_area_start, item.work_area_duration = comp.work_area
+        for layer in comp.text_layers:
+            item.add_text(layer).name = layer
         made[comp.name] = item
     for name in queued:
         app.project.render_queue.add(made[name])
