@@ -48,4 +48,5 @@ RULES = ServiceRules(
     stops_running=True,
     opens_local_projects=True,
     retries_in_place=True,
+    pauses=True,
 )

@@ -53,4 +53,5 @@ RULES = ServiceRules(
     # Seed 002: a cancel also cancels the nested jobs and the parent waiting on the job.
     cancel_cascades=True,
     unstamp=unstamp,
+    no_pause="Nexrender Cloud has no pause: a job can only be cancelled",
 )

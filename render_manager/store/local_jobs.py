@@ -45,6 +45,12 @@ _QUEUE_ORDER = (
 T = TypeVar("T")
 
 
+def connection_paused(sql: sqlite3.Connection, connection: str) -> bool:
+    """True if the connection's queue is paused, read inside the caller's transaction."""
+    row = sql.execute("SELECT paused_at FROM connections WHERE name = ?", (connection,)).fetchone()
+    return row is not None and row[0] is not None
+
+
 class LocalJobRepository:
     """The local engine's queue.
 
@@ -153,6 +159,42 @@ class LocalJobRepository:
             ).fetchall()
         return [r[0] for r in rows]
 
+    def is_paused(self, connection: str) -> bool:
+        """True while the connection's queue is paused (its engine starts no new render)."""
+        with self._db.read() as sql:
+            return connection_paused(sql, connection)
+
+    def stop_requests(self, connection: str) -> list[tuple[str, LocalStatus]]:
+        """Running jobs somebody asked to stop and hold, each with the status to put it
+        back in (queued or paused)."""
+        self.flush()
+        with self._db.read() as sql:
+            rows = sql.execute(
+                "SELECT l.job_id, l.stop_to FROM local_jobs l JOIN jobs j ON j.id = l.job_id "
+                "WHERE l.stop_to IS NOT NULL AND j.connection = ?",
+                (connection,),
+            ).fetchall()
+        return [(job_id, LocalStatus(to)) for job_id, to in rows]
+
+    def hold(self, job_id: str, to: LocalStatus, reason: str) -> bool:
+        """Put a job whose render was stopped on request back as `to` (queued or paused),
+        as it was before it was claimed: the run is not counted as an attempt. Never
+        deferred: the user waits for it. False if the job is gone."""
+
+        def change(sql: sqlite3.Connection) -> bool:
+            if sql.execute("SELECT 1 FROM jobs WHERE id = ?", (job_id,)).fetchone() is None:
+                return False
+            self._write_status(sql, StatusChange(job_id, to, reset=True))
+            sql.execute(
+                "UPDATE local_jobs SET attempts = max(0, attempts - 1), stop_to = NULL "
+                "WHERE job_id = ?",
+                (job_id,),
+            )
+            append_event(sql, "job.held", job_id=job_id, data={"to": to.value, "reason": reason})
+            return True
+
+        return self._now(change)
+
     def claim(self, job_id: str) -> bool:
         """Move a queued job to staging; False if it is no longer queued (e.g. cancelled)."""
         run = StatusChange(job_id, LocalStatus.STAGING, started=True, attempt=True)
@@ -173,6 +215,10 @@ class LocalJobRepository:
             query = LOCAL_SELECT + _QUEUE_ORDER.replace(" WHERE ", where, 1)
 
         def change(sql: sqlite3.Connection) -> list[LocalJobRecord]:
+            # Read in the claim's own transaction: a pause committed before it is always
+            # seen, so once `renderctl pause` returns no new render starts.
+            if connection_paused(sql, connection):
+                return []
             rows = sql.execute(
                 query, (*skipped, connection, LocalStatus.QUEUED.value, limit)
             ).fetchall()
@@ -212,7 +258,7 @@ class LocalJobRepository:
             if row is None:
                 return CancelRequest.UNKNOWN
             raw = LocalStatus(row[0])
-            if raw is LocalStatus.QUEUED:
+            if raw in (LocalStatus.QUEUED, LocalStatus.PAUSED):
                 cancelled = StatusChange(job_id, LocalStatus.CANCELLED, error="cancelled by user")
                 self._write_status(sql, cancelled)
                 return CancelRequest.CANCELLED

@@ -66,6 +66,13 @@ class WindowActions:
             "Ctrl+Shift+T",
             "Send the failed and cancelled jobs of the selected job's batch again",
         )
+        # Ctrl+P is free: nothing here prints.
+        self.pause = _action(
+            w, "&Pause…", "Ctrl+P", "Hold the selected queued local jobs until resumed"
+        )
+        self.resume = _action(
+            w, "Res&ume…", "Ctrl+Shift+P", "Put the selected paused jobs back in the queue"
+        )
         self.show_batch = _action(
             w, "Show only this &batch", "Ctrl+B", "Filter the table to the selected job's batch"
         )
@@ -80,6 +87,8 @@ class WindowActions:
             self.show_batch,
             self.retry,
             self.retry_batch,
+            self.pause,
+            self.resume,
         ):
             action.setEnabled(False)
 
@@ -95,6 +104,7 @@ class WindowActions:
         jobs = bar.addMenu("&Jobs")
         jobs.addActions([self.cancel, self.cancel_batch])
         jobs.addActions([self.retry, self.retry_batch])
+        jobs.addActions([self.pause, self.resume])
         jobs.addSeparator()
         jobs.addAction(self.show_batch)
         jobs.addSeparator()

@@ -30,6 +30,7 @@ from render_manager.ui.jobs.filter_bar import FilterBar
 from render_manager.ui.jobs.filter_model import JobFilterModel
 from render_manager.ui.jobs.table_model import JobTableModel
 from render_manager.ui.jobs.table_view import EmptyHint, PaintWatch, job_table_view
+from render_manager.ui.pause.flow import PauseFlow, pause_disabled_reason, resume_disabled_reason
 from render_manager.ui.qt.background import BackgroundTasks
 from render_manager.ui.qt.main_thread_gc import freeze_long_lived
 from render_manager.ui.render_queue.drop import ProjectDrops
@@ -160,6 +161,9 @@ class MainWindow(QMainWindow):
         self.retry_flow = RetryFlow(
             self, self._services, self.outcome_panel, spawn=self.spawn, on_done=self._on_cancel_done
         )
+        self.pause_flow = PauseFlow(
+            self, self._services, self.outcome_panel, spawn=self.spawn, on_done=self._on_cancel_done
+        )
 
     def add_dock(
         self, title: str, widget: QWidget, name: str, area: Qt.DockWidgetArea
@@ -197,6 +201,7 @@ class MainWindow(QMainWindow):
         # The table's context menu: what applies to the rows under the cursor.
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.table.addActions([a.cancel, a.cancel_batch, a.retry, a.retry_batch, a.show_batch])
+        self.table.addActions([a.pause, a.resume])
         self.table.addActions(self.details.output_actions.actions())
         # Double-click a finished job: its output opens, as in a file manager.
         self.table.doubleClicked.connect(self.details.output_actions.open_output.trigger)
@@ -209,6 +214,8 @@ class MainWindow(QMainWindow):
         a.show_batch.triggered.connect(self._on_show_batch)
         a.retry.triggered.connect(lambda: self.retry_flow.start(self.selected_jobs()))
         a.retry_batch.triggered.connect(self._on_retry_batch_triggered)
+        a.pause.triggered.connect(lambda: self.pause_flow.start(self.selected_jobs(), resume=False))
+        a.resume.triggered.connect(lambda: self.pause_flow.start(self.selected_jobs(), resume=True))
         a.find.triggered.connect(self._on_find_triggered)
         a.clear_filters.triggered.connect(self.filter_bar.clear)
         a.hide_cancelled.toggled.connect(self.filter_bar.hide_cancelled.setChecked)
@@ -295,6 +302,7 @@ class MainWindow(QMainWindow):
         self.filter_bar.set_connections([c.name for c in connections])
         self.cancel_flow.set_connections(connections)
         self.retry_flow.set_connections(connections)
+        self.pause_flow.set_connections(connections)
         self._update_retry_enabled()
         await self.side_panel.load_connections()
         self.empty_hint.set_local_readiness(self.side_panel.connections.local_readiness())
@@ -392,6 +400,19 @@ class MainWindow(QMainWindow):
         retry.setStatusTip(tip)
         current = self.current_job()
         self.commands.retry_batch.setEnabled(current is not None and current.batch_id is not None)
+        self._update_pause_enabled()
+
+    def _update_pause_enabled(self) -> None:
+        """Pause and Resume only where the selection holds a job they change; the tooltip
+        says why not otherwise."""
+        selected, kinds = self.selected_jobs(), self.pause_flow.kinds
+        for action, why_not, keys in (
+            (self.commands.pause, pause_disabled_reason(selected, kinds), "Ctrl+P"),
+            (self.commands.resume, resume_disabled_reason(selected, kinds), "Ctrl+Shift+P"),
+        ):
+            action.setEnabled(why_not is None)
+            tip = why_not or action.statusTip()
+            action.setToolTip(f"{tip} ({keys})")
 
     def _on_retry_batch_triggered(self) -> None:
         current = self.current_job()
