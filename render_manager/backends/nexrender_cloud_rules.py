@@ -53,4 +53,8 @@ RULES = ServiceRules(
     # Seed 002: a cancel also cancels the nested jobs and the parent waiting on the job.
     cancel_cascades=True,
     unstamp=unstamp,
+    # Seed 000: a job's `priority` orders the queue (and `sort=priority` lists by it); the
+    # API has no call that changes it once the job is sent.
+    takes_priority=True,
+    no_reprioritise="Nexrender Cloud keeps the priority a job was sent with",
 )

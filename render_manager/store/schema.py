@@ -113,6 +113,14 @@ MIGRATIONS: tuple[str, ...] = (
     ) STRICT;
     CREATE INDEX job_requests_by_retry_of ON job_requests(retry_of) WHERE retry_of IS NOT NULL;
     """,
+    # 5: held for the pause migration, merged from its own branch (replaces this entry).
+    """
+    """,
+    # 6: when a local job may start at the earliest (seconds since the epoch, UTC); NULL:
+    # as soon as its turn comes. The engine claims no job before its time.
+    """
+    ALTER TABLE local_jobs ADD COLUMN not_before REAL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
