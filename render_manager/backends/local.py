@@ -21,6 +21,7 @@ from render_manager.backends.errors import BackendError, JobGone
 from render_manager.backends.local_home import LocalHome
 from render_manager.backends.protocol import (
     CancelOutcome,
+    PriorityOutcome,
     RefreshOutcome,
     RetryOutcome,
     ServiceRules,
@@ -146,6 +147,23 @@ class LocalBackend:
         return LocalPauser(
             home.jobs, home.local_jobs, home.pauses, home.folder, wake_engine=home.wake_engine
         )
+
+    async def set_priorities(self, priorities: Mapping[str, int]) -> PriorityOutcome:
+        """New priorities for queued jobs of this connection, in one transaction; the
+        engine's next claim follows them. A job claimed or ended meanwhile is skipped."""
+        mine = await asyncio.to_thread(self._home.jobs.get_many, list(priorities))
+        asked = {i: p for i, p in priorities.items() if i in mine and self._owns(mine[i])}
+        changed = await asyncio.to_thread(self._home.local_jobs.set_priorities, asked)
+        done = set(changed)
+        skipped = [
+            (job_id, "it no longer waits in the queue" if job_id in asked else "no such job")
+            for job_id in priorities
+            if job_id not in done
+        ]
+        return PriorityOutcome(changed=changed, skipped=skipped)
+
+    def _owns(self, job: Job) -> bool:
+        return job.connection == self._connection.name
 
     async def check_access(self) -> None:
         """Look for the connection's aerender; BackendError says why renders cannot run."""

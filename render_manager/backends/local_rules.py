@@ -49,4 +49,7 @@ RULES = ServiceRules(
     opens_local_projects=True,
     retries_in_place=True,
     pauses=True,
+    takes_priority=True,
+    reprioritises=True,
+    starts_later=True,
 )

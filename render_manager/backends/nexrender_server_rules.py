@@ -41,5 +41,18 @@ NO_PAUSE = (
 
 # One request per row: chunks of 10 only make progress finer.
 RULES = ServiceRules(
-    check_body=check_body, chunk_size=10, stamp=stamp, unstamp=unstamp, no_pause=NO_PAUSE
+    check_body=check_body,
+    chunk_size=10,
+    stamp=stamp,
+    unstamp=unstamp,
+    no_pause=NO_PAUSE,
+    # A job's `priority` is kept, and orders the pickup only when the server was started
+    # with NEXRENDER_ORDERING=priority (by default it hands out the oldest job first),
+    # which no request shows. Changing it afterwards (PUT /jobs/:uid merges the fields
+    # sent) would claim an order the server may not follow, so it is not offered.
+    takes_priority=True,
+    no_reprioritise=(
+        "a nexrender server job keeps the priority it was sent with (the server follows "
+        "priorities only when started with NEXRENDER_ORDERING=priority)"
+    ),
 )

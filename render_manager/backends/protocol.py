@@ -3,9 +3,9 @@
 Services and the CLI speak only these. `Backend` is what every connection can do: submit
 many, refresh, get, cancel many, check access. What only some services can do is a small
 `runtime_checkable` protocol of its own (`FindsByKey`, `CancelsBatches`, `HasTemplates`,
-`Prices`, `RefreshesLinks`, `ListsTeamJobs`, `RetriesInPlace`, `Pauses`): a service asks
-`isinstance(backend, Prices)`, never for a class, and the window offers an action only
-where the answer is yes.
+`Prices`, `RefreshesLinks`, `ListsTeamJobs`, `RetriesInPlace`, `Pauses`,
+`Reprioritises`): a service asks `isinstance(backend, Prices)`, never for a class, and the
+window offers an action only where the answer is yes.
 
 What is known of a service before any connection is opened (how its bodies are checked and
 stamped, its chunk size, whether its links expire or its cancels cascade) is its
@@ -170,6 +170,16 @@ class ServiceRules:
     pauses: bool = False
     no_pause: str = "it has no pause"
 
+    # A job body takes a whole-number `priority` (higher renders first): `--priority` and
+    # the submit dialogs' Priority field are offered.
+    takes_priority: bool = False
+    # A queued job's priority can be changed after it was sent (`Reprioritises`); where
+    # not, `no_reprioritise` says why, in words a user reads.
+    reprioritises: bool = False
+    no_reprioritise: str = "this service keeps the priority a job was sent with"
+    # Jobs can wait in the queue for a start time (a body's `startAt`, the local engine).
+    starts_later: bool = False
+
 
 class Backend(Protocol):
     """A render service behind one connection."""
@@ -249,6 +259,23 @@ class RetriesInPlace(Protocol):
     async def retry_in_place(self, jobs: Sequence[Job]) -> RetryOutcome:
         """Requeue each job that ended failed or cancelled; the log of its earlier
         attempt is kept beside the next one's."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityOutcome:
+    """Jobs whose priority changed, and those left as they were, with why."""
+
+    changed: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+@runtime_checkable
+class Reprioritises(Protocol):
+    """Changes the priority of jobs still waiting in its queue."""
+
+    async def set_priorities(self, priorities: Mapping[str, int]) -> PriorityOutcome:
+        """Give each job by id its new priority; a job no longer waiting is skipped."""
         ...
 
 

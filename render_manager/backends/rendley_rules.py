@@ -27,4 +27,5 @@ RULES = ServiceRules(
     chunk_size=10,
     links_expire=True,
     no_pause="Rendley has no pause: a job can only be cancelled",
+    no_reprioritise="Rendley has no job priority",
 )

@@ -16,6 +16,7 @@ from render_manager.cli import (
     inspect_cmd,
     jobs_cmd,
     pause_cmd,
+    priority_cmd,
     retry_cmd,
     submit_cmd,
 )
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     jobs_cmd.register(commands)
     retry_cmd.register(commands)
     pause_cmd.register(commands)
+    priority_cmd.register(commands)
     batches_cmd.register(commands)
     engine_cmd.register(commands)
     inspect_cmd.register(commands)

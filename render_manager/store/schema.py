@@ -121,6 +121,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE local_jobs ADD COLUMN stop_to TEXT;
     CREATE INDEX local_jobs_by_stop_to ON local_jobs(stop_to) WHERE stop_to IS NOT NULL;
     """,
+    # 6: when a local job may start at the earliest (seconds since the epoch, UTC); NULL:
+    # as soon as its turn comes. The engine claims no job before its time.
+    """
+    ALTER TABLE local_jobs ADD COLUMN not_before REAL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
