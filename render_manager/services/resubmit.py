@@ -49,7 +49,7 @@ async def resubmit_body(
         source.connection,
         [PreparedRow(0, {}, body, problem)],
         base_dir=base_dir,
-        batch_name=f"Retry of {job.name}",
+        batch_name=source.submission_name(),
         batch_id=job.batch_id,
         retry_of={0: job.id},
     )

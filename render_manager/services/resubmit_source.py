@@ -32,6 +32,12 @@ class ResubmitSource:
     job: Job
     connection: Connection
     body: Mapping[str, Any]
+    # The name of the job's batch, which a remote retry joins (kept: never renamed).
+    batch_name: str | None = None
+
+    def submission_name(self) -> str:
+        """The batch name the retry is sent under."""
+        return self.batch_name or f"Retry of {self.job.name}"
 
 
 def load_source(ctx: AppContext, local: LocalJobRepository, job: Job) -> ResubmitSource | str:
@@ -62,4 +68,5 @@ def load_source(ctx: AppContext, local: LocalJobRepository, job: Job) -> Resubmi
         if not isinstance(body, dict):
             return NO_BODY
         body = rules.unstamp(body)
-    return ResubmitSource(job, connection, body)
+    batch = ctx.jobs.batch(job.batch_id) if job.batch_id else None
+    return ResubmitSource(job, connection, body, batch.name if batch else None)

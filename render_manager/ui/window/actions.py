@@ -66,6 +66,12 @@ class WindowActions:
             "Ctrl+Shift+T",
             "Send the failed and cancelled jobs of the selected job's batch again",
         )
+        self.resubmit = _action(
+            w,
+            "&Edit and resubmit…",
+            "Ctrl+E",
+            "Open the selected failed or cancelled job in New render, to fix it and send it again",
+        )
         self.show_batch = _action(
             w, "Show only this &batch", "Ctrl+B", "Filter the table to the selected job's batch"
         )
@@ -80,6 +86,7 @@ class WindowActions:
             self.show_batch,
             self.retry,
             self.retry_batch,
+            self.resubmit,
         ):
             action.setEnabled(False)
 
@@ -94,7 +101,7 @@ class WindowActions:
         file.addAction(self.quit)
         jobs = bar.addMenu("&Jobs")
         jobs.addActions([self.cancel, self.cancel_batch])
-        jobs.addActions([self.retry, self.retry_batch])
+        jobs.addActions([self.retry, self.retry_batch, self.resubmit])
         jobs.addSeparator()
         jobs.addAction(self.show_batch)
         jobs.addSeparator()
