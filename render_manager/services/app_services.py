@@ -9,7 +9,7 @@ render engine) are made on first use, so the window is on screen before they loa
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -119,8 +119,10 @@ class AppServices:
         stamp: bool = True,
         chunk_size: int | None = None,
         batch_id: str | None = None,
+        retry_of: Mapping[int, str] | None = None,
     ) -> BatchSubmission:
-        """A submission of prepared rows to one connection (see batch_submit.py)."""
+        """A submission of prepared rows to one connection (see batch_submit.py); rows in
+        `retry_of` (position → job id) are sent as retries of those jobs."""
         from render_manager.services.batch_submit import BatchSubmission  # noqa: PLC0415
 
         return BatchSubmission(
@@ -132,6 +134,7 @@ class AppServices:
             stamp=stamp,
             chunk_size=chunk_size,
             batch_id=batch_id,
+            retry_of=retry_of,
         )
 
     async def cancel(self, job_ids: Sequence[str], *, batch_id: str | None = None) -> CancelSummary:

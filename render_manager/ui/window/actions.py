@@ -73,6 +73,13 @@ class WindowActions:
         self.resume = _action(
             w, "Res&ume…", "Ctrl+Shift+P", "Put the selected paused jobs back in the queue"
         )
+        self.resubmit = _action(
+            w,
+            "&Edit and resubmit…",
+            "Ctrl+E",
+            "Open the selected failed or cancelled job in New render, to fix it and send it again",
+>>>>>>> resubmit
+        )
         self.show_batch = _action(
             w, "Show only this &batch", "Ctrl+B", "Filter the table to the selected job's batch"
         )
@@ -87,8 +94,10 @@ class WindowActions:
             self.show_batch,
             self.retry,
             self.retry_batch,
+<<<<<<< HEAD
             self.pause,
             self.resume,
+            self.resubmit,
         ):
             action.setEnabled(False)
 
@@ -103,7 +112,8 @@ class WindowActions:
         file.addAction(self.quit)
         jobs = bar.addMenu("&Jobs")
         jobs.addActions([self.cancel, self.cancel_batch])
-        jobs.addActions([self.retry, self.retry_batch])
+<<<<<<< HEAD
+        jobs.addActions([self.retry, self.retry_batch, self.resubmit])
         jobs.addActions([self.pause, self.resume])
         jobs.addSeparator()
         jobs.addAction(self.show_batch)

@@ -36,6 +36,7 @@ from render_manager.ui.qt.main_thread_gc import freeze_long_lived
 from render_manager.ui.render_queue.drop import ProjectDrops
 from render_manager.ui.retry.flow import RetryFlow, retry_disabled_reason
 from render_manager.ui.side.panel import SidePanel
+from render_manager.ui.submit.resubmit_action import ResubmitAction
 from render_manager.ui.window.actions import WindowActions
 from render_manager.ui.window.dialogs import WindowDialogs
 from render_manager.ui.window.refresh_rate import RefreshRate
@@ -202,6 +203,7 @@ class MainWindow(QMainWindow):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.table.addActions([a.cancel, a.cancel_batch, a.retry, a.retry_batch, a.show_batch])
         self.table.addActions([a.pause, a.resume])
+        self.table.addAction(a.resubmit)
         self.table.addActions(self.details.output_actions.actions())
         # Double-click a finished job: its output opens, as in a file manager.
         self.table.doubleClicked.connect(self.details.output_actions.open_output.trigger)
@@ -227,6 +229,13 @@ class MainWindow(QMainWindow):
         self.dialogs = WindowDialogs(self, self._services, lambda: [*a.all(), *self.dock_toggles()])
         a.about.triggered.connect(self.dialogs.about)
         a.shortcuts.triggered.connect(self.dialogs.shortcuts)
+        self.resubmit_action = ResubmitAction(
+            a.resubmit,
+            self._services,
+            spawn=self.spawn,
+            open_dialog=self.dialogs.resubmit,
+            say=lambda text: self.statusBar().showMessage(text, 8000),
+        )
         a.connections.triggered.connect(self.dialogs.manage_connections)
         a.new_batch.triggered.connect(self.dialogs.new_batch)
         a.new_render.triggered.connect(self.dialogs.new_render)
@@ -387,6 +396,7 @@ class MainWindow(QMainWindow):
         self.commands.cancel_batch.setEnabled(in_batch)
         self.commands.show_batch.setEnabled(in_batch)
         self._update_retry_enabled()
+        self.resubmit_action.update(self.selected_jobs())
         self.details.show_job(current)
 
     def _update_retry_enabled(self) -> None:
