@@ -54,6 +54,8 @@ def connection_paused(sql: sqlite3.Connection, connection: str) -> bool:
     """True if the connection's queue is paused, read inside the caller's transaction."""
     row = sql.execute("SELECT paused_at FROM connections WHERE name = ?", (connection,)).fetchone()
     return row is not None and row[0] is not None
+
+
 class QueuePlace(NamedTuple):
     """Where a local job stands in its queue: higher priority first, then lower `order`."""
 

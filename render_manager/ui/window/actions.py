@@ -78,7 +78,6 @@ class WindowActions:
             "&Edit and resubmit…",
             "Ctrl+E",
             "Open the selected failed or cancelled job in New render, to fix it and send it again",
->>>>>>> resubmit
         )
         self.show_batch = _action(
             w, "Show only this &batch", "Ctrl+B", "Filter the table to the selected job's batch"
@@ -94,7 +93,6 @@ class WindowActions:
             self.show_batch,
             self.retry,
             self.retry_batch,
-<<<<<<< HEAD
             self.pause,
             self.resume,
             self.resubmit,
@@ -112,7 +110,6 @@ class WindowActions:
         file.addAction(self.quit)
         jobs = bar.addMenu("&Jobs")
         jobs.addActions([self.cancel, self.cancel_batch])
-<<<<<<< HEAD
         jobs.addActions([self.retry, self.retry_batch, self.resubmit])
         jobs.addActions([self.pause, self.resume])
         jobs.addSeparator()
