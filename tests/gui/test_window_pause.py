@@ -129,3 +129,34 @@ def test_ctrl_p_shows_the_plan_and_holds_the_job_then_ctrl_shift_p_resumes_it(
     assert resumed.confirm_button.text() == "Resume 1 job"
     resumed.confirm_button.click()
     qloop.run_until_complete(_until(lambda: status() is JobStatus.QUEUED))
+
+
+def test_the_side_panel_toggle_pauses_the_local_queue_and_shows_it(
+    qtbot: QtBot, qloop: qasync.QEventLoop, ctx: AppContext
+) -> None:
+    ctx.connections.add(Connection(name="cloud", kind=BackendKind.NEXRENDER_CLOUD))
+    window = open_window(qtbot, qloop, ctx)
+    side = window.side_panel
+    view, button = side.connection_view, side.pause_button
+    qloop.run_until_complete(_until(lambda: "local" in side.connections.names()))
+    names = side.connections.names()
+    view.setCurrentIndex(side.connections.index(names.index("cloud")))
+    assert not button.isEnabled()
+    assert "Nexrender Cloud has no pause" in button.toolTip()
+
+    local = side.connections.index(names.index("local"))
+    view.setCurrentIndex(local)
+    assert button.isEnabled()
+    assert not button.isChecked()
+    button.setFocus()
+    qtbot.keyClick(button, Qt.Key.Key_Space)
+
+    qloop.run_until_complete(_until(lambda: "local" in ctx.connections.paused()))
+    qloop.run_until_complete(_until(button.isChecked))
+    assert "Paused: starts no new render" in local.data()
+    assert button.text().replace("&", "") == "Resume queue of local"
+
+    # A resume from elsewhere (renderctl) shows at the next poll of the store.
+    ctx.connections.set_paused("local", False)
+    qloop.run_until_complete(_until(lambda: not button.isChecked()))
+    assert "Paused" not in local.data()
