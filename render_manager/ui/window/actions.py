@@ -66,6 +66,15 @@ class WindowActions:
             "Ctrl+Shift+T",
             "Send the failed and cancelled jobs of the selected job's batch again",
         )
+        self.raise_priority = _action(
+            w, "&Raise priority", "Ctrl+Up", "Render the selected queued jobs sooner"
+        )
+        self.lower_priority = _action(
+            w, "&Lower priority", "Ctrl+Down", "Render the selected queued jobs later"
+        )
+        self.set_priority = _action(
+            w, "&Set priority…", None, "Give the selected queued jobs a priority"
+        )
         self.show_batch = _action(
             w, "Show only this &batch", "Ctrl+B", "Filter the table to the selected job's batch"
         )
@@ -80,6 +89,9 @@ class WindowActions:
             self.show_batch,
             self.retry,
             self.retry_batch,
+            self.raise_priority,
+            self.lower_priority,
+            self.set_priority,
         ):
             action.setEnabled(False)
 
@@ -95,6 +107,8 @@ class WindowActions:
         jobs = bar.addMenu("&Jobs")
         jobs.addActions([self.cancel, self.cancel_batch])
         jobs.addActions([self.retry, self.retry_batch])
+        priority = jobs.addMenu("&Priority")
+        priority.addActions([self.raise_priority, self.lower_priority, self.set_priority])
         jobs.addSeparator()
         jobs.addAction(self.show_batch)
         jobs.addSeparator()

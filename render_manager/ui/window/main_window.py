@@ -20,6 +20,7 @@ from typing_extensions import override
 
 from render_manager.domain.job import Job
 from render_manager.services.app_services import AppServices
+from render_manager.services.priority_plan import PriorityChange, PriorityMove
 from render_manager.ui.cancel.flow import CancelFlow
 from render_manager.ui.cancel.outcome_panel import OutcomePanel
 from render_manager.ui.desktop.integration import integrate
@@ -30,6 +31,7 @@ from render_manager.ui.jobs.filter_bar import FilterBar
 from render_manager.ui.jobs.filter_model import JobFilterModel
 from render_manager.ui.jobs.table_model import JobTableModel
 from render_manager.ui.jobs.table_view import EmptyHint, PaintWatch, job_table_view
+from render_manager.ui.priority.flow import PriorityFlow, priority_disabled_reason
 from render_manager.ui.qt.background import BackgroundTasks
 from render_manager.ui.qt.main_thread_gc import freeze_long_lived
 from render_manager.ui.render_queue.drop import ProjectDrops
@@ -160,6 +162,9 @@ class MainWindow(QMainWindow):
         self.retry_flow = RetryFlow(
             self, self._services, self.outcome_panel, spawn=self.spawn, on_done=self._on_cancel_done
         )
+        self.priority_flow = PriorityFlow(
+            self, self._services, self.outcome_panel, spawn=self.spawn, on_done=self._on_cancel_done
+        )
 
     def add_dock(
         self, title: str, widget: QWidget, name: str, area: Qt.DockWidgetArea
@@ -209,6 +214,9 @@ class MainWindow(QMainWindow):
         a.show_batch.triggered.connect(self._on_show_batch)
         a.retry.triggered.connect(lambda: self.retry_flow.start(self.selected_jobs()))
         a.retry_batch.triggered.connect(self._on_retry_batch_triggered)
+        a.raise_priority.triggered.connect(lambda: self._change_priority(PriorityMove.RAISE))
+        a.lower_priority.triggered.connect(lambda: self._change_priority(PriorityMove.LOWER))
+        a.set_priority.triggered.connect(lambda: self.priority_flow.ask_value(self.selected_jobs()))
         a.find.triggered.connect(self._on_find_triggered)
         a.clear_filters.triggered.connect(self.filter_bar.clear)
         a.hide_cancelled.toggled.connect(self.filter_bar.hide_cancelled.setChecked)
@@ -295,6 +303,7 @@ class MainWindow(QMainWindow):
         self.filter_bar.set_connections([c.name for c in connections])
         self.cancel_flow.set_connections(connections)
         self.retry_flow.set_connections(connections)
+        self.priority_flow.set_connections(connections)
         self._update_retry_enabled()
         await self.side_panel.load_connections()
         self.empty_hint.set_local_readiness(self.side_panel.connections.local_readiness())
@@ -392,6 +401,14 @@ class MainWindow(QMainWindow):
         retry.setStatusTip(tip)
         current = self.current_job()
         self.commands.retry_batch.setEnabled(current is not None and current.batch_id is not None)
+        why_not = priority_disabled_reason(self.selected_jobs(), self.priority_flow.kinds)
+        a = self.commands
+        for action in (a.raise_priority, a.lower_priority, a.set_priority):
+            action.setEnabled(why_not is None)
+            action.setStatusTip(why_not or "Change where the selected queued jobs stand")
+
+    def _change_priority(self, move: PriorityMove) -> None:
+        self.priority_flow.start(self.selected_jobs(), PriorityChange(move))
 
     def _on_retry_batch_triggered(self) -> None:
         current = self.current_job()
