@@ -79,6 +79,15 @@ class WindowActions:
             "Ctrl+E",
             "Open the selected failed or cancelled job in New render, to fix it and send it again",
         )
+        self.raise_priority = _action(
+            w, "&Raise priority", "Ctrl+Up", "Render the selected queued jobs sooner"
+        )
+        self.lower_priority = _action(
+            w, "&Lower priority", "Ctrl+Down", "Render the selected queued jobs later"
+        )
+        self.set_priority = _action(
+            w, "&Set priority…", None, "Give the selected queued jobs a priority"
+        )
         self.show_batch = _action(
             w, "Show only this &batch", "Ctrl+B", "Filter the table to the selected job's batch"
         )
@@ -96,6 +105,9 @@ class WindowActions:
             self.pause,
             self.resume,
             self.resubmit,
+            self.raise_priority,
+            self.lower_priority,
+            self.set_priority,
         ):
             action.setEnabled(False)
 
@@ -112,6 +124,8 @@ class WindowActions:
         jobs.addActions([self.cancel, self.cancel_batch])
         jobs.addActions([self.retry, self.retry_batch, self.resubmit])
         jobs.addActions([self.pause, self.resume])
+        priority = jobs.addMenu("Pri&ority")
+        priority.addActions([self.raise_priority, self.lower_priority, self.set_priority])
         jobs.addSeparator()
         jobs.addAction(self.show_batch)
         jobs.addSeparator()

@@ -20,6 +20,7 @@ from typing_extensions import override
 
 from render_manager.domain.job import Job
 from render_manager.services.app_services import AppServices
+from render_manager.services.priority_plan import PriorityChange, PriorityMove
 from render_manager.ui.cancel.flow import CancelFlow
 from render_manager.ui.cancel.outcome_panel import OutcomePanel
 from render_manager.ui.desktop.integration import integrate
@@ -31,6 +32,7 @@ from render_manager.ui.jobs.filter_model import JobFilterModel
 from render_manager.ui.jobs.table_model import JobTableModel
 from render_manager.ui.jobs.table_view import EmptyHint, PaintWatch, job_table_view
 from render_manager.ui.pause.flow import PauseFlow, pause_disabled_reason, resume_disabled_reason
+from render_manager.ui.priority.flow import PriorityFlow, priority_disabled_reason
 from render_manager.ui.qt.background import BackgroundTasks
 from render_manager.ui.qt.main_thread_gc import freeze_long_lived
 from render_manager.ui.render_queue.drop import ProjectDrops
@@ -165,6 +167,9 @@ class MainWindow(QMainWindow):
         self.pause_flow = PauseFlow(
             self, self._services, self.outcome_panel, spawn=self.spawn, on_done=self._on_cancel_done
         )
+        self.priority_flow = PriorityFlow(
+            self, self._services, self.outcome_panel, spawn=self.spawn, on_done=self._on_cancel_done
+        )
 
     def add_dock(
         self, title: str, widget: QWidget, name: str, area: Qt.DockWidgetArea
@@ -218,6 +223,9 @@ class MainWindow(QMainWindow):
         a.retry_batch.triggered.connect(self._on_retry_batch_triggered)
         a.pause.triggered.connect(lambda: self.pause_flow.start(self.selected_jobs(), resume=False))
         a.resume.triggered.connect(lambda: self.pause_flow.start(self.selected_jobs(), resume=True))
+        a.raise_priority.triggered.connect(lambda: self._change_priority(PriorityMove.RAISE))
+        a.lower_priority.triggered.connect(lambda: self._change_priority(PriorityMove.LOWER))
+        a.set_priority.triggered.connect(lambda: self.priority_flow.ask_value(self.selected_jobs()))
         a.find.triggered.connect(self._on_find_triggered)
         a.clear_filters.triggered.connect(self.filter_bar.clear)
         a.hide_cancelled.toggled.connect(self.filter_bar.hide_cancelled.setChecked)
@@ -312,6 +320,7 @@ class MainWindow(QMainWindow):
         self.cancel_flow.set_connections(connections)
         self.retry_flow.set_connections(connections)
         self.pause_flow.set_connections(connections)
+        self.priority_flow.set_connections(connections)
         self._update_retry_enabled()
         await self.side_panel.load_connections()
         self.empty_hint.set_local_readiness(self.side_panel.connections.local_readiness())
@@ -411,6 +420,7 @@ class MainWindow(QMainWindow):
         current = self.current_job()
         self.commands.retry_batch.setEnabled(current is not None and current.batch_id is not None)
         self._update_pause_enabled()
+        self._update_priority_enabled()
 
     def _update_pause_enabled(self) -> None:
         """Pause and Resume only where the selection holds a job they change; the tooltip
@@ -423,6 +433,17 @@ class MainWindow(QMainWindow):
             action.setEnabled(why_not is None)
             tip = why_not or action.statusTip()
             action.setToolTip(f"{tip} ({keys})")
+
+    def _update_priority_enabled(self) -> None:
+        """Raise, Lower and Set priority only where the selection holds a job they move."""
+        why_not = priority_disabled_reason(self.selected_jobs(), self.priority_flow.kinds)
+        a = self.commands
+        for action in (a.raise_priority, a.lower_priority, a.set_priority):
+            action.setEnabled(why_not is None)
+            action.setStatusTip(why_not or "Change where the selected queued jobs stand")
+
+    def _change_priority(self, move: PriorityMove) -> None:
+        self.priority_flow.start(self.selected_jobs(), PriorityChange(move))
 
     def _on_retry_batch_triggered(self) -> None:
         current = self.current_job()
