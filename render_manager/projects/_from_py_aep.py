@@ -401,10 +401,12 @@ def apply_edits(
             missing = "no text layer"
         elif isinstance(edit, FootageEdit):
             targets = [(c, i, lay) for c, i, lay in layers if _file_footage(lay)]
-            for _c, _i, layer in targets:
-                source = layer.source
-                assert isinstance(source, py_aep.FootageItem)  # checked by _file_footage
-                source.replace(str(edit.file))
+            if targets:
+                # A new item for these layers only, as nexrender and After Effects' Replace
+                # Layer Source do: other layers showing the old item keep it.
+                new_item = project.import_file(py_aep.ImportOptions(str(edit.file)))
+                for _c, _i, layer in targets:
+                    layer.replace_source(new_item)
             missing = "no footage layer"
         else:
             targets = [(c, i, lay) for c, i, lay in layers if _set_property(lay, edit, settable)]
@@ -475,7 +477,7 @@ def _file_footage(layer: Any) -> bool:
     return (
         isinstance(layer, py_aep.AVLayer)
         and isinstance(layer.source, py_aep.FootageItem)
-        and isinstance(layer.source.main_source, py_aep.FileSource)
+        and isinstance(layer.source.main_source, py_aep.FileSource | py_aep.PlaceholderSource)
     )
 
 

@@ -149,3 +149,37 @@ def test_missing_footage_items_are_input_errors_with_the_closest_names(tmp_path:
         "assets[2]: no footage item named 'Hero' in the project; closest: Hero shot",
     ]
     assert found.limits == []
+
+
+def test_a_placeholder_layer_takes_a_file_as_the_reader_offers_it(tmp_path: Path) -> None:
+    # The reader calls a layer over a placeholder a footage layer (the submit check accepts
+    # it): the rewrite must replace it too, not fail the job at staging.
+    template = _items_template(tmp_path)
+    hero = _png(tmp_path / "rows" / "hero_fr.png")
+    copy = tmp_path / "job.aep"
+
+    write_rewritten(template, copy, [FootageEdit("Hero shot", hero, "Main")])
+
+    main = read_project(copy).composition("Main")
+    assert main is not None
+    assert [layer.footage for layer in main.layers].count(str(hero)) == 1
+
+
+def test_a_layer_s_footage_changes_only_that_layer_not_the_item_others_show(
+    tmp_path: Path,
+) -> None:
+    # As nexrender (and After Effects' Replace Layer Source) do: the item stays for the
+    # layers of other compositions; a footage item target is the way to change them all.
+    template = _items_template(tmp_path)
+    swap = _png(tmp_path / "rows" / "logo_fr.png")
+    copy = tmp_path / "job.aep"
+
+    write_rewritten(template, copy, [FootageEdit("Brand logo", swap, "Main")])
+
+    info = read_project(copy)
+    main, outro = info.composition("Main"), info.composition("Outro")
+    assert main is not None
+    assert outro is not None
+    assert [layer.footage for layer in main.layers].count(str(swap)) == 2
+    assert [layer.footage for layer in outro.layers] == [str(tmp_path / "logo.png")]
+    assert ("Brand logo", str(tmp_path / "logo.png")) in {(f.name, f.file) for f in info.footage}
