@@ -18,8 +18,7 @@ from pytestqt.qtbot import QtBot
 from render_manager.projects import read_project
 from render_manager.services.app_services import AppServices
 from render_manager.services.batch_submit import BatchSubmission, RowState
-from render_manager.ui.submit import BatchDialog
-from render_manager.ui.submit.dialog import DATA, PREVIEW
+from render_manager.ui.submit.dialog import DATA, PREVIEW, BatchDialog
 from render_manager.ui.submit.mapping_page import NOT_USED
 from render_manager.ui.submit.preview_model import PreviewColumn
 from tests.engine.fixtures import Engine

@@ -22,8 +22,7 @@ from render_manager.services.context import AppContext
 from render_manager.services.engine_host import EngineHost
 from render_manager.services.resubmit_source import ResubmitSource
 from render_manager.ui.jobs.columns import Column
-from render_manager.ui.submit import BatchDialog
-from render_manager.ui.submit.dialog import DATA, PREVIEW
+from render_manager.ui.submit.dialog import DATA, PREVIEW, BatchDialog
 from render_manager.ui.submit.resubmit_action import SELECT_ONE
 from render_manager.ui.window.main_window import MainWindow
 from tests.engine.fixtures import Engine

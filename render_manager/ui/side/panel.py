@@ -83,6 +83,12 @@ class SidePanel(QWidget):
         self._pause_poll.timeout.connect(lambda: self._spawn(self.load_pauses()))
         self._pause_poll.start()
 
+    def close_tasks(self) -> None:
+        """Stop the timers and background reads (the window is closing)."""
+        self._eta_timer.stop()
+        self._pause_poll.stop()
+        self._tasks.cancel_all()
+
     def _build(self) -> None:
         self.connection_view = QListView(self)
         self.connection_view.setModel(self.connections)

@@ -58,7 +58,7 @@ class WindowDialogs(QObject):
         if dialog is not None:
             self._raise(dialog)
             return
-        from render_manager.ui.submit import BatchDialog  # noqa: PLC0415 (loaded on first use)
+        from render_manager.ui.submit.dialog import BatchDialog  # noqa: PLC0415 (loaded on first use)
 
         dialog = BatchDialog(self._services, single=single, parent=self._window)
         dialog.submitted.connect(self.submitted)
@@ -73,7 +73,7 @@ class WindowDialogs(QObject):
         if dialog is not None:
             self._raise(dialog)
             return
-        from render_manager.ui.submit import BatchDialog  # noqa: PLC0415 (loaded on first use)
+        from render_manager.ui.submit.dialog import BatchDialog  # noqa: PLC0415 (loaded on first use)
 
         dialog = BatchDialog(
             self._services,

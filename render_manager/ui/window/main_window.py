@@ -535,5 +535,6 @@ class MainWindow(QMainWindow):
         self.save_state()
         self._tasks.cancel_all()
         self.details.close_tasks()
+        self.side_panel.close_tasks()
         super().closeEvent(event)
         self.closed.emit()
