@@ -3,10 +3,10 @@
 Submit many validates every body (the one local validator) and queues them all in one
 store transaction, or none; cancel many takes queued jobs off the queue and stops running
 renders (through the engine that runs them, in whatever process); a retry requeues an ended
-job in place (`RetriesInPlace`); refresh reports the
-jobs whose status moved since the last look; get reads one job; check access looks for
-aerender. The engine writes its jobs into the store itself, so a caller stores nothing
-(`ServiceRules.stores_jobs`).
+job in place (`RetriesInPlace`); jobs and the whole queue pause and resume (`Pauses`);
+refresh reports the jobs whose status moved since the last look; get reads one job; check
+access looks for aerender. The engine writes its jobs into the store itself, so a caller
+stores nothing (`ServiceRules.stores_jobs`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from render_manager.backends.errors import BackendError, JobGone
 from render_manager.backends.local_home import LocalHome
 from render_manager.backends.protocol import (
     CancelOutcome,
+    PriorityOutcome,
     RefreshOutcome,
     RetryOutcome,
     ServiceRules,
@@ -28,8 +29,10 @@ from render_manager.backends.protocol import (
 )
 from render_manager.domain.connection import Connection
 from render_manager.domain.job import Job
+from render_manager.domain.results import PauseSummary
 from render_manager.domain.status import BackendKind
 from render_manager.engine.local_cancel import LocalCanceller
+from render_manager.engine.local_pause import LocalPauser
 from render_manager.engine.local_retry import LocalRetrier
 from render_manager.engine.local_submit import LocalSubmitter
 from render_manager.engine.locate import locate_aerender
@@ -118,6 +121,49 @@ class LocalBackend:
         retrier = LocalRetrier(self._home.local_jobs, wake_engine=self._home.wake_engine)
         requeued, skipped = await retrier.retry([job.id for job in jobs])
         return RetryOutcome(requeued=requeued, skipped=skipped)
+
+    async def pause_jobs(self, jobs: Sequence[Job], *, stop_running: bool) -> PauseSummary:
+        """Hold queued jobs; with `stop_running`, stop running renders and hold them too
+        (reported once stopped), their run not counted."""
+        return await self._pauser().pause_jobs([job.id for job in jobs], stop_running=stop_running)
+
+    async def resume_jobs(self, jobs: Sequence[Job]) -> PauseSummary:
+        """Put paused jobs back in the queue, in their old places."""
+        return await self._pauser().resume_jobs([job.id for job in jobs])
+
+    async def pause_queue(self, *, stop_running: bool) -> PauseSummary:
+        """Start no new render on this connection, in whatever process its engine runs;
+        with `stop_running`, running renders go back to the queue, their run not counted."""
+        return await self._pauser().pause_queue(self._connection.name, stop_running=stop_running)
+
+    async def resume_queue(self) -> PauseSummary:
+        """Start renders again."""
+        return await self._pauser().resume_queue(self._connection.name)
+
+    def _pauser(self) -> LocalPauser:
+        home = self._home
+        if home.pauses is None:
+            raise BackendError(f"{self._connection.name}: pauses are not available here")
+        return LocalPauser(
+            home.jobs, home.local_jobs, home.pauses, home.folder, wake_engine=home.wake_engine
+        )
+
+    async def set_priorities(self, priorities: Mapping[str, int]) -> PriorityOutcome:
+        """New priorities for queued jobs of this connection, in one transaction; the
+        engine's next claim follows them. A job claimed or ended meanwhile is skipped."""
+        mine = await asyncio.to_thread(self._home.jobs.get_many, list(priorities))
+        asked = {i: p for i, p in priorities.items() if i in mine and self._owns(mine[i])}
+        changed = await asyncio.to_thread(self._home.local_jobs.set_priorities, asked)
+        done = set(changed)
+        skipped = [
+            (job_id, "it no longer waits in the queue" if job_id in asked else "no such job")
+            for job_id in priorities
+            if job_id not in done
+        ]
+        return PriorityOutcome(changed=changed, skipped=skipped)
+
+    def _owns(self, job: Job) -> bool:
+        return job.connection == self._connection.name
 
     async def check_access(self) -> None:
         """Look for the connection's aerender; BackendError says why renders cannot run."""

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from render_manager.store.jobs import JobRepository
 from render_manager.store.local_jobs import LocalJobRepository
+from render_manager.store.local_pauses import LocalPauseRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,3 +21,5 @@ class LocalHome:
     # Tells an engine running in this process to look at its queue and cancel flags now,
     # rather than at its next poll; None when no engine runs here.
     wake_engine: Callable[[], None] | None = None
+    # Pauses of jobs and queues; None: this home's back-end offers none.
+    pauses: LocalPauseRepository | None = None

@@ -48,4 +48,8 @@ RULES = ServiceRules(
     stops_running=True,
     opens_local_projects=True,
     retries_in_place=True,
+    pauses=True,
+    takes_priority=True,
+    reprioritises=True,
+    starts_later=True,
 )

@@ -53,4 +53,9 @@ RULES = ServiceRules(
     # Seed 002: a cancel also cancels the nested jobs and the parent waiting on the job.
     cancel_cascades=True,
     unstamp=unstamp,
+    no_pause="Nexrender Cloud has no pause: a job can only be cancelled",
+    # Seed 000: a job's `priority` orders the queue (and `sort=priority` lists by it); the
+    # API has no call that changes it once the job is sent.
+    takes_priority=True,
+    no_reprioritise="Nexrender Cloud keeps the priority a job was sent with",
 )

@@ -3,9 +3,9 @@
 Services and the CLI speak only these. `Backend` is what every connection can do: submit
 many, refresh, get, cancel many, check access. What only some services can do is a small
 `runtime_checkable` protocol of its own (`FindsByKey`, `CancelsBatches`, `HasTemplates`,
-`Prices`, `RefreshesLinks`, `ListsTeamJobs`, `RetriesInPlace`): a service asks
-`isinstance(backend, Prices)`, never for a class, and the window offers an action only
-where the answer is yes.
+`Prices`, `RefreshesLinks`, `ListsTeamJobs`, `RetriesInPlace`, `Pauses`,
+`Reprioritises`): a service asks `isinstance(backend, Prices)`, never for a class, and the
+window offers an action only where the answer is yes.
 
 What is known of a service before any connection is opened (how its bodies are checked and
 stamped, its chunk size, whether its links expire or its cancels cascade) is its
@@ -28,6 +28,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from render_manager.domain.connection import Connection
 from render_manager.domain.job import Job
+from render_manager.domain.results import PauseSummary
 from render_manager.domain.status import BackendKind
 
 SubmitStatus = Literal["created", "partial", "error"]
@@ -164,6 +165,20 @@ class ServiceRules:
     # The body as the user wrote it, without the key `stamp` added, so that a retry is
     # stamped afresh rather than sent under the key of the job it retries.
     unstamp: Callable[[dict[str, Any]], dict[str, Any]] = _unchanged
+    # Holds jobs, and its whole queue, until resumed (the local engine, `Pauses`); else
+    # why not, in the words `renderctl pause` and the window's tooltips use.
+    pauses: bool = False
+    no_pause: str = "it has no pause"
+
+    # A job body takes a whole-number `priority` (higher renders first): `--priority` and
+    # the submit dialogs' Priority field are offered.
+    takes_priority: bool = False
+    # A queued job's priority can be changed after it was sent (`Reprioritises`); where
+    # not, `no_reprioritise` says why, in words a user reads.
+    reprioritises: bool = False
+    no_reprioritise: str = "this service keeps the priority a job was sent with"
+    # Jobs can wait in the queue for a start time (a body's `startAt`, the local engine).
+    starts_later: bool = False
 
 
 class Backend(Protocol):
@@ -244,6 +259,45 @@ class RetriesInPlace(Protocol):
     async def retry_in_place(self, jobs: Sequence[Job]) -> RetryOutcome:
         """Requeue each job that ended failed or cancelled; the log of its earlier
         attempt is kept beside the next one's."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityOutcome:
+    """Jobs whose priority changed, and those left as they were, with why."""
+
+    changed: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+@runtime_checkable
+class Reprioritises(Protocol):
+    """Changes the priority of jobs still waiting in its queue."""
+
+    async def set_priorities(self, priorities: Mapping[str, int]) -> PriorityOutcome:
+        """Give each job by id its new priority; a job no longer waiting is skipped."""
+        ...
+
+
+@runtime_checkable
+class Pauses(Protocol):
+    """Holds queued jobs, and its whole queue, until resumed."""
+
+    async def pause_jobs(self, jobs: Sequence[Job], *, stop_running: bool) -> PauseSummary:
+        """Hold queued jobs (never started until resumed); with `stop_running`, running
+        ones are stopped and held too, the run not counted."""
+        ...
+
+    async def resume_jobs(self, jobs: Sequence[Job]) -> PauseSummary:
+        """Put paused jobs back in the queue, each in its old place."""
+        ...
+
+    async def pause_queue(self, *, stop_running: bool) -> PauseSummary:
+        """Start no new job; with `stop_running`, running ones go back to the queue."""
+        ...
+
+    async def resume_queue(self) -> PauseSummary:
+        """Start jobs again."""
         ...
 
 

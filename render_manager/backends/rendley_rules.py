@@ -22,4 +22,10 @@ def check_body(body: Mapping[str, Any]) -> str | None:
 
 
 # One request per row: chunks of 10 only make progress finer. Storage links are signed.
-RULES = ServiceRules(check_body=check_body, chunk_size=10, links_expire=True)
+RULES = ServiceRules(
+    check_body=check_body,
+    chunk_size=10,
+    links_expire=True,
+    no_pause="Rendley has no pause: a job can only be cancelled",
+    no_reprioritise="Rendley has no job priority",
+)

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import json
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 from render_manager.backends.errors import BackendError
 from render_manager.backends.protocol import RefreshesLinks
@@ -24,6 +24,7 @@ from render_manager.domain.status import JobStatus
 from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
 from render_manager.services.job_history import job_history
+from render_manager.services.priority import QueueFacts, queue_facts
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -80,11 +81,22 @@ def _jobs(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
         connection=args.connection, statuses=_statuses(args.status), batch_id=args.batch
     )
     if args.json:
-        json.dump([job_json(j) for j in found], out, indent=2)
+        facts = queue_facts(services, found)
+        json.dump([_queued_json(job_json(j), facts[j.id]) for j in found], out, indent=2)
         out.write("\n")
     else:
         print_table(job_rows(found), out)
     return EXIT_OK
+
+
+def _queued_json(data: dict[str, Any], facts: QueueFacts) -> dict[str, Any]:
+    """A job's JSON with its priority (None: unknown) and start time (None: at its turn)."""
+    start = facts.not_before
+    data.update({
+        "priority": facts.priority,
+        "not_before": None if start is None else start.isoformat(timespec="seconds"),
+    })  # fmt: skip
+    return data
 
 
 def _show(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
@@ -92,7 +104,7 @@ def _show(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
     job = ctx.jobs.get(args.id)
     if job is None:
         raise BadInput(f"no job with id {args.id!r}")
-    data = job_json(job)
+    data = _queued_json(job_json(job), queue_facts(services, [job])[job.id])
     if _link_expires(ctx, job):
         fresh = asyncio.run(_fresh_link(services, job))
         if fresh is not None:

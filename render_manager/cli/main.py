@@ -15,6 +15,8 @@ from render_manager.cli import (
     engine_cmd,
     inspect_cmd,
     jobs_cmd,
+    pause_cmd,
+    priority_cmd,
     retry_cmd,
     submit_cmd,
 )
@@ -68,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     submit_cmd.register(commands)
     jobs_cmd.register(commands)
     retry_cmd.register(commands)
+    pause_cmd.register(commands)
+    priority_cmd.register(commands)
     batches_cmd.register(commands)
     engine_cmd.register(commands)
     inspect_cmd.register(commands)

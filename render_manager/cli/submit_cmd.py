@@ -11,6 +11,7 @@ from typing import TextIO
 
 from render_manager.backends.rules import rules_for
 from render_manager.cli.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, BadInput, CliError
+from render_manager.cli.submit_queue_options import with_queue_options
 from render_manager.cli.submit_render_queue import submit_render_queue
 from render_manager.domain.connection import Connection
 from render_manager.domain.results import SubmitResult
@@ -45,17 +46,30 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     submit.add_argument(
         "--sheet", metavar="NAME", help="the sheet of an .xlsx --rows file (default: the first)"
     )
+    submit.add_argument(
+        "--priority", type=int, metavar="N",
+        help="every job's priority: higher renders first (the local engine, Nexrender Cloud "
+        "and a nexrender server take one)",
+    )  # fmt: skip
+    submit.add_argument(
+        "--at", metavar="TIME",
+        help="start no job before TIME: HH:MM (the next such time, today or tomorrow) or "
+        "ISO 8601 such as 2026-12-08T02:00, local time unless it has an offset (local "
+        "connections; a time already past starts now)",
+    )  # fmt: skip
     submit.add_argument("--json", action="store_true", help="print JSON")
     submit.set_defaults(handler=_submit)
 
 
 def _submit(services: AppServices, args: argparse.Namespace, out: TextIO) -> int:
     if args.render_queue is not None:
+        if args.priority is not None or args.at is not None:
+            raise BadInput("--priority and --at go with FILE, not with --render-queue")
         return submit_render_queue(services, args, out)
     if args.file is None:
         raise BadInput("give FILE (a job file) or --render-queue PROJECT.aep")
     connection = services.ctx.connections.get(args.connection)
-    prepared = _prepared(args)
+    prepared = with_queue_options(connection, _prepared(args), args.priority, args.at)
     name = args.rows.name if args.rows else args.file.name
     # A back-end that queues a submission whole or not at all (the local engine) gets
     # every row or none: each bad row is reported and nothing is queued. Others create

@@ -106,7 +106,10 @@ class TemplateSpec:
 class FootageAsset:
     """A file that replaces the footage of a layer (``type`` image, video or audio).
 
-    Exactly one of `layer_name` and `layer_index` (1-based) is set. `composition` is the
+    Exactly one of `layer_name`, `layer_index` (1-based) and `footage` is set. `footage`
+    (JSON ``"footage"``, not in nexrender's format) names a footage item of the project
+    panel instead of a layer: the item's file is replaced, so every layer that shows it,
+    in every composition, shows the new file. `composition` is the
     nesting path (``("A", "B")`` for ``"A->B"``); empty means every composition. `name` is
     the file name to stage the file as, `extension` one to add so After Effects recognises
     the content, `sequence` imports it as an image sequence, `remove_old` deletes the old
@@ -123,6 +126,7 @@ class FootageAsset:
     sequence: bool = False
     remove_old: bool = False
     continue_on_missing: bool = False
+    footage: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,7 @@ def _asset_to_json(asset: Asset) -> dict[str, Any]:
     match asset:
         case FootageAsset():
             out = {"type": asset.type, "src": asset.src}
+            _put(out, "footage", asset.footage)
             _put_layer(out, asset.layer_name, asset.layer_index, asset.composition)
             _put(out, "name", asset.name)
             _put(out, "extension", asset.extension)

@@ -55,6 +55,16 @@ _EXTENSION = re.compile(r"[A-Za-z0-9]+")
 _SCRIPT_PARAMETER_KEYS = ("keyword", "parameters", "globalDefaultValue")
 
 
+_ITEM_HAS_NO_COMPOSITION = (
+    "does not apply to a footage item (the project has it once, for every composition); "
+    "leave it out"
+)
+_ITEM_KEEPS_NOTHING_OLD = (
+    "does not apply to a footage item: the item itself takes the new file, nothing old "
+    "is left to remove"
+)
+
+
 def parse_local_job(data: object) -> LocalJobSpec:
     """Validate a nexrender job document (decoded JSON) and build its `LocalJobSpec`.
 
@@ -187,12 +197,17 @@ class _JobParser:
     def footage_asset(
         self, path: str, kind: FootageType, data: Mapping[str, object]
     ) -> FootageAsset | None:
-        known = ("type", "src", "layerName", "layerIndex", "composition", "name", "extension",
-                 "sequence", "removeOld", "continueOnMissing")  # fmt: skip
+        known = ("type", "src", "footage", "layerName", "layerIndex", "composition", "name",
+                 "extension", "sequence", "removeOld", "continueOnMissing")  # fmt: skip
         f = Fields(self, path, data, known)
         src = f.src("src", required=f"is required (the {kind} that replaces the layer's)")
-        layer = self.layer(path, f)
-        composition = self.composition(f)
+        item = f.text("footage")
+        layer: tuple[str | None, int | None] | None
+        if f.present("footage"):
+            layer, composition = self.footage_item_only(path, f)
+        else:
+            layer = self.layer(path, f)
+            composition = self.composition(f)
         name = self.file_name(f, "name")
         extension = self.extension(f, "extension")
         sequence = f.boolean("sequence")
@@ -200,9 +215,12 @@ class _JobParser:
         continue_on_missing = f.boolean("continueOnMissing")
         if src is None or layer is None or composition is None:
             return None
+        if f.present("footage") and item is None:
+            return None
         return FootageAsset(
             type=kind,
             src=src,
+            footage=item,
             layer_name=layer[0],
             layer_index=layer[1],
             composition=composition,
@@ -251,6 +269,26 @@ class _JobParser:
                 self.error(f.path(key), "script parameters are not supported by local jobs; "
                                         "write the values into the script itself")  # fmt: skip
         return None if src is None else ScriptAsset(src=src)
+
+    def footage_item_only(
+        self, path: str, f: Fields
+    ) -> tuple[tuple[None, None] | None, tuple[str, ...] | None]:
+        """Check an asset that names a footage item has no layer or composition: the item
+        is the project's, shown by every layer that uses it, wherever."""
+        problems = [
+            (path, f"has both footage and {key}; give only one: a footage item of the "
+                   "project (every layer showing it changes) or a layer")
+            for key in ("layerName", "layerIndex")
+            if f.present(key)
+        ]  # fmt: skip
+        if f.present("composition"):
+            problems.append((f.path("composition"), _ITEM_HAS_NO_COMPOSITION))
+        if f.present("removeOld"):
+            problems.append((f.path("removeOld"), _ITEM_KEEPS_NOTHING_OLD))
+        for where, message in problems:
+            self.error(where, message)
+        ok = not problems
+        return ((None, None), ANY_COMPOSITION) if ok else (None, None)
 
     def layer(self, path: str, f: Fields) -> tuple[str | None, int | None] | None:
         name = f.text("layerName")

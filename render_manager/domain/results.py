@@ -61,3 +61,38 @@ class RetrySummary:
             "retried": [{"id": old, "new_id": new} for old, new in self.retried],
             "skipped": [{"id": job_id, "reason": reason} for job_id, reason in self.skipped],
         }
+
+
+@dataclass(slots=True)
+class PauseSummary:
+    """What a pause or a resume did: jobs held (or put back in the queue), running renders
+    stopped, and jobs left alone with why; for a connection, whether its queue changed.
+
+    `stopped` are running renders stopped on request: held as paused jobs (a job pause),
+    or put back in the queue of a paused connection; either way the run is not counted.
+    """
+
+    action: str  # "pause" | "resume"
+    done: list[str] = field(default_factory=list)
+    stopped: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    connection: str | None = None
+    # For a connection: False when it was paused (or running) already.
+    changed: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The `renderctl pause --json` (and `resume --json`) shape."""
+        key = "paused" if self.action == "pause" else "resumed"
+        if self.connection is not None:
+            return {
+                "connection": self.connection,
+                "paused": self.action == "pause",
+                "changed": self.changed,
+                "stopped": list(self.stopped),
+                "skipped": [{"id": job_id, "reason": why} for job_id, why in self.skipped],
+            }
+        return {
+            key: list(self.done),
+            "stopped": list(self.stopped),
+            "skipped": [{"id": job_id, "reason": why} for job_id, why in self.skipped],
+        }

@@ -11,6 +11,8 @@ class JobStatus(StrEnum):
 
     QUEUED = "queued"
     PENDING = "pending"
+    # Held by the user: never started until resumed (the local engine only).
+    PAUSED = "paused"
     RENDERING = "rendering"
     FINISHED = "finished"
     FAILED = "failed"
@@ -58,6 +60,8 @@ class LocalStatus(StrEnum):
     """Raw statuses of the local aerender engine."""
 
     QUEUED = "queued"
+    # Held in the queue by the user; resuming puts it back to queued in its old place.
+    PAUSED = "paused"
     STAGING = "staging"
     RENDERING = "rendering"
     ENCODING = "encoding"
@@ -111,6 +115,7 @@ _EXACT: Mapping[BackendKind, Mapping[str, JobStatus]] = {
     },
     BackendKind.LOCAL: {
         LocalStatus.QUEUED: _S.QUEUED,
+        LocalStatus.PAUSED: _S.PAUSED,
         LocalStatus.STAGING: _S.RENDERING,
         LocalStatus.RENDERING: _S.RENDERING,
         LocalStatus.ENCODING: _S.RENDERING,
@@ -135,7 +140,13 @@ _CANCELLABLE_RAW: Mapping[BackendKind, frozenset[str]] = {
     BackendKind.NEXRENDER_SERVER: frozenset({"created", "queued"}),
     # The engine can stop its own renders at any point before they end.
     BackendKind.LOCAL: frozenset(
-        {LocalStatus.QUEUED, LocalStatus.STAGING, LocalStatus.RENDERING, LocalStatus.ENCODING}
+        {
+            LocalStatus.QUEUED,
+            LocalStatus.PAUSED,
+            LocalStatus.STAGING,
+            LocalStatus.RENDERING,
+            LocalStatus.ENCODING,
+        }
     ),
 }
 
@@ -189,6 +200,7 @@ _TERMINAL_VERB = {
 _NOT_RETRIED = {
     JobStatus.QUEUED: "still queued",
     JobStatus.PENDING: "still waiting to render",
+    JobStatus.PAUSED: "paused: resume it instead",
     JobStatus.RENDERING: "still rendering",
     JobStatus.FINISHED: "already finished",
 }
@@ -203,3 +215,41 @@ def retry_refusal_reason(kind: BackendKind, raw_status: str) -> str | None:
     if status in (JobStatus.FAILED, JobStatus.CANCELLED):
         return None
     return _NOT_RETRIED[status]
+
+
+# The local raw statuses of a render under way: pausing one stops it (when asked to).
+_LOCAL_RUNNING = frozenset({LocalStatus.STAGING, LocalStatus.RENDERING, LocalStatus.ENCODING})
+
+
+def is_local_running(raw_status: str) -> bool:
+    """True if a local job in this raw status is being staged, rendered or encoded."""
+    return raw_status in _LOCAL_RUNNING
+
+
+def local_pause_refusal_reason(raw_status: str, *, stop_running: bool) -> str | None:
+    """Why a local job in this raw status cannot be paused, or None if it can.
+
+    A queued job is held; a running one only with `stop_running` (its render is stopped and
+    the job held, the attempt not counted).
+    """
+    if raw_status == LocalStatus.QUEUED:
+        return None
+    if raw_status == LocalStatus.PAUSED:
+        return "already paused"
+    if raw_status in _LOCAL_RUNNING:
+        if stop_running:
+            return None
+        return "it is rendering: stop running renders too to hold it (--stop-running)"
+    if not is_known_status(BackendKind.LOCAL, raw_status):
+        return f"its status {raw_status!r} is not one this back-end documents"
+    return f"it has already {_TERMINAL_VERB[normalize_status(BackendKind.LOCAL, raw_status)]}"
+
+
+def local_resume_refusal_reason(raw_status: str) -> str | None:
+    """Why a local job in this raw status cannot be resumed, or None if it is paused."""
+    if raw_status == LocalStatus.PAUSED:
+        return None
+    status = normalize_status(BackendKind.LOCAL, raw_status)
+    if status.is_terminal:
+        return f"not paused: it has already {_TERMINAL_VERB[status]}"
+    return f"not paused: it is {status.value}"

@@ -106,6 +106,10 @@ def build_injection_script(spec: LocalJobSpec, footage_paths: Mapping[int, str])
         kind = asset.type if isinstance(asset, FootageAsset) else _TYPE_NAMES[type(asset)]
         if isinstance(asset, ScriptAsset):
             body = f"runScript(asset, {js_string(_staged(footage_paths, index, kind))});"
+        elif isinstance(asset, FootageAsset) and asset.footage is not None:
+            tolerate = spec.template.continue_on_missing or asset.continue_on_missing
+            staged = _staged(footage_paths, index, kind)
+            body = _replace_item(asset, asset.footage, staged, tolerate)
         else:
             tolerate = spec.template.continue_on_missing or asset.continue_on_missing
             body = f"var layers = {_find_layers(asset, tolerate)};\n" + (
@@ -159,6 +163,14 @@ def _replace_footage(asset: FootageAsset, path: str) -> str:
         f"    replaceFootage(asset, layers, {js_string(path)}, {js_value(asset.sequence)}, "
         f"{js_value(asset.remove_old)});\n"
         "}"
+    )
+
+
+def _replace_item(asset: FootageAsset, item: str, path: str, tolerate: bool) -> str:
+    return (
+        f"var items = findFootageItems(asset, {js_string(item)}, {js_value(tolerate)}, "
+        f"{js_string(f'no footage item named {_quoted(item)} in the project')});\n"
+        f"replaceItems(asset, items, {js_string(path)}, {js_value(asset.sequence)});"
     )
 
 
@@ -312,6 +324,41 @@ _PRELUDE = r"""// Written by Render Manager for one local job: applies the job's
                 if (old[i].id !== item.id && old[i].usedIn.length === 0) {
                     old[i].remove();
                 }
+            }
+        }
+    }
+
+    // Footage items of the project panel by name (solids are not footage to replace).
+    function findFootageItems(asset, name, tolerate, noItem) {
+        var found = [];
+        var i, item;
+        for (i = 1; i <= app.project.numItems; i++) {
+            item = app.project.item(i);
+            if (item instanceof FootageItem && item.name === name &&
+                    !(item.mainSource instanceof SolidSource)) {
+                found.push(item);
+            }
+        }
+        if (found.length === 0) {
+            missing(asset, noItem, tolerate);
+        }
+        return found;
+    }
+
+    // The item itself takes the file: every layer showing it, in every composition, follows.
+    function replaceItems(asset, items, path, sequence) {
+        var file = new File(path);
+        if (items.length === 0) {
+            return;
+        }
+        if (!file.exists) {
+            fail(asset, "the staged file " + path + " does not exist");
+        }
+        for (var i = 0; i < items.length; i++) {
+            if (sequence) {
+                items[i].replaceWithSequence(file, false);
+            } else {
+                items[i].replace(file);
             }
         }
     }

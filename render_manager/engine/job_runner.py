@@ -131,6 +131,8 @@ class JobRunner:
         self._stop = asyncio.Event()
         self._cancel_requested = False
         self.detach_on_stop = False
+        # Set when the user paused with "stop running renders": the status to put it back in.
+        self._hold_to: LocalStatus | None = None
         self._last_write = 0.0
         self._last_values: tuple[object, ...] | None = None
         self._encode_task: asyncio.Task[object] | None = None
@@ -141,6 +143,14 @@ class JobRunner:
     async def cancel(self) -> None:
         """Stop the job and mark it cancelled."""
         self._cancel_requested = True
+        self._stop.set()
+        if self._encode_task is not None:
+            self._encode_task.cancel()
+
+    async def hold(self, to: LocalStatus) -> None:
+        """Stop the render and put the job back as `to` (queued or paused), the run not
+        counted as an attempt (a pause with "stop running renders")."""
+        self._hold_to = to
         self._stop.set()
         if self._encode_task is not None:
             self._encode_task.cancel()
@@ -171,7 +181,7 @@ class JobRunner:
         except _Detached:
             log.info("job %s left running for the next engine to re-adopt", self._job_id)
         except _Stopped as stopped:
-            self._ctx.repo.requeue(self._job_id, str(stopped))
+            self._put_back(str(stopped))
         except JobFailed as failure:
             reason = str(failure)
             interrupted = isinstance(failure, JobInterrupted)
@@ -193,6 +203,14 @@ class JobRunner:
                 self._job_id, LocalStatus.FAILED, error=f"internal error: {exc}"
             )
         self._ctx.on_change()
+
+    def _put_back(self, reason: str) -> None:
+        """A stopped render's job goes back: held as the pause asked (its run not counted),
+        or requeued after an engine stop."""
+        if self._hold_to is not None:
+            self._ctx.repo.hold(self._job_id, self._hold_to, "stopped by a pause")
+        else:
+            self._ctx.repo.requeue(self._job_id, reason)
 
     def _noting_partial(self, reason: str) -> str:
         """The reason a render ended without its result, saying what it left behind.
@@ -386,7 +404,7 @@ class JobRunner:
             if identity is not None:
                 await end_process_tree(identity)
             raise _Cancelled
-        if self.detach_on_stop:
+        if self.detach_on_stop and self._hold_to is None:
             raise _Detached
         if identity is not None:
             await end_process_tree(identity)

@@ -69,6 +69,7 @@ class LocalSubmitter:
                     spec=ready.stored(),
                     work_dir=str(work_dir),
                     priority=ready.priority,
+                    not_before=ready.not_before,
                 )
             )
         if errors:

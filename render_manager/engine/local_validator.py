@@ -20,6 +20,7 @@ may have gone in the meantime.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ from render_manager.domain.local_job_rules import (
     action_problems,
     script_injection_refusal,
 )
+from render_manager.domain.start_time import START_AT_KEY, StartTimeError, parse_start_time
 from render_manager.engine.composition_check import check_composition
 from render_manager.engine.encode_spec import EncodeError, EncodeSpec, parse_encode_action
 from render_manager.engine.locate import AerenderNotFound, find_aerender
@@ -60,6 +62,8 @@ class RenderJob:
     # What was not checked, and why: shown beside the job, never a reason to refuse it;
     # not part of the job (one read back from the store has none).
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    # The earliest it may start (seconds since the epoch): the queue's, not aerender's.
+    not_before: float | None = field(default=None, compare=False)
 
     @property
     def name(self) -> str:
@@ -85,6 +89,7 @@ class EncodeJob:
     priority: int = 0
     type: Literal[LocalJobType.ENCODE] = LocalJobType.ENCODE
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    not_before: float | None = field(default=None, compare=False)
 
     def stored(self) -> dict[str, object]:
         """What the store keeps for the engine: the encode's options, paths resolved."""
@@ -118,9 +123,23 @@ class LocalValidator:
         """
         if not isinstance(body, Mapping):
             return [NOT_AN_OBJECT]
-        if LocalJobType.of_body(body) is LocalJobType.ENCODE:
-            return self._encode(body, work_dir)
-        return self._render(body)
+        # When the job may start is the queue's business: read apart from the job itself.
+        start_at = body.get(START_AT_KEY)
+        if START_AT_KEY in body:
+            body = {key: value for key, value in body.items() if key != START_AT_KEY}
+        ready = (
+            self._encode(body, work_dir)
+            if LocalJobType.of_body(body) is LocalJobType.ENCODE
+            else self._render(body)
+        )
+        if start_at is None:
+            return ready
+        not_before = _start_time(start_at)
+        if isinstance(not_before, str):
+            return [*ready, not_before] if isinstance(ready, list) else [not_before]
+        return (
+            ready if isinstance(ready, list) else dataclasses.replace(ready, not_before=not_before)
+        )
 
     def _render(self, body: Mapping[str, Any]) -> ReadyJob | list[str]:
         try:
@@ -203,6 +222,16 @@ class LocalValidator:
             except AerenderNotFound as exc:
                 self._no_aerender = str(exc)
         return self._no_aerender
+
+
+def _start_time(value: object) -> float | str:
+    """A body's start time as seconds since the epoch, or what is wrong with it."""
+    if not isinstance(value, str):
+        return f"{START_AT_KEY} must be a date and time as text (ISO 8601)"
+    try:
+        return parse_start_time(value).timestamp()
+    except StartTimeError as exc:
+        return f"{START_AT_KEY}: {exc}"
 
 
 def validate_local(

@@ -112,11 +112,7 @@ class RenderPool:
                     self._look_now = False
                     next_poll = loop.time() + self._poll_interval
                     await self._apply_cancel_requests()
-                if (
-                    until_idle
-                    and not self._tasks
-                    and not self._repo.queued(self._connection.name, 1)
-                ):
+                if until_idle and not self._tasks and self._nothing_to_start():
                     break
                 self._wake.clear()
                 woken = asyncio.ensure_future(self._wake.wait())
@@ -170,6 +166,11 @@ class RenderPool:
             )
         return identity
 
+    def _nothing_to_start(self) -> bool:
+        # A paused queue has nothing to start, whatever waits in it.
+        name = self._connection.name
+        return not self._repo.queued(name, 1) or self._repo.is_paused(name)
+
     def _start_queued(self) -> None:
         free = self.concurrency - len(self._tasks)
         if free <= 0 or self._stopping:
@@ -209,6 +210,11 @@ class RenderPool:
             runner = self._runners.get(job_id)
             if runner is not None:
                 await runner.cancel()
+        # A pause with "stop running renders": stop them, the jobs go back unattempted.
+        for job_id, to in self._repo.stop_requests(self._connection.name):
+            runner = self._runners.get(job_id)
+            if runner is not None:
+                await runner.hold(to)
 
     async def _shutdown(self) -> None:
         runners = list(self._runners.values())

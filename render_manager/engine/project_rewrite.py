@@ -1,7 +1,8 @@
 """Which route a local job that changes its project takes, and the edits of the rewrite route.
 
 A job whose every asset is a text value, a transform or effect property value, or a
-footage file (local, or an http(s) URL downloaded at staging), on a project the reader
+footage file for a layer or a footage item (local, or an http(s) URL downloaded at
+staging), on a project the reader
 can read, is rendered from its own rewritten copy of the project (stock aerender is
 enough). Anything else needs the script a patched aerender runs (`-r`).
 """
@@ -23,7 +24,13 @@ from render_manager.domain.local_job import (
 )
 from render_manager.engine.staging import local_path
 from render_manager.projects import ProjectInfo, ProjectUnreadable, read_project
-from render_manager.projects.edits import Edit, FootageEdit, PropertyEdit, TextEdit
+from render_manager.projects.edits import (
+    Edit,
+    FootageEdit,
+    FootageItemEdit,
+    PropertyEdit,
+    TextEdit,
+)
 from render_manager.projects.rewrite import edit_problems
 
 SOURCE_TEXT_PATHS = (("Source Text",), ("Source Text", "text"))
@@ -95,6 +102,10 @@ def _edit(asset: Asset, staged: str | None) -> Edit | str | None:
         return None
     if isinstance(asset, ScriptAsset):
         return "a script asset runs inside After Effects; a project rewrite cannot run it"
+    if isinstance(asset, FootageAsset) and asset.footage is not None:
+        if asset.sequence:
+            return "an image sequence is not rewritten"
+        return FootageItemEdit(asset.footage, _footage_file(asset, staged))
     layer = asset.layer_name if asset.layer_name is not None else asset.layer_index
     if layer is None:
         return "the asset names no layer (give layerName or layerIndex)"
@@ -111,8 +122,12 @@ def _edit(asset: Asset, staged: str | None) -> Edit | str | None:
     assert isinstance(asset, FootageAsset)
     if asset.sequence:
         return "an image sequence is not rewritten"
-    path = Path(staged) if staged else local_path(asset.src) or _url_file(asset.src)
-    return FootageEdit(layer, path, composition)
+    return FootageEdit(layer, _footage_file(asset, staged), composition)
+
+
+def _footage_file(asset: FootageAsset, staged: str | None) -> Path:
+    """The file a footage asset puts in the project: the staged one, else its source."""
+    return Path(staged) if staged else local_path(asset.src) or _url_file(asset.src)
 
 
 def _url_file(url: str) -> Path:

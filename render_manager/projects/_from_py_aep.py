@@ -16,8 +16,10 @@ from py_aep.binary.item_chunks import FORMAT_VERSIONS
 
 from render_manager.projects.edits import (
     Edit,
+    EditedItem,
     EditedLayer,
     FootageEdit,
+    FootageItemEdit,
     LayerRef,
     PropertyEdit,
     RewriteFailed,
@@ -340,11 +342,12 @@ def _file_found(file: str, project_dir: Path) -> bool:
     return Path(file).exists() or (bool(name) and (project_dir / name).exists())
 
 
-def read_layers(
-    path: Path, places: Sequence[tuple[str, int, bool]]
-) -> dict[tuple[str, int], Layer]:
+def read_back(
+    path: Path, places: Sequence[tuple[str, int, bool]], item_ids: Sequence[int] = ()
+) -> tuple[dict[tuple[str, int], Layer], dict[int, str | None]]:
     """The layers at `places` (composition name, 1-based index, with properties) of the
-    project at `path`: what checking a rewritten copy needs, without reading the rest."""
+    project at `path`, and the file of each footage item of `item_ids` (None for one
+    without a file): what checking a rewritten copy needs, without reading the rest."""
     project = py_aep.parse(path).project
     wanted: dict[tuple[str, int], bool] = {}
     for comp_name, index, with_properties in places:
@@ -356,20 +359,38 @@ def read_layers(
             if (comp.name, index) in wanted and (comp.name, index) not in found:
                 props = wanted[(comp.name, index)]
                 found[(comp.name, index)] = _layer(index, layer, set(), with_properties=props)
-    return found
+    files: dict[int, str | None] = {}
+    for item in project.footages:
+        if item.id in item_ids:
+            main = item.main_source
+            files[item.id] = main.file if isinstance(main, py_aep.FileSource) else None
+    return found, files
 
 
-def apply_edits(template: Path, dest: Path, edits: Sequence[Edit]) -> list[EditedLayer]:
-    """Parse `template`, apply `edits` to every layer they name, save the result to `dest`.
+def apply_edits(
+    template: Path, dest: Path, edits: Sequence[Edit]
+) -> list[EditedLayer | EditedItem]:
+    """Parse `template`, apply `edits` to every layer or footage item they name, save the
+    result to `dest`.
 
-    Returns the layers changed, by composition and index: a footage layer without a name
-    of its own takes the new file's name, so the check reads them back by place. Raises
-    `RewriteFailed` when an edit finds no layer of its kind, or a property it cannot set.
+    Returns the layers changed, by composition and index, and the footage items, by id:
+    a footage layer or item without a name of its own takes the new file's name, so the
+    check reads them back by place. Raises `RewriteFailed` when an edit finds no layer or
+    item of its kind, or a property it cannot set.
     """
     project = py_aep.parse(template).project
-    # Every layer is found before any is changed: a replacement renames unnamed layers.
-    found = [(edit, _layers_of(project, edit.layer, edit.composition)) for edit in edits]
-    edited: list[EditedLayer] = []
+    # Every layer and item is found before any is changed: a replacement renames the
+    # unnamed ones.
+    items = [(e, _file_items(project, e.item)) for e in edits if isinstance(e, FootageItemEdit)]
+    layer_edits = [edit for edit in edits if not isinstance(edit, FootageItemEdit)]
+    found = [(edit, _layers_of(project, edit.layer, edit.composition)) for edit in layer_edits]
+    edited: list[EditedLayer | EditedItem] = []
+    for item_edit, targets_of_item in items:
+        if not targets_of_item:
+            raise RewriteFailed(f"no footage item named {item_edit.item!r} in the project")
+        for item in targets_of_item:
+            item.replace(str(item_edit.file))
+            edited.append(EditedItem(item.id, item_edit))
     # Each layer's properties are walked once, however many of them the job sets.
     settable: dict[int, list[tuple[LayerProperty, py_aep.Property]]] = {}
     for edit, layers in found:
@@ -380,10 +401,12 @@ def apply_edits(template: Path, dest: Path, edits: Sequence[Edit]) -> list[Edite
             missing = "no text layer"
         elif isinstance(edit, FootageEdit):
             targets = [(c, i, lay) for c, i, lay in layers if _file_footage(lay)]
-            for _c, _i, layer in targets:
-                source = layer.source
-                assert isinstance(source, py_aep.FootageItem)  # checked by _file_footage
-                source.replace(str(edit.file))
+            if targets:
+                # A new item for these layers only, as nexrender and After Effects' Replace
+                # Layer Source do: other layers showing the old item keep it.
+                new_item = project.import_file(py_aep.ImportOptions(str(edit.file)))
+                for _c, _i, layer in targets:
+                    layer.replace_source(new_item)
             missing = "no footage layer"
         else:
             targets = [(c, i, lay) for c, i, lay in layers if _set_property(lay, edit, settable)]
@@ -440,11 +463,21 @@ def _write_numbers(prop: py_aep.Property, numbers: tuple[float, ...]) -> None:
     prop.value = new
 
 
+def _file_items(project: py_aep.Project, name: str) -> list[py_aep.FootageItem]:
+    """The footage items of that name a file can replace: files and placeholders."""
+    return [
+        item
+        for item in project.footages
+        if item.name == name
+        and isinstance(item.main_source, py_aep.FileSource | py_aep.PlaceholderSource)
+    ]
+
+
 def _file_footage(layer: Any) -> bool:
     return (
         isinstance(layer, py_aep.AVLayer)
         and isinstance(layer.source, py_aep.FootageItem)
-        and isinstance(layer.source.main_source, py_aep.FileSource)
+        and isinstance(layer.source.main_source, py_aep.FileSource | py_aep.PlaceholderSource)
     )
 
 

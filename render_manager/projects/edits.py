@@ -51,7 +51,17 @@ class PropertyEdit:
     composition: str | None = None
 
 
-Edit: TypeAlias = TextEdit | FootageEdit | PropertyEdit
+@dataclass(frozen=True, slots=True)
+class FootageItemEdit:
+    """Replace the file of the project's footage items named `item` with `file`: every
+    layer that shows one, in every composition, shows the new file."""
+
+    item: str
+    file: Path
+
+
+Edit: TypeAlias = TextEdit | FootageEdit | PropertyEdit | FootageItemEdit
+LayerEdit: TypeAlias = TextEdit | FootageEdit | PropertyEdit
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +70,15 @@ class EditedLayer:
 
     composition: str
     index: int
-    edit: Edit
+    edit: LayerEdit
+
+
+@dataclass(frozen=True, slots=True)
+class EditedItem:
+    """A footage item an edit changed, by its id (a replaced item may take a new name)."""
+
+    item_id: int
+    edit: FootageItemEdit
 
 
 class RewriteFailed(Exception):

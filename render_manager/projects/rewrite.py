@@ -13,8 +13,11 @@ from pathlib import Path
 
 from render_manager.projects.edits import (
     Edit,
+    EditedItem,
     EditedLayer,
     FootageEdit,
+    FootageItemEdit,
+    LayerEdit,
     PropertyEdit,
     RewriteFailed,
     TextEdit,
@@ -42,6 +45,14 @@ def edit_problems(info: ProjectInfo, edits: Sequence[tuple[str, Edit]]) -> EditP
     """Why each `(where, edit)` cannot be applied to the project `info` describes."""
     found = EditProblems()
     for where, edit in edits:
+        if isinstance(edit, FootageItemEdit):
+            names = sorted({f.name for f in info.footage})
+            if edit.item not in names:
+                found.errors.append(
+                    f"{where}: no footage item named {edit.item!r} in the project"
+                    f"{_closest(edit.item, names)}"
+                )
+            continue
         layers = _layers(info, edit.composition, edit.layer)
         in_comp = f" in {edit.composition!r}" if edit.composition else ""
         if isinstance(edit, PropertyEdit) and layers:
@@ -120,26 +131,35 @@ def write_rewritten(template: Path, dest: Path, edits: Sequence[Edit]) -> None:
         partial.unlink(missing_ok=True)
 
 
-def check_landed(dest: Path, edited: Sequence[EditedLayer]) -> None:
-    """Read `dest` back; raise `RewriteFailed` unless every edited layer shows its value.
+def check_landed(dest: Path, edited: Sequence[EditedLayer | EditedItem]) -> None:
+    """Read `dest` back; raise `RewriteFailed` unless every edited layer shows its value
+    and every replaced footage item its new file.
 
-    Only the edited layers are read (a full `read_project` reads every layer's
+    Only the edited layers and items are read (a full `read_project` reads every layer's
     properties and fonts): this check runs once per version.
     """
     from render_manager.projects import _from_py_aep  # noqa: PLC0415 (py-aep loads slowly)
 
-    places = [(c.composition, c.index, isinstance(c.edit, PropertyEdit)) for c in edited]
+    changed_layers = [c for c in edited if isinstance(c, EditedLayer)]
+    changed_items = [c for c in edited if isinstance(c, EditedItem)]
+    places = [(c.composition, c.index, isinstance(c.edit, PropertyEdit)) for c in changed_layers]
     try:
-        layers = _from_py_aep.read_layers(dest, places)
+        layers, files = _from_py_aep.read_back(dest, places, [c.item_id for c in changed_items])
     except Exception as exc:  # any parser failure: the copy is not a project we can trust
         raise RewriteFailed(
             f"the rewritten project cannot be read back: {type(exc).__name__}: {exc}"
         ) from exc
-    for changed in edited:
+    for changed in changed_layers:
         _check_landed(layers.get((changed.composition, changed.index)), changed.edit)
+    for item in changed_items:
+        file = files.get(item.item_id)
+        if file is None or Path(file) != item.edit.file:
+            raise RewriteFailed(
+                f"the footage item {item.edit.item!r} was not replaced by {item.edit.file}"
+            )
 
 
-def _check_landed(layer: Layer | None, edit: Edit) -> None:
+def _check_landed(layer: Layer | None, edit: LayerEdit) -> None:
     """Raise `RewriteFailed` unless the layer read back shows the edit's value."""
     where = f"layer {layer_words(edit.layer)}"
     if isinstance(edit, TextEdit):

@@ -9,7 +9,7 @@ render engine) are made on first use, so the window is on screen before they loa
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     # Types only: these modules load on first use (httpx and the engine take a while).
     from render_manager.backends.errors import BackendError
     from render_manager.domain.connection import Connection
-    from render_manager.domain.results import CancelSummary, RetrySummary
+    from render_manager.domain.results import CancelSummary, PauseSummary, RetrySummary
     from render_manager.services.batch_data import PreparedRow
     from render_manager.services.batch_submit import BatchSubmission
     from render_manager.services.engine_host import EngineHost, EngineState
@@ -71,9 +71,16 @@ class AppServices:
         if self._job_service is None:
             from render_manager.backends.local_home import LocalHome  # noqa: PLC0415
             from render_manager.services.job_service import JobService  # noqa: PLC0415
+            from render_manager.store.local_pauses import LocalPauseRepository  # noqa: PLC0415
 
             ctx = self.ctx
-            local = LocalHome(ctx.jobs, self.local_jobs, ctx.home, wake_engine=self.wake_engine)
+            local = LocalHome(
+                ctx.jobs,
+                self.local_jobs,
+                ctx.home,
+                wake_engine=self.wake_engine,
+                pauses=LocalPauseRepository(ctx.db),
+            )
             self._job_service = JobService(
                 ctx.connections,
                 ctx.jobs,
@@ -112,8 +119,10 @@ class AppServices:
         stamp: bool = True,
         chunk_size: int | None = None,
         batch_id: str | None = None,
+        retry_of: Mapping[int, str] | None = None,
     ) -> BatchSubmission:
-        """A submission of prepared rows to one connection (see batch_submit.py)."""
+        """A submission of prepared rows to one connection (see batch_submit.py); rows in
+        `retry_of` (position → job id) are sent as retries of those jobs."""
         from render_manager.services.batch_submit import BatchSubmission  # noqa: PLC0415
 
         return BatchSubmission(
@@ -125,6 +134,7 @@ class AppServices:
             stamp=stamp,
             chunk_size=chunk_size,
             batch_id=batch_id,
+            retry_of=retry_of,
         )
 
     async def cancel(self, job_ids: Sequence[str], *, batch_id: str | None = None) -> CancelSummary:
@@ -132,6 +142,30 @@ class AppServices:
         from render_manager.services.cancel import cancel_jobs  # noqa: PLC0415
 
         return await cancel_jobs(self, job_ids, batch_id=batch_id)
+
+    async def pause(self, job_ids: Sequence[str], *, stop_running: bool = False) -> PauseSummary:
+        """Hold jobs until resumed (see pause.py); others are skipped, saying why."""
+        from render_manager.services.pause import pause_jobs  # noqa: PLC0415
+
+        return await pause_jobs(self, job_ids, stop_running=stop_running)
+
+    async def resume(self, job_ids: Sequence[str]) -> PauseSummary:
+        """Put paused jobs back in their queues (see pause.py)."""
+        from render_manager.services.pause import resume_jobs  # noqa: PLC0415
+
+        return await resume_jobs(self, job_ids)
+
+    async def pause_connection(self, name: str, *, stop_running: bool = False) -> PauseSummary:
+        """Pause a connection's queue: its engine starts no new render (see pause.py)."""
+        from render_manager.services.pause import pause_connection  # noqa: PLC0415
+
+        return await pause_connection(self, name, stop_running=stop_running)
+
+    async def resume_connection(self, name: str) -> PauseSummary:
+        """Let a paused connection's engine start renders again (see pause.py)."""
+        from render_manager.services.pause import resume_connection  # noqa: PLC0415
+
+        return await resume_connection(self, name)
 
     async def retry(self, job_ids: Sequence[str], *, resend_unknown: bool = False) -> RetrySummary:
         """Send failed and cancelled jobs again (see retry.py); others are skipped, saying why."""

@@ -1,5 +1,6 @@
 """What each data column of a local batch drives in the project: a text layer's Source Text,
-a footage layer's file, or a layer property.
+a footage layer's file, a footage item's file (every layer showing it follows), or a layer
+property.
 
 The batch dialog reads the project, offers the `targets` of a composition, guesses a target
 for each column (`auto_targets`) and adds one nexrender asset per mapped column to the job
@@ -18,7 +19,14 @@ from enum import StrEnum
 from pathlib import PurePath
 from typing import Any
 
-from render_manager.projects import Composition, Layer, LayerProperty, LayerType, ProjectInfo
+from render_manager.projects import (
+    Composition,
+    Footage,
+    Layer,
+    LayerProperty,
+    LayerType,
+    ProjectInfo,
+)
 from render_manager.projects.properties import kind_words
 
 _SEP = " ▸ "
@@ -37,6 +45,8 @@ class TargetKind(StrEnum):
     POINT = "point"
 
 
+PROJECT_PANEL = "Project panel"
+"""How a footage item's label starts: it is the project's, not a layer of a composition."""
 _TEXT_TAKES = "text"
 _FOOTAGE_TAKES = "a file or an http(s) URL"
 
@@ -46,9 +56,12 @@ class Target:
     """One thing of a composition a column can drive.
 
     `property_path` is the nexrender property path ("Source Text", "Effects.Brand Color.Color");
-    None for a footage layer, whose file is replaced. `media` is nexrender's footage asset
-    type (image, video or audio); `takes` the values it takes, in words ("a colour #RRGGBB");
-    `current` its value in the project (the text, the file, "#FF0000"). `composition` is
+    None for a footage layer, whose file is replaced. `footage_item` marks a footage item of
+    the project panel: `layer` is then the item's name, `composition` empty, and the asset
+    names it with ``"footage"`` (every layer showing the item follows). `media` is
+    nexrender's footage asset type (image, video or audio); `takes` the values it takes,
+    in words ("a colour #RRGGBB"); `current` its value in the project (the text, the
+    file, "#FF0000"). `composition` is
     nexrender's: "Main", or "Main->Lower Third" for a layer inside a precomp of Main; `where`
     names the composition in the label when the one rendered is not the layer's own.
     """
@@ -61,10 +74,14 @@ class Target:
     takes: str = _TEXT_TAKES
     current: str = ""
     where: str = ""
+    footage_item: bool = False
 
     @property
     def label(self) -> str:
-        """How the picker shows it: "Title ▸ Source Text", "Bar ▸ footage — in Lower Third"."""
+        """How the picker shows it: "Title ▸ Source Text", "Bar ▸ footage — in Lower Third",
+        "Project panel ▸ logo.png" for a footage item."""
+        if self.footage_item:
+            return f"{PROJECT_PANEL}{_SEP}{self.layer}"
         path = self.property_path
         what = "footage" if path is None else path.replace(".", _SEP)
         where = f" — in {self.where}" if self.where else ""
@@ -76,6 +93,8 @@ class Target:
         # validator says per row when one is not of the property's kind.
         value = "{{" + column + "}}"
         asset: dict[str, Any]
+        if self.footage_item:
+            return {"type": self.media, "footage": self.layer, "src": value}
         if self.property_path is None:
             asset = {"type": self.media, "layerName": self.layer, "src": value}
         else:
@@ -109,6 +128,7 @@ def targets(info: ProjectInfo, composition: str) -> list[Target]:
         places = [(comp.name, comp.name, comp) for comp in info.compositions]
     layers = [(path, where, layer) for path, where, comp in places for layer in comp.layers]
     offered = [t for p, w, layer in layers if (t := _content_target(p, w, layer)) is not None]
+    offered += [_item_target(footage) for footage in info.footage]
     for transform in (False, True):
         for path, where, layer in layers:
             offered += [
@@ -152,6 +172,18 @@ def _content_target(composition: str, where: str, layer: Layer) -> Target | None
     return None
 
 
+def _item_target(footage: Footage) -> Target:
+    return Target(
+        "",
+        footage.name,
+        TargetKind.FOOTAGE,
+        media=_media(footage.file or footage.name),
+        takes=_FOOTAGE_TAKES,
+        current=footage.file or "a placeholder",
+        footage_item=True,
+    )
+
+
 def _property_target(composition: str, where: str, layer: Layer, prop: LayerProperty) -> Target:
     takes = kind_words(prop)
     if prop.keyframed:
@@ -185,17 +217,25 @@ def mappable(column: str) -> bool:
 def auto_targets(columns: Sequence[str], offered: Sequence[Target]) -> dict[str, Target]:
     """The target each column drives when its name says so: the layer of that name (exactly,
     else but for case, spaces, '-' and '_'; a footage layer's name also without its file
-    extension: "logo" for "logo.png"), its text or its footage, else a one-property effect
-    of that name ("Brand Color"); each target once, the first offered when several are."""
+    extension: "logo" for "logo.png"), its text or its footage, else a footage item of that
+    name (the same way), else a one-property effect of that name ("Brand Color"); each
+    target once, the first offered when several are."""
     by_layer: dict[str, Target] = {}
     by_key: dict[str, Target] = {}
-    for target in offered:
-        if target.kind in (TargetKind.TEXT, TargetKind.FOOTAGE):
+    # Layers before footage items of the same name: replacing a layer's footage is the
+    # narrower change (an item's replacement shows wherever the item is used).
+    for items in (False, True):
+        group = [
+            t
+            for t in offered
+            if t.footage_item is items and t.kind in (TargetKind.TEXT, TargetKind.FOOTAGE)
+        ]
+        for target in group:
             by_layer.setdefault(target.layer, target)
             by_key.setdefault(_key(target.layer), target)
-    for target in offered:
-        if target.kind is TargetKind.FOOTAGE:
-            by_key.setdefault(_key(PurePath(target.layer).stem), target)
+        for target in group:
+            if target.kind is TargetKind.FOOTAGE:
+                by_key.setdefault(_key(PurePath(target.layer).stem), target)
     # An effect of one property ("Brand Color", a Color Control) named alone: the only one
     # of that name in the composition rendered, else in it and its precomps.
     effects: dict[str, list[Target]] = {}
@@ -253,7 +293,7 @@ def with_mapped_assets(template: str, choices: Mapping[str, Target]) -> str:
 def _same(asset: Mapping[str, Any], other: object) -> bool:
     if not isinstance(other, dict):
         return False
-    keys = ("type", "layerName", "property", "value", "src")
+    keys = ("type", "footage", "layerName", "property", "value", "src")
     return all(asset.get(k) == other.get(k) for k in keys)
 
 

@@ -96,6 +96,7 @@ class BatchSubmission:
         stamp: bool = True,
         chunk_size: int | None = None,
         batch_id: str | None = None,
+        retry_of: Mapping[int, str] | None = None,
     ) -> None:
         self._services = services
         self._ctx = services.ctx
@@ -109,6 +110,10 @@ class BatchSubmission:
         # jobs it retries), unless the back-end makes batches of its own.
         self._batch_id = batch_id or (new_ulid() if len(prepared) > 1 else None)
         self.stopped: str | None = None
+        # Rows sent as the retry of an earlier job (position → that job's id, Edit and
+        # resubmit): each new job is linked to the one it retries once it is created.
+        self._retry_of = dict(retry_of or {})
+        self._linked: set[int] = set()
         # The batches jobs were filed under, first one first (Nexrender Cloud: one per chunk).
         self.batch_ids: list[str] = []
         tag = f"rm-b{uuid.uuid4().hex[:12]}"
@@ -176,6 +181,7 @@ class BatchSubmission:
             return self.result()
         todo = [i for i, r in enumerate(self.rows) if r.state is RowState.READY]
         await self._send(todo, on_progress, should_stop)
+        await self._record_retries()
         return self.result()
 
     async def retry_failed(
@@ -202,6 +208,7 @@ class BatchSubmission:
             on_progress(0, len(todo), changed)
         self.stopped = None
         await self._send(sorted(todo), on_progress, should_stop)
+        await self._record_retries()
         return self.result()
 
     async def _settle(self, row: RowOutcome, include_unknown: bool) -> bool:
@@ -300,6 +307,26 @@ class BatchSubmission:
             [i for n, i in enumerate(part) if n not in settled],
             "the back-end's answer did not mention this row",
         )
+
+    async def _record_retries(self) -> None:
+        """Link each new job to the job it retries; a retry whose answer was lost marks
+        that job, so a later retry of it waits for the user's word (see retry.py)."""
+        links: list[tuple[str, str, Any]] = []
+        unknown: list[str] = []
+        for i, old_id in self._retry_of.items():
+            row = self.rows[i]
+            if i in self._linked:
+                continue
+            if row.state is RowState.CREATED and row.job_id is not None:
+                links.append((row.job_id, old_id, row.body))
+                self._linked.add(i)
+            elif row.state is RowState.UNKNOWN:
+                unknown.append(old_id)
+        requests = self._ctx.requests
+        if links:
+            await asyncio.to_thread(requests.link_retries, links)
+        if unknown:
+            await asyncio.to_thread(requests.mark_retry_unknown, unknown)
 
     def _note_batch(self, batch_id: str | None) -> None:
         if batch_id is not None and batch_id not in self.batch_ids:

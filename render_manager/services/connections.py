@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from render_manager.domain.connection import Connection
@@ -36,6 +36,8 @@ class ConnectionInfo:
     token: TokenState
     token_error: str | None = None
     local: LocalReadiness | None = None
+    # A local connection whose queue is paused: its engine starts no new render.
+    paused: bool = False
 
 
 class TokenNotDeleted(KeychainError):
@@ -82,8 +84,9 @@ class ConnectionService:
         log.info("updated the token of connection %s", name)
 
     def list(self) -> list[ConnectionInfo]:
-        """Every connection with its token state."""
-        return [self.info(c) for c in self._repo.list()]
+        """Every connection with its token state (and whether its queue is paused)."""
+        paused = self._repo.paused()
+        return [replace(self.info(c), paused=c.name in paused) for c in self._repo.list()]
 
     def info(self, connection: Connection) -> ConnectionInfo:
         """One connection with its token state."""

@@ -92,6 +92,8 @@ def why_no_output(job: Job) -> str:
     match job.status:
         case JobStatus.QUEUED | JobStatus.PENDING:
             return f"{name} has no output yet: it has not started rendering."
+        case JobStatus.PAUSED:
+            return f"{name} has no output yet: it is paused (resume it to render it)."
         case JobStatus.RENDERING:
             return f"{name} has no output yet: it is still rendering ({progress_text(job)})."
         case JobStatus.FAILED:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 
 from render_manager.domain.connection import Connection
 from render_manager.domain.status import TERMINAL_STATUSES
@@ -77,6 +78,32 @@ class ConnectionRepository:
                 f"SELECT {CONNECTION_COLUMNS} FROM connections ORDER BY name"
             ).fetchall()
         return [connection_from_row(r) for r in rows]
+
+    def paused(self) -> dict[str, datetime]:
+        """The paused connections, each with when it was paused."""
+        with self._db.read() as sql:
+            rows = sql.execute(
+                "SELECT name, paused_at FROM connections WHERE paused_at IS NOT NULL"
+            ).fetchall()
+        return {name: datetime.fromisoformat(at) for name, at in rows}
+
+    def set_paused(self, name: str, paused: bool) -> bool:
+        """Pause a connection's queue (its engine starts no new render) or resume it;
+        False if it was so already. Raises UnknownConnection."""
+        with self._db.write() as sql:
+            query = "SELECT paused_at FROM connections WHERE name = ?"
+            row = sql.execute(query, (name,)).fetchone()
+            if row is None:
+                raise UnknownConnection(name)
+            if (row[0] is not None) == paused:
+                return False
+            sql.execute(
+                "UPDATE connections SET paused_at = ? WHERE name = ?",
+                (now_iso() if paused else None, name),
+            )
+            kind = "connection.paused" if paused else "connection.resumed"
+            append_event(sql, kind, connection=name)
+        return True
 
     def active_job_count(self, name: str) -> int:
         """How many of the connection's jobs have not ended yet."""

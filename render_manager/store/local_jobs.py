@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Collection, Sequence
-from typing import TypeVar
+import time
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import NamedTuple, TypeVar
 
 from render_manager.domain.local_job_rules import RenderRoute
 from render_manager.domain.status import CancelRequest, JobStatus, LocalStatus
@@ -33,6 +34,8 @@ from render_manager.store.write_group import WriteGroup
 _ACTIVE = (LocalStatus.STAGING, LocalStatus.RENDERING, LocalStatus.ENCODING)
 # The raw statuses a retry puts back in the queue.
 RETRYABLE = (LocalStatus.FAILED, LocalStatus.INTERRUPTED, LocalStatus.CANCELLED)
+# The raw statuses whose priority may still change: jobs not yet claimed.
+REORDERABLE = (LocalStatus.QUEUED,)
 
 
 # `j.status` lets the (connection, status) index skip the finished jobs a home keeps: without
@@ -41,8 +44,25 @@ _QUEUE_ORDER = (
     f" WHERE j.connection = ? AND j.status = '{JobStatus.QUEUED.value}' AND j.raw_status = ?"
     " ORDER BY l.priority DESC, l.submitted_seq LIMIT ?"
 )
+# A claim takes only the jobs whose start time (if any) has come.
+_DUE = " AND (l.not_before IS NULL OR l.not_before <= ?) ORDER BY "
 
 T = TypeVar("T")
+
+
+def connection_paused(sql: sqlite3.Connection, connection: str) -> bool:
+    """True if the connection's queue is paused, read inside the caller's transaction."""
+    row = sql.execute("SELECT paused_at FROM connections WHERE name = ?", (connection,)).fetchone()
+    return row is not None and row[0] is not None
+
+
+class QueuePlace(NamedTuple):
+    """Where a local job stands in its queue: higher priority first, then lower `order`."""
+
+    priority: int
+    order: int
+    # The earliest it may start (seconds since the epoch); None: at its turn.
+    not_before: float | None
 
 
 class LocalJobRepository:
@@ -80,7 +100,7 @@ class LocalJobRepository:
                 )
                 sql.execute(
                     "INSERT INTO local_jobs (job_id, job_type, spec, priority, submitted_seq, "
-                    "work_dir) VALUES (?, ?, ?, ?, ?, ?)",
+                    "work_dir, not_before) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (
                         new.job.id,
                         new.job_type,
@@ -88,6 +108,7 @@ class LocalJobRepository:
                         new.priority,
                         order,
                         new.work_dir,
+                        new.not_before,
                     ),
                 )
                 append_event(
@@ -153,28 +174,76 @@ class LocalJobRepository:
             ).fetchall()
         return [r[0] for r in rows]
 
+    def is_paused(self, connection: str) -> bool:
+        """True while the connection's queue is paused (its engine starts no new render)."""
+        with self._db.read() as sql:
+            return connection_paused(sql, connection)
+
+    def stop_requests(self, connection: str) -> list[tuple[str, LocalStatus]]:
+        """Running jobs somebody asked to stop and hold, each with the status to put it
+        back in (queued or paused)."""
+        self.flush()
+        with self._db.read() as sql:
+            rows = sql.execute(
+                "SELECT l.job_id, l.stop_to FROM local_jobs l JOIN jobs j ON j.id = l.job_id "
+                "WHERE l.stop_to IS NOT NULL AND j.connection = ?",
+                (connection,),
+            ).fetchall()
+        return [(job_id, LocalStatus(to)) for job_id, to in rows]
+
+    def hold(self, job_id: str, to: LocalStatus, reason: str) -> bool:
+        """Put a job whose render was stopped on request back as `to` (queued or paused),
+        as it was before it was claimed: the run is not counted as an attempt. Never
+        deferred: the user waits for it. False if the job is gone."""
+
+        def change(sql: sqlite3.Connection) -> bool:
+            if sql.execute("SELECT 1 FROM jobs WHERE id = ?", (job_id,)).fetchone() is None:
+                return False
+            self._write_status(sql, StatusChange(job_id, to, reset=True))
+            sql.execute(
+                "UPDATE local_jobs SET attempts = max(0, attempts - 1), stop_to = NULL "
+                "WHERE job_id = ?",
+                (job_id,),
+            )
+            append_event(sql, "job.held", job_id=job_id, data={"to": to.value, "reason": reason})
+            return True
+
+        return self._now(change)
+
     def claim(self, job_id: str) -> bool:
         """Move a queued job to staging; False if it is no longer queued (e.g. cancelled)."""
         run = StatusChange(job_id, LocalStatus.STAGING, started=True, attempt=True)
         return self._now(self._status_change(run, only_from=(LocalStatus.QUEUED,)))
 
     def claim_queued(
-        self, connection: str, limit: int, *, skip: Collection[str] = ()
+        self,
+        connection: str,
+        limit: int,
+        *,
+        skip: Collection[str] = (),
+        now: float | None = None,
     ) -> list[LocalJobRecord]:
         """Move the next `limit` queued jobs (in `queued` order) to staging, in one transaction.
 
         Returns the records as they were read before the claim (`attempts` counts the runs
-        before this one). Jobs whose id is in `skip` stay queued.
+        before this one). Jobs whose id is in `skip` stay queued, and so do those whose
+        start time is after `now` (default: the clock's time).
         """
         skipped = tuple(skip)
-        query = LOCAL_SELECT + _QUEUE_ORDER
+        due = _QUEUE_ORDER.replace(" ORDER BY ", _DUE, 1)
+        query = LOCAL_SELECT + due
         if skipped:
             where = f" WHERE j.id NOT IN ({', '.join('?' * len(skipped))}) AND "
-            query = LOCAL_SELECT + _QUEUE_ORDER.replace(" WHERE ", where, 1)
+            query = LOCAL_SELECT + due.replace(" WHERE ", where, 1)
+        at = time.time() if now is None else now
 
         def change(sql: sqlite3.Connection) -> list[LocalJobRecord]:
+            # Read in the claim's own transaction: a pause committed before it is always
+            # seen, so once `renderctl pause` returns no new render starts.
+            if connection_paused(sql, connection):
+                return []
             rows = sql.execute(
-                query, (*skipped, connection, LocalStatus.QUEUED.value, limit)
+                query, (*skipped, connection, LocalStatus.QUEUED.value, at, limit)
             ).fetchall()
             records = [record_from_row(row) for row in rows]
             for record in records:
@@ -212,7 +281,7 @@ class LocalJobRepository:
             if row is None:
                 return CancelRequest.UNKNOWN
             raw = LocalStatus(row[0])
-            if raw is LocalStatus.QUEUED:
+            if raw in (LocalStatus.QUEUED, LocalStatus.PAUSED):
                 cancelled = StatusChange(job_id, LocalStatus.CANCELLED, error="cancelled by user")
                 self._write_status(sql, cancelled)
                 return CancelRequest.CANCELLED
@@ -335,6 +404,56 @@ class LocalJobRepository:
                 },
             )
             return int(attempts) + 1
+
+        return self._now(change)
+
+    def queue_places(self, job_ids: Sequence[str]) -> dict[str, QueuePlace]:
+        """Each local job's priority, submission order and start time, by id."""
+        self.flush()
+        ids = list(dict.fromkeys(job_ids))
+        found: dict[str, QueuePlace] = {}
+        with self._db.read() as sql:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                rows = sql.execute(
+                    "SELECT job_id, priority, submitted_seq, not_before FROM local_jobs "
+                    f"WHERE job_id IN ({marks})",
+                    chunk,
+                ).fetchall()
+                found.update((r[0], QueuePlace(r[1], r[2], r[3])) for r in rows)
+        return found
+
+    def set_priorities(self, priorities: Mapping[str, int]) -> list[str]:
+        """Give queued jobs new priorities, all in one transaction; returns the ids changed
+        (a job claimed, ended or gone meanwhile keeps what it had and is left out)."""
+        statuses = ", ".join("?" * len(REORDERABLE))
+
+        def change(sql: sqlite3.Connection) -> list[str]:
+            changed: list[str] = []
+            for job_id, priority in priorities.items():
+                row = sql.execute(
+                    "SELECT l.priority FROM local_jobs l JOIN jobs j ON j.id = l.job_id "
+                    f"WHERE l.job_id = ? AND j.raw_status IN ({statuses})",
+                    (job_id, *(s.value for s in REORDERABLE)),
+                ).fetchone()
+                if row is None:
+                    continue
+                changed.append(job_id)
+                if row[0] == priority:
+                    continue
+                sql.execute(
+                    "UPDATE local_jobs SET priority = ? WHERE job_id = ?", (priority, job_id)
+                )
+                # Readers that follow `changed_since` see the job's new place in the queue.
+                sql.execute(
+                    "UPDATE jobs SET updated_seq = ? WHERE id = ?",
+                    (self._change_seq(sql), job_id),
+                )
+                append_event(
+                    sql, "job.priority", job_id=job_id, data={"from": row[0], "to": priority}
+                )
+            return changed
 
         return self._now(change)
 

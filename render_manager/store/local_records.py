@@ -36,6 +36,8 @@ class LocalJobRecord:
     warnings: tuple[str, ...]
     # How the render reached aerender (`RenderRoute`); None until the job was staged.
     route: RenderRoute | None = None
+    # The earliest it may start (seconds since the epoch); None: as soon as its turn comes.
+    not_before: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,13 +49,14 @@ class NewLocalJob:
     spec: dict[str, Any]
     work_dir: str
     priority: int = 0
+    not_before: float | None = None
 
 
 N_JOB_COLUMNS = len(JOB_COLUMNS.split(","))
 _LOCAL_COLUMNS = (
     "l.job_type, l.spec, l.priority, l.work_dir, l.log_path, l.pid, l.pid_started_at, "
     "l.attempts, l.cancel_requested, l.frames_done, l.total_frames, l.eta_seconds, l.warnings, "
-    "l.route"
+    "l.route, l.not_before"
 )
 # Local jobs only (an inner join): the columns `record_from_row` reads, in its order.
 LOCAL_SELECT = (
@@ -80,6 +83,7 @@ def record_from_row(row: Sequence[Any]) -> LocalJobRecord:
         eta,
         warnings,
         route,
+        not_before,
     ) = row[N_JOB_COLUMNS:]
     return LocalJobRecord(
         job=job,
@@ -97,4 +101,5 @@ def record_from_row(row: Sequence[Any]) -> LocalJobRecord:
         eta_seconds=eta,
         warnings=tuple(json.loads(warnings)),
         route=None if route is None else RenderRoute(route),
+        not_before=not_before,
     )

@@ -74,8 +74,8 @@ def write_status(sql: sqlite3.Connection, seq: int, change: StatusChange) -> Non
         )
     if normalized.is_terminal or reset:
         sql.execute(
-            "UPDATE local_jobs SET cancel_requested = 0, pid = NULL, pid_started_at = NULL, "
-            "eta_seconds = NULL WHERE job_id = ?",
+            "UPDATE local_jobs SET cancel_requested = 0, stop_to = NULL, pid = NULL, "
+            "pid_started_at = NULL, eta_seconds = NULL WHERE job_id = ?",
             (job_id,),
         )
     if previous != normalized.value or normalized.is_terminal:

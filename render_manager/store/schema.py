@@ -113,6 +113,19 @@ MIGRATIONS: tuple[str, ...] = (
     ) STRICT;
     CREATE INDEX job_requests_by_retry_of ON job_requests(retry_of) WHERE retry_of IS NOT NULL;
     """,
+    # 5: pauses. A paused connection's engine starts no new render (paused_at: since when,
+    # NULL while it runs). stop_to asks the engine running a job to stop its render and put
+    # the job back as 'queued' or 'paused', the attempt not counted.
+    """
+    ALTER TABLE connections ADD COLUMN paused_at TEXT;
+    ALTER TABLE local_jobs ADD COLUMN stop_to TEXT;
+    CREATE INDEX local_jobs_by_stop_to ON local_jobs(stop_to) WHERE stop_to IS NOT NULL;
+    """,
+    # 6: when a local job may start at the earliest (seconds since the epoch, UTC); NULL:
+    # as soon as its turn comes. The engine claims no job before its time.
+    """
+    ALTER TABLE local_jobs ADD COLUMN not_before REAL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from render_manager.projects import read_project
 from tests.engine.fixtures import Engine
 from tests.engine.processes import renderctl
+from tests.unit.helpers.aep_damage import CORRUPT_SAYS, NEWER_SAYS, corrupt_copy, newer_copy
 from tests.unit.test_project_reader import _png
 
 TEXT = "Bonjour «monde» 日本語"
@@ -110,4 +112,75 @@ def test_an_expression_is_refused_on_a_stock_aerender_with_the_reason(
     code, _out, err = _submit(engine, tmp_path, _job(template, data))
     assert code == 2
     assert "assets[0]: an expression is evaluated by After Effects" in err
+    assert engine.ctx.jobs.list() == []
+
+
+def test_a_footage_item_swap_is_rendered_from_the_rewritten_copy(
+    engine: Engine, tmp_path: Path, template: Path
+) -> None:
+    before = template.read_bytes()
+    swap = _png(tmp_path / "rows" / "logo_fr.png")
+    item = {"type": "image", "footage": "logo.png", "src": str(swap)}
+    received = _render(engine, tmp_path, _job(template, item))
+    info = read_project(received)
+    [footage] = info.footage
+    # The item now names the job's staged copy, and the layer showing it follows.
+    assert footage.file is not None
+    staged = Path(footage.file)
+    assert staged.name.endswith("logo_fr.png")
+    assert staged.parent.parent == received.parent
+    assert staged.read_bytes() == swap.read_bytes()
+    assert [layer.footage for layer in info.compositions[0].layers if layer.footage] == [
+        footage.file
+    ]
+    assert template.read_bytes() == before
+    [kept] = read_project(template).footage
+    assert Path(kept.file or "").name == "logo.png"
+
+
+def test_a_footage_item_not_in_the_project_is_refused_with_the_closest_names(
+    engine: Engine, tmp_path: Path, template: Path
+) -> None:
+    item = {"type": "image", "footage": "logo.jpg", "src": str(_png(tmp_path / "x.png"))}
+    code, out, err = _submit(engine, tmp_path, _job(template, item))
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "row 0: assets[0]: no footage item named 'logo.jpg' in the project; closest: logo.png",
+        "nothing was queued",
+    ]
+    assert engine.ctx.jobs.list() == []
+
+
+def test_a_footage_item_s_file_that_does_not_exist_is_refused(
+    engine: Engine, tmp_path: Path, template: Path
+) -> None:
+    gone = tmp_path / "rows" / "logo_xx.png"
+    item = {"type": "image", "footage": "logo.png", "src": str(gone)}
+    code, out, err = _submit(engine, tmp_path, _job(template, item))
+    assert (code, out) == (2, "")
+    assert f"row 0: assets[0].src: {gone} does not exist" in err.splitlines()
+    assert engine.ctx.jobs.list() == []
+
+
+@pytest.mark.parametrize(
+    ("damage", "says"),
+    [(corrupt_copy, CORRUPT_SAYS), (newer_copy, NEWER_SAYS)],
+    ids=["corrupt", "newer-after-effects"],
+)
+def test_a_project_the_reader_cannot_read_refuses_rows_that_need_a_rewrite(
+    engine: Engine,
+    tmp_path: Path,
+    template: Path,
+    damage: Callable[[Path, Path], Path],
+    says: str,
+) -> None:
+    project = damage(template, template.with_name("damaged.aep"))
+    data = {"type": "data", "layerName": "Title", "property": "Source Text", "value": "x"}
+    code, out, err = _submit(engine, tmp_path, _job(project, data))
+    assert (code, out) == (2, "")
+    lines = err.splitlines()
+    [reason] = [line for line in lines if line.startswith(f"row 0: template.src: {project}: ")]
+    assert says in reason
+    assert any("stock aerender cannot do that" in line for line in lines), err
+    assert lines[-1] == "nothing was queued"
     assert engine.ctx.jobs.list() == []

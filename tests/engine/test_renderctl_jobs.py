@@ -11,6 +11,7 @@ from tests.engine.processes import renderctl
 JOB_KEYS = {
     "id", "connection", "batch_id", "name", "status", "raw_status", "progress",
     "created_at", "started_at", "finished_at", "output", "error", "frames_done", "total_frames",
+    "priority", "not_before",
 }  # fmt: skip
 
 

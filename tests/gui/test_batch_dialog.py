@@ -26,8 +26,7 @@ from render_manager.services.batch_data import prepare_rows
 from render_manager.services.batch_submit import RowState
 from render_manager.services.context import AppContext
 from render_manager.services.job_templates import Row
-from render_manager.ui.submit import BatchDialog
-from render_manager.ui.submit.dialog import DATA, PREVIEW, SOURCE
+from render_manager.ui.submit.dialog import DATA, PREVIEW, SOURCE, BatchDialog
 from render_manager.ui.submit.preview_model import STATE_ROLE, PreviewColumn, PreviewModel
 from tests.engine.fixtures import Engine
 from tests.fakes import nexrender_cloud, rendley

@@ -18,13 +18,13 @@ from pytestqt.qtbot import QtBot
 from render_manager.projects import read_project
 from render_manager.services.app_services import AppServices
 from render_manager.services.batch_submit import BatchSubmission, RowState
-from render_manager.ui.submit import BatchDialog
-from render_manager.ui.submit.dialog import DATA, PREVIEW
+from render_manager.ui.submit.dialog import DATA, PREVIEW, BatchDialog
 from render_manager.ui.submit.mapping_page import NOT_USED
 from render_manager.ui.submit.preview_model import PreviewColumn
 from tests.engine.fixtures import Engine
 from tests.engine.processes import renderctl
 from tests.gui.promo_project import promo_project
+from tests.unit.helpers.aep_damage import CORRUPT_SAYS, NEWER_SAYS, corrupt_copy, newer_copy
 from tests.unit.helpers.aep_make import branded_project
 from tests.unit.test_project_reader import _png
 
@@ -217,31 +217,11 @@ def test_a_text_layer_typed_by_hand_that_is_not_in_the_project_offers_the_closes
     assert engine.ctx.jobs.list() == []
 
 
-def _corrupt(project: Path, dest: Path) -> Path:
-    data = bytearray(project.read_bytes())
-    # Keep the header, scramble the chunks after it: an .aep damaged on a bad disk.
-    data[200:] = bytes((b * 7 + 13) & 0xFF for b in data[200:])
-    dest.write_bytes(bytes(data))
-    return dest
-
-
-def _newer(project: Path, dest: Path) -> Path:
-    data = bytearray(project.read_bytes())
-    head = data.index(b"head") + 8  # the head chunk's body, after its 8-byte header
-    data[head + 1] = 0x7F  # a file-format version no After Effects the reader knows wrote
-    # ...by After Effects 27 (major = 8 * bits 26-30 + bits 19-21 of the version word).
-    word = int.from_bytes(data[head + 4 : head + 8], "big")
-    word = (word & ~(0x1F << 26) & ~(0x07 << 19)) | (3 << 26) | (3 << 19)
-    data[head + 4 : head + 8] = word.to_bytes(4, "big")
-    dest.write_bytes(bytes(data))
-    return dest
-
-
 @pytest.mark.parametrize(
     "case",
     [
-        (_corrupt, "could not be read"),
-        (_newer, "was saved by After Effects 27.0x67, newer than the project reader knows"),
+        (corrupt_copy, CORRUPT_SAYS),
+        (newer_copy, NEWER_SAYS),
     ],
     ids=["corrupt", "newer-after-effects"],
 )

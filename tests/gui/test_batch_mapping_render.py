@@ -18,8 +18,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QLineEdit, Q
 from render_manager.projects import LayerType, read_project
 from render_manager.services.batch_submit import RowState
 from render_manager.ui.jobs.columns import Column
-from render_manager.ui.submit import BatchDialog
-from render_manager.ui.submit.dialog import DATA, PREVIEW
+from render_manager.ui.submit.dialog import DATA, PREVIEW, BatchDialog
 from render_manager.ui.window.main_window import MainWindow
 from tests.engine.fixtures import Engine
 from tests.gui.promo_project import promo_project

@@ -14,7 +14,7 @@ from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from render_manager.services.app_services import AppServices
-from render_manager.ui.submit import BatchDialog
+from render_manager.ui.submit.dialog import BatchDialog
 from render_manager.ui.submit.mapping_page import NOT_USED
 from tests.engine.fixtures import Engine
 from tests.unit.helpers.aep_make import add_effect

@@ -10,7 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from render_manager.services.app_services import AppServices
-from render_manager.ui.submit import BatchDialog
+from render_manager.ui.submit.dialog import BatchDialog
 from render_manager.ui.submit.preview_model import PreviewColumn
 from tests.engine.fixtures import Engine
 

@@ -22,9 +22,8 @@ from render_manager.projects import ProjectInfo, read_project
 from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
 from render_manager.services.project_catalog import ProjectCatalog
-from render_manager.ui.submit import BatchDialog
 from render_manager.ui.submit.composition_list import CompositionColumn, CompositionModel
-from render_manager.ui.submit.dialog import DATA, PREVIEW, SOURCE
+from render_manager.ui.submit.dialog import DATA, PREVIEW, SOURCE, BatchDialog
 from render_manager.ui.submit.preview_model import PreviewColumn
 from tests.engine.fixtures import Engine
 from tests.unit.helpers.comp_projects import Comp, make_comp_project

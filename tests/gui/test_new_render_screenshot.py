@@ -13,7 +13,7 @@ from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from render_manager.services.app_services import AppServices
-from render_manager.ui.submit import BatchDialog
+from render_manager.ui.submit.dialog import BatchDialog
 from tests.engine.fixtures import Engine
 from tests.gui.test_docs_screenshots import _save, _until
 from tests.unit.helpers.comp_projects import Comp, make_comp_project

@@ -13,7 +13,7 @@ from render_manager.services.app_services import AppServices
 from render_manager.services.context import AppContext
 from render_manager.store.engine_lock import EngineLock
 from render_manager.ui.jobs.columns import Column
-from render_manager.ui.submit import BatchDialog
+from render_manager.ui.submit.dialog import BatchDialog
 from render_manager.ui.window.main_window import MainWindow
 from render_manager.ui.window.session import run_session
 from tests.engine.fixtures import Engine

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import py_aep
 import pytest
 
 from render_manager.projects import read_project
@@ -20,6 +21,7 @@ from render_manager.services.batch_mapping import (
     with_mapped_assets,
 )
 from tests.unit.helpers.aep_make import branded_project
+from tests.unit.test_project_reader import _png
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +113,56 @@ def test_a_problem_names_the_column_of_each_mapped_asset() -> None:
     assert name_columns(problem, {2: "logo"}) == (
         "column 'logo' (assets[2].src): /r/x.png does not exist; assets[0]: no text layer named 'T'"
     )
+
+
+@pytest.fixture(scope="module")
+def with_items(tmp_path_factory: pytest.TempPathFactory) -> list[Target]:
+    """Main shows logo.png (a layer of the item's own name), a "Hero shot" placeholder and
+    a "Logo" text layer; the project also holds "Brand logo" (a renamed item) and a movie."""
+    folder = tmp_path_factory.mktemp("items")
+    app = py_aep.new()
+    main = app.project.root_folder.add_comp("Main", 64, 36, 1.0, 1.0, 25.0)
+    main.add(app.project.import_file(py_aep.ImportOptions(_png(folder / "logo.png"))))
+    main.add(app.project.import_placeholder("Hero shot", 64, 36, 25.0, 1.0))
+    brand = app.project.import_file(py_aep.ImportOptions(_png(folder / "brand.png")))
+    brand.name = "Brand logo"
+    app.project.save(folder / "items.aep")
+    return targets(read_project(folder / "items.aep"), "Main")
+
+
+def test_footage_items_are_offered_after_the_layers_and_replace_by_item_name(
+    with_items: list[Target],
+) -> None:
+    labels = [t.label for t in with_items]
+    items = [label for label in labels if label.startswith("Project panel ▸ ")]
+    assert items == ["Project panel ▸ logo.png", "Project panel ▸ Hero shot",
+                     "Project panel ▸ Brand logo"]  # fmt: skip
+    layers = [t for t in with_items if not t.footage_item]
+    assert labels.index(items[0]) == len([t for t in layers if t.kind is TargetKind.FOOTAGE])
+    hero = next(t for t in with_items if t.label == "Project panel ▸ Hero shot")
+    assert (hero.kind, hero.takes, hero.current) == (
+        TargetKind.FOOTAGE, "a file or an http(s) URL", "a placeholder",
+    )  # fmt: skip
+    assert hero.asset("hero") == {"type": "image", "footage": "Hero shot", "src": "{{hero}}"}
+
+
+def test_a_column_named_as_a_footage_item_drives_it_unless_a_layer_has_that_name(
+    with_items: list[Target],
+) -> None:
+    chosen = auto_targets(["logo", "Hero shot", "brand_logo"], with_items)
+    assert {c: t.label for c, t in chosen.items()} == {
+        "logo": "logo.png ▸ footage",
+        "Hero shot": "Hero shot ▸ footage",
+        "brand_logo": "Project panel ▸ Brand logo",
+    }
+
+
+def test_a_mapped_footage_item_is_added_once_and_its_column_found(
+    with_items: list[Target],
+) -> None:
+    brand = next(t for t in with_items if t.label == "Project panel ▸ Brand logo")
+    template = json.dumps({"template": {"src": "/p.aep", "composition": "Main"}})
+    mapped = with_mapped_assets(with_mapped_assets(template, {"brand": brand}), {"brand": brand})
+    assets = json.loads(mapped)["assets"]
+    assert assets == [{"type": "image", "footage": "Brand logo", "src": "{{brand}}"}]
+    assert asset_columns(mapped, {"brand": brand}) == {0: "brand"}

@@ -323,8 +323,16 @@ Object.defineProperty(Item.prototype, "usedIn", {get: function () {
     }
     return users;
 }});
-function FootageItem(name) { Item.call(this, name); }
+function FootageItem(name) { Item.call(this, name); this.mainSource = {}; }
 FootageItem.prototype = Object.create(Item.prototype);
+// Like AE: the item keeps its id and its layers; a name not set by hand follows the file.
+FootageItem.prototype.replace = function (file) {
+    this.replacedWith = file.path; this.name = file.path.split("/").pop();
+};
+FootageItem.prototype.replaceWithSequence = function (file) {
+    this.replacedWith = file.path; this.asSequence = true;
+};
+function SolidSource() {}
 function CompItem(name, layers) { Item.call(this, name); this.layers = layers; }
 CompItem.prototype = Object.create(Item.prototype);
 Object.defineProperty(CompItem.prototype, "numLayers", {get: function () {
@@ -385,6 +393,8 @@ REPORT = r"""({
     nestedFix: nestedIntro.layers[0].fixExpressions,
     looseLogo: looseIntro.layers[0].source.name,
     bgSource: main.layers[1].source.name,
+    oldReplacedWith: old.replacedWith || null,
+    oldSameItem: main.layers[1].source === old && looseIntro.layers[0].source === old,
     oldRemoved: old.removed,
     mainTitle: main.layers[2].property("Source Text").stored,
     nestedTitle: nestedIntro.layers[1].property("Source Text").stored,
@@ -602,3 +612,38 @@ def test_remove_old_deletes_the_old_footage_once_nothing_uses_it(
     assert outcome["imported"] == [{"path": "/w/new.png", "sequence": True}]
     assert outcome["result"]["bgSource"] == "/w/new.png"
     assert outcome["result"]["oldRemoved"] is removed
+
+
+@needs_node
+def test_a_footage_item_takes_the_file_for_every_layer_that_shows_it(tmp_path: Path) -> None:
+    asset = {"type": "image", "src": "/in/new.png", "footage": "old.png"}
+
+    outcome = _run(tmp_path, _job(asset), {0: "/w/new.png"}, existing=("/w/new.png",))
+
+    assert outcome["error"] is None
+    assert outcome["imported"] == [], "the item is replaced in place, nothing imported"
+    result = outcome["result"]
+    assert result["oldReplacedWith"] == "/w/new.png"
+    assert result["oldSameItem"] is True
+    assert (result["bgSource"], result["nestedLogo"], result["looseLogo"]) == ("new.png",) * 3
+
+
+@needs_node
+@pytest.mark.parametrize("tolerate", [False, True])
+def test_a_footage_item_not_in_the_project_fails_or_is_skipped(
+    tmp_path: Path, tolerate: bool
+) -> None:
+    asset = {"type": "video", "src": "/in/new.mov", "footage": "Hero shot"}
+    # A solid of that name is not footage a file can replace.
+    before = 'footage("Hero shot").mainSource = new SolidSource();'
+
+    outcome = _run(tmp_path, _job(asset, continue_on_missing=tolerate), {0: "/w/new.mov"},
+                   existing=("/w/new.mov",), before=before)  # fmt: skip
+
+    message = 'render-manager: assets[0] (video): no footage item named "Hero shot" in the project'
+    if tolerate:
+        assert outcome["error"] is None
+        assert outcome["log"] == ["WARNING: " + message + "; skipped (continueOnMissing)"]
+    else:
+        assert outcome["error"] == message
+    assert outcome["result"]["oldReplacedWith"] is None

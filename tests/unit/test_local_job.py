@@ -327,6 +327,17 @@ INVALID = [
                  "is required (or layerIndex)", id="footage-without-layer"),
     pytest.param(_asset(type="video", src="/a.mp4", layerName="a", layerIndex=2), "assets[0]",
                  "has both layerName and layerIndex; give only one", id="footage-both-layers"),
+    pytest.param(_asset(type="image", src="/a.png", footage="logo.png", layerName="a"),
+                 "assets[0]", "has both footage and layerName; give only one",
+                 id="footage-item-and-layer"),
+    pytest.param(_asset(type="image", src="/a.png", footage="logo.png", composition="Main"),
+                 "assets[0].composition", "does not apply to a footage item",
+                 id="footage-item-in-a-composition"),
+    pytest.param(_asset(type="image", src="/a.png", footage="logo.png", removeOld=True),
+                 "assets[0].removeOld", "does not apply to a footage item",
+                 id="footage-item-remove-old"),
+    pytest.param(_asset(type="image", src="/a.png", footage=""), "assets[0].footage",
+                 "must not be empty", id="footage-item-empty"),
     pytest.param(_asset(type="audio", src="/a.wav", layerIndex=0), "assets[0].layerIndex",
                  "must be 1 or more (layers count from 1), not 0", id="layer-index-zero"),
     pytest.param(_asset(type="data", layerIndex="8", property="Opacity", value=50),
@@ -645,3 +656,13 @@ def test_stored_json_is_nexrender_json() -> None:
         "tags": "x,y",
     }
     assert spec == before
+
+
+def test_a_footage_item_is_named_instead_of_a_layer_and_written_back() -> None:
+    asset = {"type": "video", "src": "/in/hero.mov", "footage": "Hero shot"}
+    spec = parse_local_job({"template": {"src": "/p.aep", "composition": "Main"},
+                            "assets": [asset]})  # fmt: skip
+
+    assert spec.assets == (FootageAsset("video", "/in/hero.mov", footage="Hero shot"),)
+    assert spec.needs_script
+    assert spec_to_json(spec)["assets"] == [asset]

@@ -56,6 +56,7 @@ DOCUMENTED: dict[BackendKind, dict[str, JobStatus]] = {
     },
     BackendKind.LOCAL: {
         "queued": Q,
+        "paused": JobStatus.PAUSED,
         "staging": R,
         "rendering": R,
         "encoding": R,
@@ -70,7 +71,7 @@ CANCELLABLE: dict[BackendKind, frozenset[str]] = {
     BackendKind.NEXRENDER_CLOUD: frozenset({"queued", "pending"}),
     BackendKind.RENDLEY: frozenset({"queued", "processing"}),
     BackendKind.NEXRENDER_SERVER: frozenset({"created", "queued"}),
-    BackendKind.LOCAL: frozenset({"queued", "staging", "rendering", "encoding"}),
+    BackendKind.LOCAL: frozenset({"queued", "paused", "staging", "rendering", "encoding"}),
 }
 
 NEXRENDER_KINDS = (BackendKind.NEXRENDER_CLOUD, BackendKind.NEXRENDER_SERVER)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -39,6 +39,7 @@ class ConnectionState(StrEnum):
     OK = "ok"
     NOT_CHECKED = "not checked"
     LOCAL = "local"
+    LOCAL_PAUSED = "local, paused"
     LOCAL_NOT_READY = "local, no aerender"
 
 
@@ -50,6 +51,7 @@ _ICON_STATUS = {
     ConnectionState.OK: JobStatus.FINISHED,
     ConnectionState.NOT_CHECKED: JobStatus.QUEUED,
     ConnectionState.LOCAL: JobStatus.RENDERING,
+    ConnectionState.LOCAL_PAUSED: JobStatus.PAUSED,
     # Something for the user to do, as with a missing token.
     ConnectionState.LOCAL_NOT_READY: JobStatus.PENDING,
 }
@@ -72,6 +74,8 @@ class ConnectionRow:
         """The one state the row shows."""
         kind = self.info.connection.kind
         if kind is BackendKind.LOCAL:
+            if self.info.paused:
+                return ConnectionState.LOCAL_PAUSED
             local = self.info.local
             if local is not None and not local.ready:
                 return ConnectionState.LOCAL_NOT_READY
@@ -105,6 +109,8 @@ class ConnectionRow:
             return "aerender not found: encodes only"
         if state is ConnectionState.LOCAL:
             return "Local engine"
+        if state is ConnectionState.LOCAL_PAUSED:
+            return "Paused: starts no new render"
         return "Not checked yet"
 
     def tooltip(self, token_fix: str = TOKEN_FIX_ELSEWHERE) -> str:
@@ -122,6 +128,8 @@ class ConnectionRow:
                     f"Why: {local.reason}.",
                     f"Fix: {local.fix}.",
                 ]
+            if self.info.paused:
+                lines.append("Queue paused: no new render starts until resumed.")
             return "\n".join(lines)
         where = c.effective_url or c.aerender or ""
         lines = [f"{c.name} ({c.kind.value})", where, self.summary(token_fix)]
@@ -195,6 +203,13 @@ class ConnectionsModel(QAbstractListModel):
                 self.beginInsertRows(QModelIndex(), position, position)
                 self._rows.insert(position, new)
                 self.endInsertRows()
+
+    def set_paused(self, paused: Collection[str]) -> None:
+        """Which connections' queues are paused now (read from the store)."""
+        for position, row in enumerate(self._rows):
+            if row.info.paused != (row.name in paused):
+                info = replace(row.info, paused=row.name in paused)
+                self._replace(position, ConnectionRow(info, row.health))
 
     def set_health(self, health: Mapping[str, Health]) -> None:
         """The last exchange with each connection (JobService.health); others keep theirs."""

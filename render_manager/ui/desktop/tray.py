@@ -34,6 +34,8 @@ def tray_tooltip(counts: Mapping[JobStatus, int]) -> str:
         parts.append(f"{rendering} rendering")
     if queued:
         parts.append(f"{queued} queued")
+    if paused := counts.get(JobStatus.PAUSED, 0):
+        parts.append(f"{paused} paused")
     return f"{APP_NAME}\n{', '.join(parts) if parts else 'Nothing rendering'}"
 
 

@@ -30,7 +30,9 @@ _State = QStyle.StateFlag
 
 # Room between the bar and the cell's edges, so rows stay visibly separate.
 _MARGIN = 2
-_NOT_STARTED = frozenset({JobStatus.QUEUED, JobStatus.PENDING, JobStatus.CANCELLED})
+_NOT_STARTED = frozenset(
+    {JobStatus.QUEUED, JobStatus.PENDING, JobStatus.PAUSED, JobStatus.CANCELLED}
+)
 _CENTRE = int(Qt.AlignmentFlag.AlignCenter)
 # How far the bar's outline goes from the field colour towards the text colour: visible on
 # light and dark rows alike (the palette's Mid is nearly the field colour in dark mode).

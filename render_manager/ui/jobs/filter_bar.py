@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLineEdit,
+    QSizePolicy,
     QToolButton,
     QWidget,
 )
@@ -53,6 +54,8 @@ class FilterBar(QWidget):
         self.status_button.changed.connect(self._on_statuses)
         #: The menu's action per status (checked while that status is shown).
         self.status_actions = self.status_button.menu_.actions_by_status
+        # Never narrower than what it says: the filter text gives up its room first.
+        self.status_button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         layout.addWidget(self.status_button)
         # One click back to every status, beside the button while some are picked.
         self.status_clear = QToolButton(self)

@@ -40,6 +40,8 @@ class OutcomeWords:
 
 CANCEL_WORDS = OutcomeWords("Cancel", "cancelled", "not cancelled")
 RETRY_WORDS = OutcomeWords("Retry", "retried", "not retried")
+PAUSE_WORDS = OutcomeWords("Pause", "paused", "not paused")
+RESUME_WORDS = OutcomeWords("Resume", "resumed", "not resumed")
 EMPTY_HEADER = "No cancel or retry yet."
 # The panel's first height in rows of its list: a cancel's outcome at a glance, the job
 # table still in charge of the window. The user's own height is kept after that.

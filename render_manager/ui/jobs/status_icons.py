@@ -1,7 +1,7 @@
 """Status glyphs drawn with QPainter, and status text colours readable on any palette.
 
 No image files: each glyph is a coloured disc (or ring) with a white mark, drawn once per
-size and cached, so a 100,000-row table shares six icons.
+size and cached, so a 100,000-row table shares seven icons.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ ICON_SIZES = (16, 20, 24, 32, 48)
 STATUS_COLOURS: dict[JobStatus, str] = {
     JobStatus.QUEUED: "#8a9099",
     JobStatus.PENDING: "#b07400",  # 3.9:1 on white, 3.6:1 on a dark row
+    JobStatus.PAUSED: "#8e5bd0",
     JobStatus.RENDERING: "#2f80ed",
     JobStatus.FINISHED: "#2e9e4f",
     JobStatus.FAILED: "#d93a3a",
@@ -95,6 +96,10 @@ def _draw(status: JobStatus, size: int) -> QPixmap:
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(colour)
                 painter.drawEllipse(QPointF(s / 2, s / 2), s * 0.13, s * 0.13)
+            case JobStatus.PAUSED:
+                # Held: a disc with the two bars of a media player's pause.
+                _disc(painter, disc, colour)
+                _pause_bars(painter, s)
             case JobStatus.RENDERING:
                 _disc(painter, disc, colour)
                 play = QPainterPath(QPointF(s * 0.41, s * 0.32))
@@ -125,3 +130,8 @@ def _disc(painter: QPainter, rect: QRectF, colour: QColor) -> None:
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(colour)
     painter.drawEllipse(rect)
+
+
+def _pause_bars(painter: QPainter, s: float) -> None:
+    for x in (0.37, 0.53):
+        painter.fillRect(QRectF(s * x, s * 0.32, s * 0.1, s * 0.36), QColor("white"))

@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from render_manager.backends.rules import rules_for
 from render_manager.services.app_services import AppServices
 from render_manager.services.connections import ConnectionInfo
-from render_manager.ui.connections.model import NAME_ROLE, ConnectionsModel
+from render_manager.ui.connections.model import NAME_ROLE, ConnectionRow, ConnectionsModel
 from render_manager.ui.jobs.table_model import JobTableModel
 from render_manager.ui.qt.background import BackgroundTasks
 from render_manager.ui.side.batch_card import BatchCardDelegate
@@ -43,6 +44,8 @@ log = logging.getLogger(__name__)
 
 # The ETA follows the clock between refreshes; batches are few, so this costs nothing.
 ETA_TICK_MS = 5000
+# How often paused queues are read from the store (one indexed query).
+PAUSE_POLL_MS = 2000
 
 
 class SidePanel(QWidget):
@@ -74,6 +77,17 @@ class SidePanel(QWidget):
         self._eta_timer.setInterval(ETA_TICK_MS)
         self._eta_timer.timeout.connect(self.batches.tick)
         self._eta_timer.start()
+        # Pauses made elsewhere (renderctl, another window) show within a poll.
+        self._pause_poll = QTimer(self)
+        self._pause_poll.setInterval(PAUSE_POLL_MS)
+        self._pause_poll.timeout.connect(lambda: self._spawn(self.load_pauses()))
+        self._pause_poll.start()
+
+    def close_tasks(self) -> None:
+        """Stop the timers and background reads (the window is closing)."""
+        self._eta_timer.stop()
+        self._pause_poll.stop()
+        self._tasks.cancel_all()
 
     def _build(self) -> None:
         self.connection_view = QListView(self)
@@ -83,6 +97,14 @@ class SidePanel(QWidget):
         self.connection_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.connection_view.customContextMenuRequested.connect(self._on_connection_menu)
         self.connection_view.activated.connect(self._on_connection_activated)
+        # The selected local connection's queue: checked while paused.
+        self.pause_button = QPushButton("Pause &queue", self)
+        self.pause_button.setCheckable(True)
+        self.pause_button.setEnabled(False)
+        self.pause_button.setToolTip("Select a local connection to pause its queue")
+        self.pause_button.clicked.connect(self._on_pause_clicked)
+        self.connection_view.selectionModel().currentChanged.connect(self._show_pause_state)
+        self.connections.dataChanged.connect(self._show_pause_state)
         manage = QPushButton("&Connections…", self)
         manage.setToolTip("Add, edit, test and remove connections")
         manage.clicked.connect(self.manage_connections_requested)
@@ -92,6 +114,7 @@ class SidePanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(_title("Connections"))
         layout.addWidget(self.connection_view, 1)
+        layout.addWidget(self.pause_button)
         layout.addWidget(manage)
         batches_title = QHBoxLayout()
         batches_title.addWidget(_title("Batches"), 1)
@@ -143,6 +166,49 @@ class SidePanel(QWidget):
     def set_connections(self, infos: Sequence[ConnectionInfo]) -> None:
         """Show these connections (the order does not matter)."""
         self.connections.set_connections(infos)
+
+    async def load_pauses(self) -> None:
+        """Read which queues are paused, off the GUI thread."""
+        paused = await asyncio.to_thread(self._ctx.connections.paused)
+        self.connections.set_paused(set(paused))
+
+    def _current_connection(self) -> ConnectionRow | None:
+        index = self.connection_view.currentIndex()
+        return self.connections.row(index.data(NAME_ROLE)) if index.isValid() else None
+
+    def _show_pause_state(self, *_: object) -> None:
+        row = self._current_connection()
+        button = self.pause_button
+        if row is None:
+            button.setEnabled(False)
+            button.setChecked(False)
+            button.setText("Pause &queue")
+            button.setToolTip("Select a local connection to pause its queue")
+            return
+        rules = rules_for(row.info.connection.kind)
+        paused = row.info.paused
+        button.setEnabled(rules.pauses)
+        button.setChecked(paused)
+        button.setText(f"Resume &queue of {row.name}" if paused else f"Pause &queue of {row.name}")
+        if not rules.pauses:
+            button.setToolTip(f"{row.name}: {rules.no_pause}")
+        elif paused:
+            button.setToolTip("Paused: no new render starts. Click to start renders again")
+        else:
+            button.setToolTip("Start no new render (running renders carry on)")
+
+    def _on_pause_clicked(self, checked: bool) -> None:
+        row = self._current_connection()
+        if row is not None:
+            self._spawn(self._set_paused(row.name, checked))
+
+    async def _set_paused(self, name: str, paused: bool) -> None:
+        services = self._services
+        if paused:
+            await services.pause_connection(name)
+        else:
+            await services.resume_connection(name)
+        await self.load_pauses()
 
     def set_health(self, health: Mapping[str, Health]) -> None:
         """The last exchange with each remote connection (e.g. `JobService.health`)."""

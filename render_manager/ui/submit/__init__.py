@@ -1,5 +1,5 @@
-"""The batch submission dialog (New batch, New render) and its pages."""
+"""The batch submission dialog (New batch, New render) and its pages.
 
-from render_manager.ui.submit.dialog import BatchDialog
-
-__all__ = ["BatchDialog"]
+Nothing is imported here: the dialog pulls in the HTTP stack, and the window must open
+without it (its modules are loaded on first use).
+"""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QUrl, Signal
@@ -120,6 +120,11 @@ class DataPage(QWidget):
     def set_error(self, message: str) -> None:
         """The data file could not be read; the previous data, if any, is kept."""
         self.summary.setText(message)
+
+    def set_values(self, values: Mapping[str, str]) -> None:
+        """Values to show for these placeholders (single mode: a job edited again)."""
+        self._typed.update(values)
+        self._rebuild(remember=False)
 
     def set_placeholders(self, names: Sequence[str]) -> None:
         """The template's placeholders, in order of first use."""

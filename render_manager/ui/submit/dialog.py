@@ -45,6 +45,8 @@ from render_manager.services.batch_mapping import (
 from render_manager.services.batch_submit import BatchSubmission, RowState
 from render_manager.services.data_files import read_data
 from render_manager.services.job_templates import DataFileError, placeholders
+from render_manager.services.resubmit_body import editable, local_fields
+from render_manager.services.resubmit_source import ResubmitSource
 from render_manager.ui.qt.background import BackgroundTasks
 from render_manager.ui.submit.data_page import DataPage, data_file_in
 from render_manager.ui.submit.project_form import project_in
@@ -69,8 +71,11 @@ class BatchDialog(QDialog):
         *,
         connections: Sequence[Connection] | None = None,
         single: bool = False,
+        resubmit: ResubmitSource | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """`resubmit`: Edit and resubmit, New render filled with that job's body, whose
+        job is sent as its retry (pass its connection alone as `connections`)."""
         super().__init__(parent)
         self._services = services
         self._ctx = services.ctx
@@ -84,6 +89,8 @@ class BatchDialog(QDialog):
         self._stop = False
         self._close_when_done = False
         self._checking = False
+        # Edit and resubmit: the job the one sent from here retries (linked to it).
+        self.retry_source = resubmit
         self.setWindowTitle("New render" if single else "New batch")
         # A data file dropped starts a batch; an .aep dropped is the project to render.
         self.setAcceptDrops(True)
@@ -96,6 +103,8 @@ class BatchDialog(QDialog):
             self._set_connections(connections)
         else:
             self._spawn(self.load_connections())
+        if resubmit is not None:
+            self._prefill(resubmit)
 
     def _build(self, single: bool) -> None:
         folder = str(QSettings().value(f"{_SETTINGS}/folder", "") or "")
@@ -108,6 +117,11 @@ class BatchDialog(QDialog):
             self.pages.addWidget(page)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
+        # What an Edit and resubmit retries, and why that job ended (hidden otherwise).
+        self.retry_note = QLabel(self)
+        self.retry_note.setAccessibleName("Retry of")
+        self.retry_note.setWordWrap(True)
+        self.retry_note.hide()
         self.back = QPushButton("< &Back", self)
         self.next = QPushButton("&Next >", self)
         self.submit_button = QPushButton("&Submit", self)
@@ -121,6 +135,7 @@ class BatchDialog(QDialog):
             button.setAutoDefault(False)
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.retry_note)
         layout.addWidget(self.pages, 1)
         layout.addLayout(buttons)
 
@@ -141,6 +156,22 @@ class BatchDialog(QDialog):
         )
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self._on_ctrl_return)
+
+    def _prefill(self, source: ResubmitSource) -> None:
+        """Fill the dialog with a failed or cancelled job's body, to fix and send it again
+        as its retry (a new job linked to it by `retry_of`)."""
+        job = source.job
+        self.setWindowTitle(f"Edit and resubmit — {job.name}")
+        ended = f"failed: {job.error}" if job.error else job.status.value
+        self.retry_note.setText(
+            f"Sent as a retry of {job.name} ({job.id}), which {ended}. The new job is "
+            "linked to it; that job keeps its error and log."
+        )
+        self.retry_note.setToolTip(self.retry_note.text())
+        self.retry_note.show()
+        made = editable(source.body)
+        self.source.prefill(source.connection.kind, made, local_fields(source.body))
+        self.data_page.set_values(made.values)
 
     # -- async work (awaited by tests; spawned by the slots) ----------------------------------
 
@@ -221,8 +252,15 @@ class BatchDialog(QDialog):
         )
         base_dir = table.source.parent if table.source else self._ctx.home
         name = table.source.name if table.source else self.windowTitle()
+        retry = self.retry_source
         submission = self._services.submission(
-            connection, prepared, base_dir=base_dir, batch_name=name
+            connection,
+            prepared,
+            base_dir=base_dir,
+            batch_name=retry.submission_name() if retry else name,
+            # A retry joins the batch of the job it retries, as any retry does.
+            batch_id=retry.job.batch_id if retry else None,
+            retry_of={0: retry.job.id} if retry and len(prepared) == 1 else None,
         )
         await submission.check_files()
         for row in submission.rows:
@@ -392,6 +430,8 @@ class BatchDialog(QDialog):
             self._say("There is no connection yet: add one in File ▸ Connections.")
 
     def _on_connection_changed(self, name: str) -> None:
+        if self.retry_source is not None:
+            return  # the job's own connection, and its body: no template to pick
         QSettings().setValue(f"{_SETTINGS}/connection", name)
         connection = self.source.current()
         if connection is not None and offers(connection.kind, HasTemplates):
@@ -404,6 +444,8 @@ class BatchDialog(QDialog):
             self._spawn(self.load_cloud_template(connection.name, template_id))
 
     def _on_project_named(self, name: str) -> None:
+        if self.retry_source is not None:
+            return  # the job being edited names the dialog
         # Which project the dialog renders, in its title (and the taskbar's).
         title = "New render" if self.data_page.single else "New batch"
         self.setWindowTitle(f"{title} — {name}" if name else title)

@@ -11,8 +11,9 @@ names, and `composition_problem()` holds the dialog on this page until it is fix
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QIntValidator
@@ -32,6 +33,7 @@ from render_manager.engine.composition_check import closest_compositions
 from render_manager.projects import Composition, ProjectInfo, ProjectUnreadable
 from render_manager.services.batch_data import local_template
 from render_manager.services.project_catalog import ProjectCatalog
+from render_manager.services.resubmit_body import LocalFields, local_body_over
 from render_manager.ui.qt.background import BackgroundTasks
 from render_manager.ui.qt.elided_label import ElidedLabel
 from render_manager.ui.submit.composition_list import work_area_frames
@@ -69,6 +71,9 @@ class ProjectForm(QWidget):
         self._wanted: Path | None = None
         # The frames last filled from a comp's work area (not typed by hand).
         self._filled_frames: tuple[str, str] = ("", "")
+        # The stored body being edited (Edit and resubmit): the fields are laid over it,
+        # so what they do not cover (other assets, actions, name) is kept.
+        self.base: Mapping[str, Any] | None = None
         self._tasks = BackgroundTasks("reading a project", on_error=self._on_read_failed)
         # A dialog closed mid-read is deleted: its read must not come back to it. (The
         # catalog finishes the read for whoever asks next.)
@@ -316,9 +321,20 @@ class ProjectForm(QWidget):
         return _number(self.frame_start.text()), _number(self.frame_end.text())
 
     def template(self) -> str:
-        """The local job template these fields make."""
+        """The local job template these fields make (over the body being edited, if any)."""
         layers = [n.strip() for n in self.text_layers.text().split(",") if n.strip()]
         first, last = self.frames()
+        if self.base is not None:
+            return local_body_over(
+                self.base,
+                self.aep.text().strip(),
+                self.composition.text().strip(),
+                output_module=self.output_module.currentText().strip(),
+                render_settings=self.render_settings.currentText().strip(),
+                text_layers=layers,
+                frame_start=first,
+                frame_end=last,
+            )
         return local_template(
             self.aep.text().strip(),
             self.composition.text().strip(),
@@ -328,6 +344,18 @@ class ProjectForm(QWidget):
             frame_start=first,
             frame_end=last,
         )
+
+    def fill(self, fields: LocalFields, text_layers: Sequence[str]) -> None:
+        """Show a stored job's fields (Edit and resubmit) and read its project."""
+        self.aep.setText(fields.project)
+        self.composition.setText(fields.composition)
+        self.frame_start.setText(fields.frame_start)
+        self.frame_end.setText(fields.frame_end)
+        self.output_module.setCurrentText(fields.output_module)
+        self.render_settings.setCurrentText(fields.render_settings)
+        self.text_layers.setText(", ".join(text_layers))
+        if fields.project:
+            self.read_soon(Path(fields.project).expanduser())
 
     def _emit_changed(self, *_args: object) -> None:
         self.changed.emit()

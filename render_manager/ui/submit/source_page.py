@@ -29,6 +29,7 @@ from render_manager.domain.status import BackendKind
 from render_manager.services.batch_data import cloud_template, rendley_template
 from render_manager.services.job_service import JobService
 from render_manager.services.project_catalog import ProjectCatalog
+from render_manager.services.resubmit_body import EditableBody, LocalFields
 from render_manager.ui.submit.project_form import ProjectForm
 
 _PAGES = {
@@ -257,6 +258,21 @@ class SourcePage(QWidget):
     def choose_project(self, path: Path) -> None:
         """Use a dropped .aep: its compositions are read and listed."""
         self.project_form.choose(path)
+
+    def prefill(self, kind: BackendKind, made: EditableBody, fields: LocalFields) -> None:
+        """Edit and resubmit: the stored body, on its own connection only (a body is
+        written for one service). A local body fills the form, whose fields are laid
+        over it; a remote one is edited in the job template itself."""
+        self.connection.setEnabled(False)
+        self.connection.setToolTip("A resubmission goes to the job's own connection")
+        if kind is BackendKind.LOCAL:
+            self.project_form.base = made.base
+            self.project_form.fill(fields, made.text_layers)
+            self.regenerate(force=True)
+            return
+        # The service's pickers would start from scratch: the body says it all already.
+        self.forms.hide()
+        self.template.setPlainText(made.template)  # as typed by hand: never regenerated
 
     def template_text(self) -> str:
         """The job template as the user left it."""

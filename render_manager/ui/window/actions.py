@@ -66,6 +66,28 @@ class WindowActions:
             "Ctrl+Shift+T",
             "Send the failed and cancelled jobs of the selected job's batch again",
         )
+        # Ctrl+P is free: nothing here prints.
+        self.pause = _action(
+            w, "&Pause…", "Ctrl+P", "Hold the selected queued local jobs until resumed"
+        )
+        self.resume = _action(
+            w, "Res&ume…", "Ctrl+Shift+P", "Put the selected paused jobs back in the queue"
+        )
+        self.resubmit = _action(
+            w,
+            "&Edit and resubmit…",
+            "Ctrl+E",
+            "Open the selected failed or cancelled job in New render, to fix it and send it again",
+        )
+        self.raise_priority = _action(
+            w, "&Raise priority", "Ctrl+Up", "Render the selected queued jobs sooner"
+        )
+        self.lower_priority = _action(
+            w, "&Lower priority", "Ctrl+Down", "Render the selected queued jobs later"
+        )
+        self.set_priority = _action(
+            w, "&Set priority…", None, "Give the selected queued jobs a priority"
+        )
         self.show_batch = _action(
             w, "Show only this &batch", "Ctrl+B", "Filter the table to the selected job's batch"
         )
@@ -80,6 +102,12 @@ class WindowActions:
             self.show_batch,
             self.retry,
             self.retry_batch,
+            self.pause,
+            self.resume,
+            self.resubmit,
+            self.raise_priority,
+            self.lower_priority,
+            self.set_priority,
         ):
             action.setEnabled(False)
 
@@ -94,7 +122,10 @@ class WindowActions:
         file.addAction(self.quit)
         jobs = bar.addMenu("&Jobs")
         jobs.addActions([self.cancel, self.cancel_batch])
-        jobs.addActions([self.retry, self.retry_batch])
+        jobs.addActions([self.retry, self.retry_batch, self.resubmit])
+        jobs.addActions([self.pause, self.resume])
+        priority = jobs.addMenu("Pri&ority")
+        priority.addActions([self.raise_priority, self.lower_priority, self.set_priority])
         jobs.addSeparator()
         jobs.addAction(self.show_batch)
         jobs.addSeparator()

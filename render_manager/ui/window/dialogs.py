@@ -15,6 +15,7 @@ from render_manager.ui.window.about import AboutDialog, ShortcutsDialog
 
 if TYPE_CHECKING:
     # A type only: the dialog loads on first use, after the window is on screen.
+    from render_manager.services.resubmit_source import ResubmitSource
     from render_manager.ui.connections.dialog import ConnectionsDialog
 
 _RENDER_QUEUE = "render-queue"
@@ -57,9 +58,30 @@ class WindowDialogs(QObject):
         if dialog is not None:
             self._raise(dialog)
             return
-        from render_manager.ui.submit import BatchDialog  # noqa: PLC0415 (loaded on first use)
+        from render_manager.ui.submit.dialog import BatchDialog  # noqa: PLC0415 (loaded on first use)
 
         dialog = BatchDialog(self._services, single=single, parent=self._window)
+        dialog.submitted.connect(self.submitted)
+        self._keep(key, dialog)
+        dialog.open()
+
+    def resubmit(self, source: ResubmitSource) -> None:
+        """New render filled with a failed or cancelled job's body, to fix it and send it
+        again as its retry (Ctrl+E); one dialog per job."""
+        key = f"resubmit:{source.job.id}"
+        dialog = self._open.get(key)
+        if dialog is not None:
+            self._raise(dialog)
+            return
+        from render_manager.ui.submit.dialog import BatchDialog  # noqa: PLC0415 (loaded on first use)
+
+        dialog = BatchDialog(
+            self._services,
+            connections=[source.connection],
+            single=True,
+            resubmit=source,
+            parent=self._window,
+        )
         dialog.submitted.connect(self.submitted)
         self._keep(key, dialog)
         dialog.open()

@@ -20,6 +20,7 @@ from typing_extensions import override
 
 from render_manager.domain.job import Job
 from render_manager.services.app_services import AppServices
+from render_manager.services.priority_plan import PriorityChange, PriorityMove
 from render_manager.ui.cancel.flow import CancelFlow
 from render_manager.ui.cancel.outcome_panel import OutcomePanel
 from render_manager.ui.desktop.integration import integrate
@@ -30,11 +31,14 @@ from render_manager.ui.jobs.filter_bar import FilterBar
 from render_manager.ui.jobs.filter_model import JobFilterModel
 from render_manager.ui.jobs.table_model import JobTableModel
 from render_manager.ui.jobs.table_view import EmptyHint, PaintWatch, job_table_view
+from render_manager.ui.pause.flow import PauseFlow, pause_disabled_reason, resume_disabled_reason
+from render_manager.ui.priority.flow import PriorityFlow, priority_disabled_reason
 from render_manager.ui.qt.background import BackgroundTasks
 from render_manager.ui.qt.main_thread_gc import freeze_long_lived
 from render_manager.ui.render_queue.drop import ProjectDrops
 from render_manager.ui.retry.flow import RetryFlow, retry_disabled_reason
 from render_manager.ui.side.panel import SidePanel
+from render_manager.ui.submit.resubmit_action import ResubmitAction
 from render_manager.ui.window.actions import WindowActions
 from render_manager.ui.window.dialogs import WindowDialogs
 from render_manager.ui.window.refresh_rate import RefreshRate
@@ -160,6 +164,12 @@ class MainWindow(QMainWindow):
         self.retry_flow = RetryFlow(
             self, self._services, self.outcome_panel, spawn=self.spawn, on_done=self._on_cancel_done
         )
+        self.pause_flow = PauseFlow(
+            self, self._services, self.outcome_panel, spawn=self.spawn, on_done=self._on_cancel_done
+        )
+        self.priority_flow = PriorityFlow(
+            self, self._services, self.outcome_panel, spawn=self.spawn, on_done=self._on_cancel_done
+        )
 
     def add_dock(
         self, title: str, widget: QWidget, name: str, area: Qt.DockWidgetArea
@@ -197,6 +207,8 @@ class MainWindow(QMainWindow):
         # The table's context menu: what applies to the rows under the cursor.
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.table.addActions([a.cancel, a.cancel_batch, a.retry, a.retry_batch, a.show_batch])
+        self.table.addActions([a.pause, a.resume])
+        self.table.addAction(a.resubmit)
         self.table.addActions(self.details.output_actions.actions())
         # Double-click a finished job: its output opens, as in a file manager.
         self.table.doubleClicked.connect(self.details.output_actions.open_output.trigger)
@@ -209,6 +221,11 @@ class MainWindow(QMainWindow):
         a.show_batch.triggered.connect(self._on_show_batch)
         a.retry.triggered.connect(lambda: self.retry_flow.start(self.selected_jobs()))
         a.retry_batch.triggered.connect(self._on_retry_batch_triggered)
+        a.pause.triggered.connect(lambda: self.pause_flow.start(self.selected_jobs(), resume=False))
+        a.resume.triggered.connect(lambda: self.pause_flow.start(self.selected_jobs(), resume=True))
+        a.raise_priority.triggered.connect(lambda: self._change_priority(PriorityMove.RAISE))
+        a.lower_priority.triggered.connect(lambda: self._change_priority(PriorityMove.LOWER))
+        a.set_priority.triggered.connect(lambda: self.priority_flow.ask_value(self.selected_jobs()))
         a.find.triggered.connect(self._on_find_triggered)
         a.clear_filters.triggered.connect(self.filter_bar.clear)
         a.hide_cancelled.toggled.connect(self.filter_bar.hide_cancelled.setChecked)
@@ -220,6 +237,13 @@ class MainWindow(QMainWindow):
         self.dialogs = WindowDialogs(self, self._services, lambda: [*a.all(), *self.dock_toggles()])
         a.about.triggered.connect(self.dialogs.about)
         a.shortcuts.triggered.connect(self.dialogs.shortcuts)
+        self.resubmit_action = ResubmitAction(
+            a.resubmit,
+            self._services,
+            spawn=self.spawn,
+            open_dialog=self.dialogs.resubmit,
+            say=lambda text: self.statusBar().showMessage(text, 8000),
+        )
         a.connections.triggered.connect(self.dialogs.manage_connections)
         a.new_batch.triggered.connect(self.dialogs.new_batch)
         a.new_render.triggered.connect(self.dialogs.new_render)
@@ -295,6 +319,8 @@ class MainWindow(QMainWindow):
         self.filter_bar.set_connections([c.name for c in connections])
         self.cancel_flow.set_connections(connections)
         self.retry_flow.set_connections(connections)
+        self.pause_flow.set_connections(connections)
+        self.priority_flow.set_connections(connections)
         self._update_retry_enabled()
         await self.side_panel.load_connections()
         self.empty_hint.set_local_readiness(self.side_panel.connections.local_readiness())
@@ -379,6 +405,7 @@ class MainWindow(QMainWindow):
         self.commands.cancel_batch.setEnabled(in_batch)
         self.commands.show_batch.setEnabled(in_batch)
         self._update_retry_enabled()
+        self.resubmit_action.update(self.selected_jobs())
         self.details.show_job(current)
 
     def _update_retry_enabled(self) -> None:
@@ -392,6 +419,31 @@ class MainWindow(QMainWindow):
         retry.setStatusTip(tip)
         current = self.current_job()
         self.commands.retry_batch.setEnabled(current is not None and current.batch_id is not None)
+        self._update_pause_enabled()
+        self._update_priority_enabled()
+
+    def _update_pause_enabled(self) -> None:
+        """Pause and Resume only where the selection holds a job they change; the tooltip
+        says why not otherwise."""
+        selected, kinds = self.selected_jobs(), self.pause_flow.kinds
+        for action, why_not, keys in (
+            (self.commands.pause, pause_disabled_reason(selected, kinds), "Ctrl+P"),
+            (self.commands.resume, resume_disabled_reason(selected, kinds), "Ctrl+Shift+P"),
+        ):
+            action.setEnabled(why_not is None)
+            tip = why_not or action.statusTip()
+            action.setToolTip(f"{tip} ({keys})")
+
+    def _update_priority_enabled(self) -> None:
+        """Raise, Lower and Set priority only where the selection holds a job they move."""
+        why_not = priority_disabled_reason(self.selected_jobs(), self.priority_flow.kinds)
+        a = self.commands
+        for action in (a.raise_priority, a.lower_priority, a.set_priority):
+            action.setEnabled(why_not is None)
+            action.setStatusTip(why_not or "Change where the selected queued jobs stand")
+
+    def _change_priority(self, move: PriorityMove) -> None:
+        self.priority_flow.start(self.selected_jobs(), PriorityChange(move))
 
     def _on_retry_batch_triggered(self) -> None:
         current = self.current_job()
@@ -483,5 +535,6 @@ class MainWindow(QMainWindow):
         self.save_state()
         self._tasks.cancel_all()
         self.details.close_tasks()
+        self.side_panel.close_tasks()
         super().closeEvent(event)
         self.closed.emit()

@@ -1,0 +1,1 @@
+"""Pause and resume from the window: each job's plan, confirmed, then its outcome."""

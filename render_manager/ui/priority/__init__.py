@@ -1,0 +1,1 @@
+"""Priority from the window: raise, lower and set on a selection."""
