@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -126,13 +127,40 @@ def _prepare(conn: sqlite3.Connection, path: Path) -> None:
         if version == 0 and tables:
             raise DatabaseCorrupt(path, "it is an SQLite database of another program")
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA journal_mode = WAL")
+        _use_wal(conn)
         # NORMAL is durable across application crashes in WAL mode, which is what we need.
         conn.execute("PRAGMA synchronous = NORMAL")
         if version < SCHEMA_VERSION:
             _migrate(conn, path)
+    except sqlite3.OperationalError as exc:
+        if _is_busy(exc):
+            # Locked is not damaged: say who is in the way, and that nothing was changed.
+            raise StoreError(
+                f"the database {path} is locked by another program (waited "
+                f"{BUSY_TIMEOUT_S:.0f} s); close it or try again"
+            ) from exc
+        raise DatabaseCorrupt(path, str(exc)) from exc
     except sqlite3.DatabaseError as exc:
         raise DatabaseCorrupt(path, str(exc)) from exc
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    # Switching a new file to WAL needs it alone for a moment. When two processes open a new
+    # home together SQLite answers "busy" at once, without its busy wait (waiting could
+    # deadlock them): try again, as long as the busy timeout allows.
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    return getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:

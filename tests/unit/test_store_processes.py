@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from render_manager.domain.status import JobStatus
+from render_manager.home import database_path, ensure_home
 from render_manager.store import open_store
 from render_manager.store.events import EventLog
 from render_manager.store.jobs import JobRepository
@@ -99,3 +101,46 @@ def test_writes_of_another_process_are_seen_by_changed_since(
             ("job.status", "queued", "finished"),
         ]
         assert repo.changed_since(changes.seq).jobs == []
+
+
+_HOLDER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+print("held", flush=True)
+sys.stdin.readline()
+conn.execute("COMMIT")
+"""
+
+
+def test_a_new_home_opened_while_another_process_holds_its_file_waits_and_opens(
+    home: Path, children: list[subprocess.Popen[str]]
+) -> None:
+    """Two programs starting on a new home at once: the second one to switch the file to WAL
+    is told "busy" at once by SQLite; it waits its turn rather than call the file damaged."""
+    ensure_home(home)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(database_path(home))],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    children.append(holder)
+    assert holder.stdout is not None
+    assert holder.stdin is not None
+    assert holder.stdout.readline().strip() == "held"
+    stdin = holder.stdin
+
+    def release() -> None:
+        stdin.write("go\n")
+        stdin.flush()
+
+    timer = threading.Timer(0.3, release)
+    timer.start()
+    try:
+        with open_store(home) as db:
+            assert JobRepository(db).list() == []
+    finally:
+        timer.join()
+    holder.communicate(timeout=30)
+    assert holder.returncode == 0
