@@ -7,17 +7,12 @@ its run not counted; or left alone and why), or what a resume does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Sequence
-from typing import Any
-
-from PySide6.QtWidgets import QWidget
+from collections.abc import Sequence
 
 from render_manager.backends.errors import BackendError
-from render_manager.domain.connection import Connection
 from render_manager.domain.job import Job
 from render_manager.domain.results import PauseSummary
 from render_manager.domain.status import BackendKind
-from render_manager.services.app_services import AppServices
 from render_manager.services.pause_plan import (
     PausePlan,
     pause_refusal,
@@ -25,8 +20,9 @@ from render_manager.services.pause_plan import (
     plan_resume,
     resume_refusal,
 )
-from render_manager.ui.jobs.outcome_panel import PAUSE_WORDS, RESUME_WORDS, OutcomePanel
+from render_manager.ui.jobs.outcome_panel import PAUSE_WORDS, RESUME_WORDS
 from render_manager.ui.jobs.plan_dialog import PlanDialog, PlanGroup, PlanView
+from render_manager.ui.jobs.plan_flow import PlanFlow
 
 
 def pause_view(plan: PausePlan) -> PlanView:
@@ -83,29 +79,8 @@ def resume_disabled_reason(selected: Sequence[Job], kinds: dict[str, BackendKind
     return "None of the selected jobs is paused"
 
 
-class PauseFlow:
+class PauseFlow(PlanFlow):
     """Plans a pause or resume, asks once, runs it, and reports to the outcome panel."""
-
-    def __init__(
-        self,
-        parent: QWidget,
-        services: AppServices,
-        panel: OutcomePanel,
-        *,
-        spawn: Callable[[Coroutine[Any, Any, None]], None],
-        on_done: Callable[[], None],
-    ) -> None:
-        self._parent = parent
-        self._services = services
-        self._panel = panel
-        self._spawn = spawn
-        self._on_done = on_done
-        self.kinds: dict[str, BackendKind] = {}
-        self.dialog: PlanDialog | None = None
-
-    def set_connections(self, connections: Sequence[Connection]) -> None:
-        """Plan for these connections' kinds (as the window last read them)."""
-        self.kinds = {c.name: c.kind for c in connections}
 
     def start(self, selected: Sequence[Job], *, resume: bool) -> None:
         """Show the plan for these jobs (nothing happens before the user agrees)."""

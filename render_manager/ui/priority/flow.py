@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtWidgets import QInputDialog, QWidget
 
 from render_manager.backends.errors import BackendError
-from render_manager.domain.connection import Connection
 from render_manager.domain.job import Job
 from render_manager.domain.status import BackendKind
 from render_manager.services.app_services import AppServices
@@ -27,6 +26,7 @@ from render_manager.services.priority_plan import (
 )
 from render_manager.ui.jobs.outcome_panel import OutcomePanel, OutcomeWords
 from render_manager.ui.jobs.plan_dialog import PlanDialog, PlanGroup, PlanView
+from render_manager.ui.jobs.plan_flow import PlanFlow
 
 PRIORITY_WORDS = OutcomeWords("Priority", "changed", "not changed")
 
@@ -73,7 +73,7 @@ def priority_disabled_reason(selected: Sequence[Job], kinds: dict[str, BackendKi
     return f"No selected job's priority can change: {first}"
 
 
-class PriorityFlow:
+class PriorityFlow(PlanFlow):
     """Plans a priority change, asks only for mixed selections, and reports the outcome."""
 
     def __init__(
@@ -85,19 +85,9 @@ class PriorityFlow:
         spawn: Callable[[Coroutine[Any, Any, None]], None],
         on_done: Callable[[], None],
     ) -> None:
-        self._parent = parent
-        self._services = services
-        self._panel = panel
-        self._spawn = spawn
-        self._on_done = on_done
-        self.kinds: dict[str, BackendKind] = {}
-        self.dialog: PlanDialog | None = None
+        super().__init__(parent, services, panel, spawn=spawn, on_done=on_done)
         self.ask: QInputDialog | None = None
         self._plan: PriorityPlan | None = None
-
-    def set_connections(self, connections: Sequence[Connection]) -> None:
-        """Plan for these connections' kinds (as the window last read them)."""
-        self.kinds = {c.name: c.kind for c in connections}
 
     def start(self, selected: Sequence[Job], change: PriorityChange) -> None:
         """Change the selection's priority (asking first if some jobs cannot move)."""

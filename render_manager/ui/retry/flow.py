@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 
 from render_manager.backends.errors import BackendError
-from render_manager.domain.connection import Connection
 from render_manager.domain.job import Job
 from render_manager.domain.results import RetrySummary
 from render_manager.domain.status import BackendKind, retry_refusal_reason
@@ -24,6 +23,7 @@ from render_manager.services.retry_facts import load_facts
 from render_manager.services.retry_plan import RetryPlan, batch_retry_targets, plan_retry
 from render_manager.ui.jobs.outcome_panel import RETRY_WORDS, OutcomePanel
 from render_manager.ui.jobs.plan_dialog import PlanDialog, PlanGroup, PlanView
+from render_manager.ui.jobs.plan_flow import PlanFlow
 
 
 class RetrySection(IntEnum):
@@ -92,7 +92,7 @@ def retry_disabled_reason(selected: Sequence[Job], kinds: dict[str, BackendKind]
     return "Only failed or cancelled jobs can be retried; none is selected"
 
 
-class RetryFlow:
+class RetryFlow(PlanFlow):
     """Plans a retry, asks once, runs it off the dialog, and reports to the outcome panel."""
 
     def __init__(
@@ -104,18 +104,8 @@ class RetryFlow:
         spawn: Callable[[Coroutine[Any, Any, None]], None],
         on_done: Callable[[], None],
     ) -> None:
-        self._parent = parent
-        self._services = services
-        self._panel = panel
-        self._spawn = spawn
-        self._on_done = on_done
-        self.kinds: dict[str, BackendKind] = {}
-        self.dialog: PlanDialog | None = None
+        super().__init__(parent, services, panel, spawn=spawn, on_done=on_done)
         self._names: dict[str, str] = {}
-
-    def set_connections(self, connections: Sequence[Connection]) -> None:
-        """Plan retries for these connections' kinds (as the window last read them)."""
-        self.kinds = {c.name: c.kind for c in connections}
 
     def start(self, selected: Sequence[Job]) -> None:
         """Show the plan for these jobs (nothing happens before the user agrees)."""
